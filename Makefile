@@ -1,0 +1,73 @@
+# Concord — everything a newcomer needs. `make run` and `make test` set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.synced
+PYTHON_FOR_VENV := $(shell scripts/find-python)
+
+# The test suite runs against real services on localhost.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: help run test lint format up setup services chromium smoke bench clean
+
+help:
+	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (SQLite)"
+	@echo "make test   set up and run lint and the whole test suite (PostgreSQL, Redis, Chromium)"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make up     the full stack with docker compose"
+	@echo "make bench  the performance benchmarks (PostgreSQL)"
+
+$(VENV)/bin/python:
+	@test -n "$(PYTHON_FOR_VENV)" || { echo "No Python >= 3.12 found (tried .python-version, python3.13, python3.12). Install one, e.g. 'pyenv install 3.12'."; exit 1; }
+	$(PYTHON_FOR_VENV) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv
+
+$(STAMP): $(VENV)/bin/python pyproject.toml uv.lock
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(PY) --quiet
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: export CONCORD_ENV = dev
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+services:
+	@scripts/ensure-services
+
+chromium:
+	@command -v /usr/bin/chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "Could not install chromium with apt-get (are you root?)."; exit 1; }; }
+
+test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
+test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
+test: export DJANGO_SETTINGS_MODULE = config.settings_test
+test: $(STAMP) lint services chromium
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+up:
+	docker compose up --build
+
+bench: $(STAMP) services
+	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/concord_bench} \
+	SECRET_KEY=bench-secret-key-not-for-production-0123456789 \
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 artifacts

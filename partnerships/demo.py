@@ -1,0 +1,534 @@
+"""The demo company: partners, partnerships in every stage, goals, objectives, agreements,
+amendments, a year of interactions and the three demo users. Idempotent: every row is found
+by a natural key before it is created, and logs are only written for new partnerships.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from .models import (
+    Agreement,
+    Amendment,
+    Contact,
+    Interaction,
+    Objective,
+    Partner,
+    Partnership,
+    Stage,
+    StageMove,
+    StrategicGoal,
+)
+from .roles import EXECUTIVE, PARTNER_MANAGER, VIEWER
+
+DEMO_PASSWORD = "concord-demo"
+
+USERS = [
+    # username, first, last, role, staff
+    ("coo", "Clara", "Okafor", EXECUTIVE, True),
+    ("ceo", "Daniel", "Hart", EXECUTIVE, False),
+    ("manager", "Marco", "Rossi", PARTNER_MANAGER, False),
+    ("priya", "Priya", "Nair", PARTNER_MANAGER, False),
+    ("viewer", "Vik", "Shah", VIEWER, False),
+]
+
+GOALS = [
+    ("Innovate in AI", "Bring applied AI into our products through partners who are ahead of us."),
+    ("Cut delivery time 20%", "Shorten order-to-delivery across the supply chain by 2027."),
+    ("Grow in the Nordics", "Reach 15% of revenue from the Nordic region through channels."),
+    ("Reduce carbon footprint", "Halve scope 3 emissions with suppliers and logistics partners."),
+    ("Win enterprise accounts", "Co-sell with alliance partners into the top 500 accounts."),
+]
+
+PARTNERS = [
+    # name, kind, industry, country, size, contacts
+    (
+        "Northwind Analytics",
+        "company",
+        "Data & analytics",
+        "United Kingdom",
+        "medium",
+        [("Hannah Lee", "VP Partnerships"), ("Tom Reyes", "Solutions architect")],
+    ),
+    (
+        "Fjord Logistics",
+        "supplier",
+        "Logistics",
+        "Norway",
+        "large",
+        [("Ingrid Solberg", "Key account director")],
+    ),
+    (
+        "Helix Research Institute",
+        "research",
+        "Life sciences research",
+        "Germany",
+        "medium",
+        [("Dr. Anke Weber", "Head of industry collaboration")],
+    ),
+    (
+        "Brightpath Resellers",
+        "reseller",
+        "IT distribution",
+        "Sweden",
+        "medium",
+        [("Erik Lund", "Channel manager"), ("Sofia Berg", "Sales operations")],
+    ),
+    (
+        "Cobalt Cloud",
+        "company",
+        "Cloud infrastructure",
+        "United States",
+        "enterprise",
+        [("Jordan Miles", "Alliance director")],
+    ),
+    (
+        "Greenline Packaging",
+        "supplier",
+        "Sustainable packaging",
+        "Netherlands",
+        "small",
+        [("Lotte de Vries", "Commercial lead")],
+    ),
+    (
+        "Quantum Forge",
+        "company",
+        "Quantum computing",
+        "Canada",
+        "startup",
+        [("Amir Haddad", "CEO")],
+    ),
+    (
+        "Meridian Health Systems",
+        "company",
+        "Healthcare IT",
+        "Ireland",
+        "large",
+        [("Niamh Byrne", "Partnerships manager")],
+    ),
+    (
+        "Atlas Manufacturing",
+        "supplier",
+        "Precision components",
+        "Poland",
+        "large",
+        [("Piotr Nowak", "Supply director")],
+    ),
+    (
+        "Polaris University",
+        "research",
+        "Higher education",
+        "Finland",
+        "large",
+        [("Prof. Jussi Virtanen", "Research liaison")],
+    ),
+    (
+        "Vertex Consulting",
+        "company",
+        "Management consulting",
+        "France",
+        "medium",
+        [("Camille Laurent", "Partner")],
+    ),
+    (
+        "City of Aarhus Innovation Lab",
+        "public",
+        "Public sector",
+        "Denmark",
+        "medium",
+        [("Mette Jensen", "Programme lead")],
+    ),
+]
+
+PARTNERSHIPS = [
+    # partner, title, type, stage, owner, team, value (k), goal indexes, months since start
+    (
+        "Northwind Analytics",
+        "Joint AI insights offering",
+        "technology",
+        "active",
+        "manager",
+        ["manager", "viewer"],
+        850,
+        [0, 4],
+        14,
+    ),
+    (
+        "Fjord Logistics",
+        "Nordic fulfilment network",
+        "supplier",
+        "active",
+        "priya",
+        ["priya", "viewer"],
+        1200,
+        [1, 2],
+        20,
+    ),
+    (
+        "Helix Research Institute",
+        "Protein modelling research",
+        "research",
+        "active",
+        "manager",
+        ["manager"],
+        300,
+        [0],
+        10,
+    ),
+    (
+        "Brightpath Resellers",
+        "Swedish channel programme",
+        "channel",
+        "under_review",
+        "priya",
+        ["priya"],
+        640,
+        [2],
+        26,
+    ),
+    (
+        "Cobalt Cloud",
+        "Cloud co-sell alliance",
+        "strategic_alliance",
+        "renewal",
+        "manager",
+        ["manager", "viewer"],
+        2100,
+        [4, 0],
+        34,
+    ),
+    (
+        "Greenline Packaging",
+        "Recyclable packaging switch",
+        "supplier",
+        "negotiation",
+        "priya",
+        ["priya"],
+        180,
+        [3],
+        0,
+    ),
+    (
+        "Quantum Forge",
+        "Quantum optimisation pilot",
+        "technology",
+        "due_diligence",
+        "manager",
+        ["manager"],
+        120,
+        [0],
+        0,
+    ),
+    (
+        "Meridian Health Systems",
+        "Hospital analytics bundle",
+        "joint_venture",
+        "active",
+        "manager",
+        ["manager"],
+        1500,
+        [4],
+        8,
+    ),
+    (
+        "Atlas Manufacturing",
+        "Second-source precision parts",
+        "supplier",
+        "active",
+        "priya",
+        ["priya", "viewer"],
+        950,
+        [1],
+        16,
+    ),
+    (
+        "Polaris University",
+        "Edge AI doctoral programme",
+        "research",
+        "prospect",
+        "manager",
+        ["manager"],
+        90,
+        [0],
+        0,
+    ),
+    (
+        "Vertex Consulting",
+        "Transformation advisory",
+        "strategic_alliance",
+        "ended",
+        "priya",
+        ["priya"],
+        400,
+        [4],
+        30,
+    ),
+    (
+        "City of Aarhus Innovation Lab",
+        "Smart logistics living lab",
+        "research",
+        "prospect",
+        None,
+        [],
+        60,
+        [3, 2],
+        0,
+    ),
+]
+
+STAGE_PATH = [
+    Stage.PROSPECT,
+    Stage.DUE_DILIGENCE,
+    Stage.NEGOTIATION,
+    Stage.ACTIVE,
+    Stage.UNDER_REVIEW,
+    Stage.RENEWAL,
+]
+
+OBJECTIVES = {
+    "ours": [
+        "Grow joint revenue to plan",
+        "Shorten time to market for joint features",
+        "Lower unit cost through shared tooling",
+    ],
+    "partner": [
+        "Reach new enterprise customers through our base",
+        "Gain reference customers in our industry",
+        "Secure predictable order volume",
+    ],
+    "shared": [
+        "Launch the joint offering in two new markets",
+        "Keep joint customer NPS above 40",
+    ],
+}
+
+INTERACTIONS = [
+    (
+        "meeting",
+        "Monthly steering meeting",
+        "Reviewed KPIs and next quarter's plan.",
+        "Agreed to focus on the top three accounts.",
+    ),
+    (
+        "call",
+        "Pipeline review call",
+        "Went through the joint pipeline deal by deal.",
+        "Two deals moved to proposal.",
+    ),
+    ("email", "Quarterly figures shared", "Partner sent Q figures ahead of the review.", ""),
+    (
+        "meeting",
+        "Quarterly business review",
+        "Full QBR with both sponsors.",
+        "Renewed commitment to the joint roadmap.",
+    ),
+    (
+        "escalation",
+        "Delivery slippage escalated",
+        "Two shipments missed the agreed window.",
+        "Partner committed a recovery plan within two weeks.",
+    ),
+    (
+        "conflict",
+        "Dispute over lead ownership",
+        "Both sides claimed the same enterprise lead.",
+        "Escalated to sponsors.",
+    ),
+    (
+        "call",
+        "Integration check-in",
+        "Technical teams reviewed the integration backlog.",
+        "Three blockers assigned owners.",
+    ),
+]
+
+
+def _user(username):
+    return get_user_model().objects.get(username=username) if username else None
+
+
+def seed_users():
+    users = {}
+    for username, first, last, role, staff in USERS:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@concord.example",
+                "is_staff": staff,
+                "is_superuser": staff,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    return users
+
+
+@transaction.atomic
+def seed_base(today=None):
+    today = today or timezone.localdate()
+    rng = random.Random(42)
+    users = seed_users()
+    goals = [
+        StrategicGoal.objects.get_or_create(title=title, defaults={"description": description})[0]
+        for title, description in GOALS
+    ]
+    partners = {}
+    for name, kind, industry, country, size, contacts in PARTNERS:
+        partner, created = Partner.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "industry": industry,
+                "country": country,
+                "size": size,
+                "website": "https://www."
+                + name.lower().replace(" ", "").replace(".", "")[:20]
+                + ".example",
+            },
+        )
+        if created:
+            for index, (contact_name, job_title) in enumerate(contacts):
+                Contact.objects.create(
+                    partner=partner,
+                    name=contact_name,
+                    job_title=job_title,
+                    email=contact_name.lower().replace(" ", ".").replace("dr.", "").strip(".")
+                    + "@"
+                    + partner.website.removeprefix("https://www."),
+                    is_primary=index == 0,
+                )
+        partners[name] = partner
+
+    partnerships = {}
+    for row in PARTNERSHIPS:
+        partner_name, title, ptype, stage, owner, team, value_k, goal_ix, months = row
+        start = today - timedelta(days=30 * months) if months else None
+        partnership, created = Partnership.objects.get_or_create(
+            partner=partners[partner_name],
+            title=title,
+            defaults={
+                "type": ptype,
+                "stage": stage,
+                "owner": _user(owner),
+                "start_date": start,
+                "end_date": start + timedelta(days=365 * 3) if start else None,
+                "estimated_annual_value": Decimal(value_k * 1000),
+                "description": f"{title} with {partner_name}: what we build together, "
+                "for whom, and how both sides benefit.",
+            },
+        )
+        partnerships[title] = partnership
+        if not created:
+            continue
+        partnership.team.set([users[u] for u in team])
+        _seed_objectives(partnership, [goals[i] for i in goal_ix], rng, today)
+        _seed_stage_history(partnership, users, start, today)
+        if start:
+            _seed_agreement(partnership, users, start, rng, value_k)
+            _seed_interactions(partnership, users, start, rng, today)
+    return {"users": users, "goals": goals, "partners": partners, "partnerships": partnerships}
+
+
+def _seed_objectives(partnership, goals, rng, today):
+    for side, titles in OBJECTIVES.items():
+        title = titles[rng.randrange(len(titles))]
+        active = partnership.stage not in (Stage.PROSPECT, Stage.DUE_DILIGENCE)
+        Objective.objects.create(
+            partnership=partnership,
+            goal=goals[rng.randrange(len(goals))],
+            title=title,
+            side=side,
+            target_date=today + timedelta(days=rng.randrange(60, 500)),
+            status=rng.choice(["on_track", "on_track", "at_risk", "achieved"])
+            if active
+            else "not_started",
+            progress=rng.randrange(20, 95) if active else 0,
+        )
+
+
+def _seed_stage_history(partnership, users, start, today):
+    target = Stage(partnership.stage)
+    path = STAGE_PATH[: STAGE_PATH.index(target) + 1] if target in STAGE_PATH else STAGE_PATH[:4]
+    if target == Stage.ENDED:
+        path = [*path, Stage.ENDED]
+    when = timezone.now() - timedelta(days=30 * len(path))
+    mover = users["coo"]
+    for from_stage, to_stage in zip(path, path[1:], strict=False):
+        when += timedelta(days=30)
+        reason = "Contract terminated by mutual agreement." if to_stage == Stage.ENDED else ""
+        StageMove.objects.create(
+            partnership=partnership,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            moved_by=mover,
+            moved_at=when,
+            reason=reason or f"Gate met; moving to {to_stage.label.lower()}.",
+        )
+    Partnership.objects.filter(pk=partnership.pk).update(stage_changed_at=when)
+
+
+def _seed_agreement(partnership, users, start, rng, value_k):
+    if partnership.stage in (Stage.PROSPECT, Stage.DUE_DILIGENCE, Stage.NEGOTIATION):
+        return
+    end = start + timedelta(days=365 * 3)
+    if partnership.stage == Stage.RENEWAL:
+        end = timezone.localdate() + timedelta(days=75)
+    agreement = Agreement.objects.create(
+        partnership=partnership,
+        reference=f"AGR-{partnership.pk:04d}",
+        signed_on=start - timedelta(days=14),
+        start_date=start,
+        end_date=end,
+        renewal_notice_days=90,
+        auto_renew=rng.random() < 0.5,
+        value=Decimal(value_k * 1000),
+        exclusivity=rng.choice(["none", "none", "regional", "category"]),
+        key_terms="Revenue share 70/30 on joint deals; quarterly business reviews; "
+        "12-month non-solicit.",
+    )
+    if rng.random() < 0.7:
+        before = agreement.terms()
+        agreement.value = Decimal(int(value_k * 1.15) * 1000)
+        agreement.renewal_notice_days = 120
+        agreement.save()
+        Amendment.objects.create(
+            agreement=agreement,
+            effective_date=start + timedelta(days=200),
+            reason="Scope widened to a second product line; notice period lengthened.",
+            previous_terms=before,
+            new_terms=agreement.terms(),
+            changed_by=users["coo"],
+            created_at=timezone.now() - timedelta(days=rng.randrange(30, 200)),
+        )
+
+
+def _seed_interactions(partnership, users, start, rng, today):
+    owner = partnership.owner or users["coo"]
+    first = max(start, today - timedelta(days=365))
+    day = first
+    while day < today:
+        kind, subject, summary, outcome = INTERACTIONS[rng.randrange(len(INTERACTIONS))]
+        resolved = kind == "conflict" and rng.random() < 0.6
+        Interaction.objects.create(
+            partnership=partnership,
+            kind=kind,
+            occurred_on=day,
+            subject=subject,
+            summary=summary,
+            participants=f"{owner.get_full_name()}, {partnership.partner.name} team",
+            outcome=outcome,
+            resolution="Sponsors agreed a split by region." if resolved else "",
+            resolved_on=day + timedelta(days=9) if resolved else None,
+            recorded_by=owner,
+        )
+        day += timedelta(days=rng.randrange(18, 40))

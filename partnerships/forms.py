@@ -1,0 +1,276 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import (
+    Agreement,
+    Contact,
+    Interaction,
+    Objective,
+    Partner,
+    Partnership,
+    Stage,
+    StrategicGoal,
+)
+from .roles import ALL_ROLES
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def people():
+    """Active users who hold a Concord role, for owner and team pickers."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name__in=ALL_ROLES) | Q(is_superuser=True))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class UserMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "industry", "country", "size", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = Partner.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError("A partner with this name already exists.")
+        return name
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "job_title", "email", "phone", "is_primary"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone"):
+            raise forms.ValidationError("Give at least an email address or a phone number.")
+        return cleaned
+
+
+class PartnershipForm(forms.ModelForm):
+    owner = UserChoiceField(queryset=User.objects.none(), required=False)
+    team = UserMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Who may see this partnership; partner managers on the team may also edit it.",
+    )
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "partner",
+            "title",
+            "type",
+            "owner",
+            "team",
+            "start_date",
+            "end_date",
+            "estimated_annual_value",
+            "description",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, can_edit_team=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+        self.fields["team"].queryset = people()
+        if not can_edit_team:
+            del self.fields["team"]
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = Objective
+        fields = ["title", "goal", "side", "description", "target_date", "status", "progress"]
+        widgets = {
+            "target_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        goals = StrategicGoal.objects.filter(is_active=True)
+        if self.instance.pk and self.instance.goal_id:
+            goals = StrategicGoal.objects.filter(Q(is_active=True) | Q(pk=self.instance.goal_id))
+        self.fields["goal"].queryset = goals
+        self.fields["goal"].empty_label = "Choose the strategic goal it serves"
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "reference",
+            "signed_on",
+            "start_date",
+            "end_date",
+            "renewal_notice_days",
+            "auto_renew",
+            "value",
+            "exclusivity",
+            "key_terms",
+        ]
+        widgets = {
+            "signed_on": DateInput(),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "key_terms": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        end, notice = cleaned.get("end_date"), cleaned.get("renewal_notice_days")
+        start = cleaned.get("start_date")
+        if end and start and notice is not None and (end - start).days < notice:
+            self.add_error(
+                "renewal_notice_days",
+                "The notice period is longer than the agreement itself.",
+            )
+        return cleaned
+
+
+class AmendmentForm(AgreementForm):
+    """The agreement's terms plus why they change; saved through ``agreement_amend``."""
+
+    effective_date = forms.DateField(widget=DateInput())
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="Why the terms are changing."
+    )
+
+    class Meta(AgreementForm.Meta):
+        fields = list(Agreement.TERM_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.has_changed() or set(self.changed_data) <= {"effective_date", "reason"}:
+            raise forms.ValidationError("Change at least one term to record an amendment.")
+        return cleaned
+
+    def term_changes(self):
+        return {name: self.cleaned_data[name] for name in Agreement.TERM_FIELDS}
+
+
+class InteractionForm(forms.ModelForm):
+    class Meta:
+        model = Interaction
+        fields = [
+            "kind",
+            "occurred_on",
+            "subject",
+            "participants",
+            "summary",
+            "outcome",
+            "resolution",
+            "resolved_on",
+        ]
+        widgets = {
+            "occurred_on": DateInput(),
+            "resolved_on": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "outcome": forms.Textarea(attrs={"rows": 2}),
+            "resolution": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        occurred, resolved = cleaned.get("occurred_on"), cleaned.get("resolved_on")
+        if occurred and resolved and resolved < occurred:
+            self.add_error("resolved_on", "A conflict cannot be resolved before it happened.")
+        return cleaned
+
+
+class StrategicGoalForm(forms.ModelForm):
+    class Meta:
+        model = StrategicGoal
+        fields = ["title", "description", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class StageMoveForm(forms.Form):
+    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Required to end a partnership or to force a move.",
+    )
+    force = forms.BooleanField(
+        required=False, help_text="Executives only: move even though conditions are missing."
+    )
+
+
+class PartnershipFilterForm(forms.Form):
+    SORTS = {
+        "title": "title",
+        "-title": "-title",
+        "partner": "partner__name",
+        "-partner": "-partner__name",
+        "stage": "stage",
+        "-stage": "-stage",
+        "value": "estimated_annual_value",
+        "-value": "-estimated_annual_value",
+        "end": "end_date",
+        "-end": "-end_date",
+        "updated": "updated_at",
+        "-updated": "-updated_at",
+    }
+
+    q = forms.CharField(required=False, label="Search")
+    stage = forms.ChoiceField(choices=[("", "Any stage")] + Stage.choices, required=False)
+    type = forms.ChoiceField(choices=[("", "Any type")] + Partnership.Type.choices, required=False)
+    owner = UserChoiceField(queryset=User.objects.none(), required=False, empty_label="Any owner")
+    goal = forms.ModelChoiceField(
+        queryset=StrategicGoal.objects.all(), required=False, empty_label="Any goal"
+    )
+    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            queryset = queryset.filter(
+                Q(title__icontains=q) | Q(partner__name__icontains=q) | Q(description__icontains=q)
+            )
+        if data["stage"]:
+            queryset = queryset.filter(stage=data["stage"])
+        if data["type"]:
+            queryset = queryset.filter(type=data["type"])
+        if data["owner"]:
+            queryset = queryset.filter(owner=data["owner"])
+        if data["goal"]:
+            serving = Objective.objects.filter(goal=data["goal"]).values("partnership_id")
+            queryset = queryset.filter(pk__in=serving)
+        return queryset.order_by(self.SORTS.get(data["sort"] or "title", "title"), "pk")

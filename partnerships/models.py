@@ -1,0 +1,377 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .roles import is_executive, is_manager
+
+
+class Partner(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        RESEARCH = "research", "Research institution"
+        SUPPLIER = "supplier", "Supplier"
+        RESELLER = "reseller", "Reseller"
+        PUBLIC = "public", "Public body"
+        NONPROFIT = "nonprofit", "Non-profit"
+
+    class Size(models.TextChoices):
+        STARTUP = "startup", "Start-up (1–50)"
+        SMALL = "small", "Small (51–250)"
+        MEDIUM = "medium", "Medium (251–1,000)"
+        LARGE = "large", "Large (1,001–10,000)"
+        ENTERPRISE = "enterprise", "Enterprise (10,000+)"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    industry = models.CharField(max_length=100, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    size = models.CharField(max_length=20, choices=Size.choices, blank=True)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("partnerships:partner_detail", args=[self.pk])
+
+
+class Contact(models.Model):
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    is_primary = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.partner})"
+
+
+class StrategicGoal(models.Model):
+    title = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Stage(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    DUE_DILIGENCE = "due_diligence", "Due diligence"
+    NEGOTIATION = "negotiation", "Negotiation"
+    ACTIVE = "active", "Active"
+    UNDER_REVIEW = "under_review", "Under review"
+    RENEWAL = "renewal", "Renewal"
+    ENDED = "ended", "Ended"
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The one place that decides which partnerships a user may see."""
+        if not user.is_authenticated:
+            return self.none()
+        if is_executive(user):
+            return self
+        on_team = Partnership.team.through.objects.filter(user=user).values("partnership_id")
+        return self.filter(Q(owner=user) | Q(pk__in=on_team))
+
+    def editable_by(self, user):
+        if is_executive(user) or is_manager(user):
+            return self.visible_to(user)
+        return self.none()
+
+
+class Partnership(models.Model):
+    class Type(models.TextChoices):
+        STRATEGIC_ALLIANCE = "strategic_alliance", "Strategic alliance"
+        TECHNOLOGY = "technology", "Technology"
+        CHANNEL = "channel", "Reseller / channel"
+        SUPPLIER = "supplier", "Supplier"
+        RESEARCH = "research", "Research"
+        JOINT_VENTURE = "joint_venture", "Joint venture"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="partnerships")
+    title = models.CharField(max_length=200)
+    type = models.CharField(max_length=30, choices=Type.choices)
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.PROSPECT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_partnerships",
+    )
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="team_partnerships",
+        help_text="Who may see this partnership (partner managers on it may also edit it).",
+    )
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    estimated_annual_value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="In the company's reporting currency.",
+    )
+    description = models.TextField(blank=True)
+    stage_changed_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="partnership_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["stage"]), models.Index(fields=["type"])]
+
+    def __str__(self):
+        return f"{self.title} — {self.partner}"
+
+    def get_absolute_url(self):
+        return reverse("partnerships:detail", args=[self.pk])
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+
+class Objective(models.Model):
+    class Side(models.TextChoices):
+        OURS = "ours", "Ours"
+        PARTNER = "partner", "Partner's"
+        SHARED = "shared", "Shared"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        ON_TRACK = "on_track", "On track"
+        AT_RISK = "at_risk", "At risk"
+        ACHIEVED = "achieved", "Achieved"
+        MISSED = "missed", "Missed"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="objectives"
+    )
+    goal = models.ForeignKey(
+        StrategicGoal,
+        on_delete=models.PROTECT,
+        related_name="objectives",
+        verbose_name="strategic goal",
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    side = models.CharField(max_length=10, choices=Side.choices, default=Side.SHARED)
+    target_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent complete, 0–100.",
+    )
+
+    class Meta:
+        ordering = ["side", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Agreement(models.Model):
+    """The terms in force. Every change after signing goes through an Amendment."""
+
+    class Exclusivity(models.TextChoices):
+        NONE = "none", "Non-exclusive"
+        REGIONAL = "regional", "Exclusive in a region"
+        CATEGORY = "category", "Exclusive in a category"
+        FULL = "full", "Fully exclusive"
+
+    TERM_FIELDS = (
+        "start_date",
+        "end_date",
+        "renewal_notice_days",
+        "auto_renew",
+        "value",
+        "exclusivity",
+        "key_terms",
+    )
+
+    partnership = models.OneToOneField(
+        Partnership, on_delete=models.CASCADE, related_name="agreement"
+    )
+    reference = models.CharField(max_length=100, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    renewal_notice_days = models.PositiveIntegerField(
+        default=90, help_text="Days before the end date by which notice must be given."
+    )
+    auto_renew = models.BooleanField(default=False)
+    value = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Contract value per year.",
+    )
+    exclusivity = models.CharField(
+        max_length=20, choices=Exclusivity.choices, default=Exclusivity.NONE
+    )
+    key_terms = models.TextField(blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="agreement_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Agreement for {self.partnership.title}"
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+    @property
+    def notice_deadline(self):
+        """Last day to give notice so the agreement is not renewed (or ended) by accident."""
+        if self.end_date is None:
+            return None
+        return self.end_date - timezone.timedelta(days=self.renewal_notice_days)
+
+    def terms(self):
+        """The terms as plain JSON-friendly values, for amendment history."""
+        out = {}
+        for name in self.TERM_FIELDS:
+            value = getattr(self, name)
+            if value is None or isinstance(value, bool | int | str):
+                out[name] = value
+            else:
+                out[name] = str(value)
+        return out
+
+
+class Amendment(models.Model):
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="amendments")
+    effective_date = models.DateField()
+    reason = models.TextField()
+    previous_terms = models.JSONField()
+    new_terms = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"Amendment of {self.agreement} on {self.effective_date}"
+
+    def changes(self):
+        """[(field label, before, after)] for the terms this amendment changed."""
+        labels = {f.name: f.verbose_name for f in Agreement._meta.fields}
+        return [
+            (labels.get(name, name).capitalize(), self.previous_terms.get(name), value)
+            for name, value in self.new_terms.items()
+            if self.previous_terms.get(name) != value
+        ]
+
+
+class Interaction(models.Model):
+    class Kind(models.TextChoices):
+        MEETING = "meeting", "Meeting"
+        CALL = "call", "Call"
+        EMAIL = "email", "Email"
+        ESCALATION = "escalation", "Escalation"
+        CONFLICT = "conflict", "Conflict"
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="interactions"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField(default=timezone.localdate)
+    subject = models.CharField(max_length=200)
+    summary = models.TextField(blank=True)
+    participants = models.CharField(max_length=300, blank=True)
+    outcome = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, help_text="For conflicts: how it was resolved.")
+    resolved_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+
+    def __str__(self):
+        return self.subject
+
+    def clean(self):
+        if self.resolved_on and not self.resolution:
+            raise ValidationError({"resolution": "Say how the conflict was resolved."})
+        if self.resolution and self.kind not in (self.Kind.CONFLICT, self.Kind.ESCALATION):
+            raise ValidationError(
+                {"resolution": "Only conflicts and escalations have a resolution."}
+            )
+
+    @property
+    def is_open_conflict(self):
+        return self.kind == self.Kind.CONFLICT and not self.resolved_on
+
+
+class StageMove(models.Model):
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="stage_moves"
+    )
+    from_stage = models.CharField(max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    moved_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField(blank=True)
+    forced = models.BooleanField(default=False)
+    unmet_conditions = models.JSONField(
+        default=list, blank=True, help_text="What was missing when an executive forced the move."
+    )
+
+    class Meta:
+        ordering = ["-moved_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.partnership}: {self.from_stage} → {self.to_stage}"

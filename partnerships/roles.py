@@ -1,0 +1,33 @@
+"""The three roles of DESIGN.md, held as Django groups."""
+
+EXECUTIVE = "Executive"
+PARTNER_MANAGER = "Partner manager"
+VIEWER = "Viewer"
+ALL_ROLES = (EXECUTIVE, PARTNER_MANAGER, VIEWER)
+
+
+def _group_names(user):
+    # Cached on the user object so a page asks the database once.
+    if not hasattr(user, "_concord_groups"):
+        user._concord_groups = (
+            frozenset(user.groups.values_list("name", flat=True))
+            if user.is_authenticated
+            else frozenset()
+        )
+    return user._concord_groups
+
+
+def is_executive(user):
+    return user.is_authenticated and (user.is_superuser or EXECUTIVE in _group_names(user))
+
+
+def is_manager(user):
+    return user.is_authenticated and PARTNER_MANAGER in _group_names(user)
+
+
+def role_label(user):
+    if is_executive(user):
+        return EXECUTIVE
+    if is_manager(user):
+        return PARTNER_MANAGER
+    return VIEWER

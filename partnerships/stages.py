@@ -1,0 +1,134 @@
+"""The stage machine: which moves exist, what each gate requires, and the move itself.
+
+Other apps add gate conditions with ``register_gate`` from their ``AppConfig.ready`` so that
+this app never imports them. A condition is a function ``(partnership) -> list[str]`` that
+returns what is missing, in words a user can act on; an empty list means satisfied.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Partnership, Stage, StageMove
+from .roles import is_executive
+
+TRANSITIONS = {
+    Stage.PROSPECT: (Stage.DUE_DILIGENCE, Stage.ENDED),
+    Stage.DUE_DILIGENCE: (Stage.NEGOTIATION, Stage.PROSPECT, Stage.ENDED),
+    Stage.NEGOTIATION: (Stage.ACTIVE, Stage.DUE_DILIGENCE, Stage.ENDED),
+    Stage.ACTIVE: (Stage.UNDER_REVIEW, Stage.RENEWAL, Stage.ENDED),
+    Stage.UNDER_REVIEW: (Stage.ACTIVE, Stage.RENEWAL, Stage.ENDED),
+    Stage.RENEWAL: (Stage.ACTIVE, Stage.ENDED),
+    Stage.ENDED: (),
+}
+
+_gates = defaultdict(list)
+
+
+def register_gate(to_stage, condition, *, key=None):
+    """Add a condition that must hold before a partnership may move into ``to_stage``."""
+    key = key or f"{condition.__module__}.{condition.__qualname__}"
+    _gates[Stage(to_stage)] = [(k, c) for k, c in _gates[Stage(to_stage)] if k != key]
+    _gates[Stage(to_stage)].append((key, condition))
+
+
+def gate_conditions(to_stage):
+    return [condition for _, condition in _gates[Stage(to_stage)]]
+
+
+class StageMoveRefused(Exception):
+    def __init__(self, missing):
+        self.missing = list(missing)
+        super().__init__("; ".join(self.missing))
+
+
+@dataclass(frozen=True)
+class MoveCheck:
+    to_stage: str
+    allowed: bool
+    missing: list
+
+
+def next_stages(partnership):
+    return list(TRANSITIONS[Stage(partnership.stage)])
+
+
+def missing_for(partnership, to_stage, *, reason=""):
+    """Everything that stops ``partnership`` moving into ``to_stage`` (empty when it may)."""
+    to_stage = Stage(to_stage)
+    missing = []
+    if to_stage == Stage.ENDED and not reason.strip():
+        missing.append("Ending a partnership needs a written reason.")
+    for condition in gate_conditions(to_stage):
+        missing.extend(condition(partnership))
+    return missing
+
+
+def check_moves(partnership):
+    """The moves on offer from the current stage, each with what is missing (for the page)."""
+    checks = []
+    for stage in next_stages(partnership):
+        missing = [m for condition in gate_conditions(stage) for m in condition(partnership)]
+        checks.append(MoveCheck(stage, not missing, missing))
+    return checks
+
+
+def move_partnership(partnership, to_stage, *, by, reason="", force=False, now=None):
+    """Move a partnership, or raise StageMoveRefused saying exactly what is missing.
+
+    A forced move skips the gates (not the need for a reason) and is only for executives;
+    what was missing is kept in the log.
+    """
+    to_stage = Stage(to_stage)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        from_stage = Stage(locked.stage)
+        if to_stage == from_stage:
+            raise StageMoveRefused([f"The partnership is already in {from_stage.label}."])
+        if force and not is_executive(by):
+            raise StageMoveRefused(["Only an executive can force a stage move."])
+        if force and not reason:
+            raise StageMoveRefused(["A forced move needs a written reason."])
+        unmet = []
+        if to_stage not in TRANSITIONS[from_stage]:
+            unmet.append(f"{from_stage.label} cannot move to {to_stage.label} directly.")
+        unmet.extend(missing_for(locked, to_stage, reason=reason))
+        if unmet and not force:
+            raise StageMoveRefused(unmet)
+        now = now or timezone.now()
+        move = StageMove.objects.create(
+            partnership=locked,
+            from_stage=from_stage,
+            to_stage=to_stage,
+            moved_by=by,
+            moved_at=now,
+            reason=reason,
+            forced=bool(force and unmet),
+            unmet_conditions=unmet if force else [],
+        )
+        locked.stage = to_stage
+        locked.stage_changed_at = now
+        locked.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+    partnership.stage = to_stage
+    partnership.stage_changed_at = now
+    return move
+
+
+# The base app's own gate conditions.
+def _owner_assigned(partnership):
+    if partnership.owner_id is None:
+        return ["Assign a partnership owner."]
+    return []
+
+
+def _has_objective(partnership):
+    if not partnership.objectives.exists():
+        return ["Agree at least one objective."]
+    return []
+
+
+register_gate(Stage.ACTIVE, _owner_assigned)
+register_gate(Stage.ACTIVE, _has_objective)

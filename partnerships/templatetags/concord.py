@@ -1,0 +1,35 @@
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label, target="#results", css=""):
+    """A sortable column header: a real link (works without JS) that HTMX swaps in place."""
+    request = context["request"]
+    current = request.GET.get("sort", context.get("default_sort", ""))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["sort"] = f"-{key}" if current == key else key
+    url = f"?{query.urlencode()}"
+    state = "sorted" if current == key else "sorted-desc" if current == f"-{key}" else ""
+    aria = {"sorted": "ascending", "sorted-desc": "descending"}.get(state, "none")
+    return format_html(
+        '<th class="{}" aria-sort="{}"><a href="{}" class="{}" hx-get="{}" hx-target="{}" '
+        'hx-push-url="true">{}</a></th>',
+        css,
+        aria,
+        url,
+        state,
+        url,
+        target,
+        label,
+    )
+
+
+@register.filter
+def person(user):
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username

@@ -1,0 +1,39 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partnerships"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("partnerships/", views.partnership_list, name="list"),
+    path("partnerships/new/", views.partnership_create, name="create"),
+    path("partnerships/<int:pk>/", views.partnership_detail, name="detail"),
+    path("partnerships/<int:pk>/edit/", views.partnership_edit, name="edit"),
+    path("partnerships/<int:pk>/move/", views.partnership_move, name="move"),
+    path("partnerships/<int:pk>/objectives/new/", views.objective_form, name="objective_create"),
+    path(
+        "partnerships/<int:pk>/objectives/<int:objective_pk>/edit/",
+        views.objective_form,
+        name="objective_edit",
+    ),
+    path("partnerships/<int:pk>/agreement/", views.agreement_form, name="agreement"),
+    path(
+        "partnerships/<int:pk>/interactions/new/",
+        views.interaction_create,
+        name="interaction_create",
+    ),
+    path("partners/", views.partner_list, name="partner_list"),
+    path("partners/new/", views.partner_form, name="partner_create"),
+    path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),
+    path("partners/<int:pk>/edit/", views.partner_form, name="partner_edit"),
+    path("partners/<int:pk>/contacts/new/", views.contact_form, name="contact_create"),
+    path(
+        "partners/<int:pk>/contacts/<int:contact_pk>/edit/",
+        views.contact_form,
+        name="contact_edit",
+    ),
+    path("goals/", views.goal_list, name="goals"),
+    path("goals/new/", views.goal_form, name="goal_create"),
+    path("goals/<int:pk>/edit/", views.goal_form, name="goal_edit"),
+]

@@ -1,0 +1,337 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import access
+from .forms import (
+    AgreementForm,
+    AmendmentForm,
+    ContactForm,
+    InteractionForm,
+    ObjectiveForm,
+    PartnerForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+    StageMoveForm,
+    StrategicGoalForm,
+)
+from .htmx import fragment
+from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
+from .panels import panels
+from .roles import is_executive
+from .services import agreement_amend
+from .stages import StageMoveRefused, check_moves, move_partnership
+
+PAGE_SIZE = 25
+
+
+def home(request):
+    return redirect("partnerships:list")
+
+
+# Partnerships -------------------------------------------------------------------------------
+
+
+def partnership_list(request):
+    form = PartnershipFilterForm(request.GET or None)
+    queryset = Partnership.objects.visible_to(request.user).select_related("partner", "owner")
+    queryset = form.apply(queryset) if request.GET else queryset.order_by("title", "pk")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "sort": request.GET.get("sort", "title"),
+        "can_create": access.can_create_partnership(request.user),
+        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "default_sort": "title",
+    }
+    return render(request, fragment(request, "partnerships/list.html", "results"), context)
+
+
+def _detail_context(request, partnership, **extra):
+    interactions = Paginator(partnership.interactions.select_related("recorded_by"), 10).get_page(
+        request.GET.get("ipage")
+    )
+    agreement = getattr(partnership, "agreement", None)
+    return {
+        "partnership": partnership,
+        "can_edit": access.can_edit_partnership(request.user, partnership),
+        "can_force": access.can_force_move(request.user),
+        "objectives": partnership.objectives.select_related("goal"),
+        "agreement": agreement,
+        "amendments": agreement.amendments.select_related("changed_by") if agreement else [],
+        "interactions": interactions,
+        "stage_moves": partnership.stage_moves.select_related("moved_by")[:20],
+        "move_checks": check_moves(partnership),
+        "move_form": extra.pop("move_form", None) or StageMoveForm(),
+        "team": partnership.team.all(),
+        "panels": panels(),
+        "stages": Stage.choices,
+        "stage_index": Stage.values.index(partnership.stage),
+        **extra,
+    }
+
+
+def _get_partnership(request, pk, *, edit=False):
+    queryset = Partnership.objects.select_related("partner", "owner", "agreement")
+    return access.get_partnership_for_user(request.user, pk, edit=edit, queryset=queryset)
+
+
+def partnership_detail(request, pk):
+    partnership = _get_partnership(request, pk)
+    context = _detail_context(request, partnership)
+    return render(request, fragment(request, "partnerships/detail.html", "interactions"), context)
+
+
+def partnership_create(request):
+    if not access.can_create_partnership(request.user):
+        raise PermissionDenied("Only executives and partner managers can start a partnership.")
+    initial = {"owner": request.user.pk}
+    if request.GET.get("partner"):
+        initial["partner"] = request.GET["partner"]
+    form = PartnershipForm(
+        request.POST or None, initial=initial, can_edit_team=is_executive(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        partnership = form.save()
+        if not is_executive(request.user):
+            # A manager who starts a partnership must be able to see and edit it.
+            partnership.team.add(request.user)
+        messages.success(request, f"Partnership “{partnership.title}” created.")
+        return redirect(partnership)
+    return render(request, "partnerships/form.html", {"form": form, "title": "New partnership"})
+
+
+def partnership_edit(request, pk):
+    partnership = _get_partnership(request, pk, edit=True)
+    form = PartnershipForm(
+        request.POST or None, instance=partnership, can_edit_team=is_executive(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Partnership saved.")
+        return redirect(partnership)
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "title": f"Edit {partnership.title}", "partnership": partnership},
+    )
+
+
+@require_POST
+def partnership_move(request, pk):
+    partnership = _get_partnership(request, pk)
+    if not access.can_move_stage(request.user, partnership):
+        raise PermissionDenied("You cannot move this partnership's stage.")
+    form = StageMoveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            move_partnership(
+                partnership,
+                data["to_stage"],
+                by=request.user,
+                reason=data["reason"],
+                force=data["force"],
+            )
+        except StageMoveRefused as refused:
+            for missing in refused.missing:
+                form.add_error(None, missing)
+        else:
+            label = Stage(data["to_stage"]).label
+            note = " (forced)" if data["force"] else ""
+            messages.success(request, f"Moved to {label}{note}.")
+            return redirect(partnership)
+    context = _detail_context(request, partnership, move_form=form)
+    return render(request, "partnerships/detail.html", context, status=422)
+
+
+# Objectives, agreement, interactions ------------------------------------------------------
+
+
+def objective_form(request, pk, objective_pk=None):
+    partnership = _get_partnership(request, pk, edit=True)
+    objective = (
+        get_object_or_404(Objective, pk=objective_pk, partnership=partnership)
+        if objective_pk
+        else Objective(partnership=partnership)
+    )
+    form = ObjectiveForm(request.POST or None, instance=objective)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Objective saved.")
+        return redirect(f"{partnership.get_absolute_url()}#objectives")
+    title = "Edit objective" if objective_pk else "New objective"
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "title": title, "partnership": partnership},
+    )
+
+
+def agreement_form(request, pk):
+    partnership = _get_partnership(request, pk, edit=True)
+    agreement = getattr(partnership, "agreement", None)
+    if agreement is None:
+        form = AgreementForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            form.instance.partnership = partnership
+            form.save()
+            messages.success(request, "Agreement recorded.")
+            return redirect(f"{partnership.get_absolute_url()}#agreement")
+        title = "Record the agreement"
+    else:
+        form = AmendmentForm(request.POST or None, instance=agreement)
+        if request.method == "POST" and form.is_valid():
+            try:
+                agreement_amend(
+                    agreement=agreement,
+                    changes=form.term_changes(),
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    effective_date=form.cleaned_data["effective_date"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, "Amendment recorded; the previous terms are kept.")
+                return redirect(f"{partnership.get_absolute_url()}#agreement")
+        title = "Amend the agreement"
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "title": title, "partnership": partnership},
+    )
+
+
+def interaction_create(request, pk):
+    partnership = _get_partnership(request, pk, edit=True)
+    form = InteractionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        interaction = form.save(commit=False)
+        interaction.partnership = partnership
+        interaction.recorded_by = request.user
+        interaction.save()
+        messages.success(request, "Interaction logged.")
+        return redirect(f"{partnership.get_absolute_url()}#interactions")
+    return render(
+        request,
+        "partnerships/form.html",
+        {"form": form, "title": "Log an interaction", "partnership": partnership},
+    )
+
+
+# Partners -----------------------------------------------------------------------------------
+
+
+def partner_list(request):
+    q = request.GET.get("q", "").strip()
+    visible = Partnership.objects.visible_to(request.user).values("pk")
+    queryset = access.partners_visible_to(request.user)
+    if q:
+        queryset = queryset.filter(Q(name__icontains=q) | Q(industry__icontains=q))
+    queryset = queryset.annotate(
+        partnership_count=Count("partnerships", filter=Q(partnerships__in=visible))
+    ).order_by("name")
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": q,
+        "can_create": access.can_manage_partners(request.user),
+    }
+    return render(request, fragment(request, "partnerships/partner_list.html", "results"), context)
+
+
+def partner_detail(request, pk):
+    partner = access.get_partner_for_user(request.user, pk)
+    context = {
+        "partner": partner,
+        "contacts": partner.contacts.all(),
+        "partnerships": Partnership.objects.visible_to(request.user)
+        .filter(partner=partner)
+        .select_related("owner"),
+        "can_edit": access.can_manage_partners(request.user),
+    }
+    return render(request, "partnerships/partner_detail.html", context)
+
+
+def partner_form(request, pk=None):
+    if pk:
+        partner = access.get_partner_for_user(request.user, pk, edit=True)
+    elif access.can_manage_partners(request.user):
+        partner = Partner()
+    else:
+        raise PermissionDenied("Only executives and partner managers can add partners.")
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        partner = form.save()
+        messages.success(request, f"Partner “{partner.name}” saved.")
+        return redirect(partner)
+    title = f"Edit {partner.name}" if pk else "New partner"
+    cancel = partner.get_absolute_url() if pk else reverse("partnerships:partner_list")
+    context = {"form": form, "title": title, "cancel_url": cancel}
+    return render(request, "partnerships/form.html", context)
+
+
+def contact_form(request, pk, contact_pk=None):
+    partner = access.get_partner_for_user(request.user, pk, edit=True)
+    contact = (
+        get_object_or_404(Contact, pk=contact_pk, partner=partner)
+        if contact_pk
+        else Contact(partner=partner)
+    )
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Contact saved.")
+        return redirect(partner)
+    context = {
+        "form": form,
+        "title": f"Contact at {partner.name}",
+        "cancel_url": partner.get_absolute_url(),
+    }
+    return render(request, "partnerships/form.html", context)
+
+
+# Strategic goals ----------------------------------------------------------------------------
+
+
+def goal_list(request):
+    visible = Partnership.objects.visible_to(request.user).values("pk")
+    goals = StrategicGoal.objects.prefetch_related(
+        Prefetch(
+            "objectives",
+            queryset=Objective.objects.filter(partnership__in=visible).select_related(
+                "partnership__partner"
+            ),
+        )
+    )
+    return render(
+        request,
+        "partnerships/goal_list.html",
+        {"goals": goals, "can_edit": is_executive(request.user)},
+    )
+
+
+def goal_form(request, pk=None):
+    if not is_executive(request.user):
+        raise PermissionDenied("Only executives set strategic goals.")
+    goal = get_object_or_404(StrategicGoal, pk=pk) if pk else StrategicGoal()
+    form = StrategicGoalForm(request.POST or None, instance=goal)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Strategic goal saved.")
+        return redirect("partnerships:goals")
+    context = {
+        "form": form,
+        "title": "Edit strategic goal" if pk else "New strategic goal",
+        "cancel_url": reverse("partnerships:goals"),
+    }
+    return render(request, "partnerships/form.html", context)
