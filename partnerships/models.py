@@ -277,10 +277,11 @@ class Agreement(models.Model):
         out = {}
         for name in self.TERM_FIELDS:
             value = getattr(self, name)
-            if value is None or isinstance(value, bool | int | str):
-                out[name] = value
-            else:
-                out[name] = str(value)
+            if isinstance(value, Decimal):
+                value = f"{value:.2f}"
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            out[name] = value
         return out
 
 
@@ -304,10 +305,11 @@ class Amendment(models.Model):
     def changes(self):
         """[(field label, before, after)] for the terms this amendment changed."""
         labels = {f.name: f.verbose_name for f in Agreement._meta.fields}
+        before, after = self.previous_terms, self.new_terms
         return [
-            (labels.get(name, name).capitalize(), self.previous_terms.get(name), value)
-            for name, value in self.new_terms.items()
-            if self.previous_terms.get(name) != value
+            (labels[name].capitalize(), before.get(name), after.get(name))
+            for name in Agreement.TERM_FIELDS
+            if before.get(name) != after.get(name)
         ]
 
 

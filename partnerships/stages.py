@@ -30,8 +30,12 @@ _gates = defaultdict(list)
 def register_gate(to_stage, condition, *, key=None):
     """Add a condition that must hold before a partnership may move into ``to_stage``."""
     key = key or f"{condition.__module__}.{condition.__qualname__}"
-    _gates[Stage(to_stage)] = [(k, c) for k, c in _gates[Stage(to_stage)] if k != key]
+    unregister_gate(to_stage, key)
     _gates[Stage(to_stage)].append((key, condition))
+
+
+def unregister_gate(to_stage, key):
+    _gates[Stage(to_stage)] = [(k, c) for k, c in _gates[Stage(to_stage)] if k != key]
 
 
 def gate_conditions(to_stage):

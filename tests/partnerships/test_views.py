@@ -1,0 +1,409 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from partnerships.models import (
+    Agreement,
+    Amendment,
+    Contact,
+    Interaction,
+    Objective,
+    Partner,
+    Partnership,
+    Stage,
+    StrategicGoal,
+)
+from tests.factories import make_goal, make_partner, make_partnership
+
+
+@pytest.fixture
+def as_manager(client, manager):
+    client.force_login(manager)
+    return client
+
+
+@pytest.fixture
+def as_coo(client, coo):
+    client.force_login(coo)
+    return client
+
+
+def errors_of(response):
+    return response.context["form"].errors
+
+
+# Partnerships ------------------------------------------------------------------------------
+
+
+def test_manager_creates_a_partnership_and_joins_its_team(as_manager, manager, partner):
+    response = as_manager.post(
+        reverse("partnerships:create"),
+        {"partner": partner.pk, "title": "Data exchange", "type": "technology", "owner": ""},
+    )
+    created = Partnership.objects.get(title="Data exchange")
+    assert response.status_code == 302 and response.url == created.get_absolute_url()
+    assert created.stage == Stage.PROSPECT
+    assert manager in created.team.all()
+
+
+def test_partnership_form_validation(as_manager, partner):
+    response = as_manager.post(
+        reverse("partnerships:create"),
+        {
+            "partner": partner.pk,
+            "title": "",
+            "type": "nonsense",
+            "start_date": "2026-05-01",
+            "end_date": "2026-01-01",
+            "estimated_annual_value": "-5",
+        },
+    )
+    assert response.status_code == 200
+    errors = errors_of(response)
+    assert errors["title"] == ["This field is required."]
+    assert "Select a valid choice" in errors["type"][0]
+    assert errors["end_date"] == ["The end date cannot be before the start date."]
+    assert "greater than or equal to 0" in errors["estimated_annual_value"][0]
+    assert "Please correct the fields marked below." in response.text
+    assert not Partnership.objects.filter(title="").exists()
+
+
+def test_team_field_is_for_executives_only(as_manager, partnership):
+    response = as_manager.get(reverse("partnerships:edit", args=[partnership.pk]))
+    assert "team" not in response.context["form"].fields
+
+
+def test_edit_keeps_the_stage(as_coo, partnership):
+    url = reverse("partnerships:edit", args=[partnership.pk])
+    data = {"partner": partnership.partner.pk, "title": "Renamed", "type": "research"}
+    assert as_coo.post(url, data | {"stage": "active"}).status_code == 302
+    partnership.refresh_from_db()
+    assert (partnership.title, partnership.stage) == ("Renamed", Stage.PROSPECT)
+
+
+def test_stage_move_through_the_page(as_manager, partnership):
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_manager.post(url, {"to_stage": "due_diligence", "reason": "Looks good"})
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.stage == Stage.DUE_DILIGENCE
+    page = as_manager.get(partnership.get_absolute_url()).text
+    assert "Moved to Due diligence." in page
+    assert "Looks good" in page
+
+
+def test_refused_move_shows_exactly_what_is_missing(as_manager, partnership):
+    Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.NEGOTIATION, owner=None)
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_manager.post(url, {"to_stage": "active"})
+    assert response.status_code == 422
+    assert "The move was refused" in response.text
+    assert "Assign a partnership owner." in response.text
+    assert "Agree at least one objective." in response.text
+    partnership.refresh_from_db()
+    assert partnership.stage == Stage.NEGOTIATION
+
+
+def test_manager_cannot_force_through_the_page(as_manager, partnership):
+    Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.NEGOTIATION, owner=None)
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_manager.post(url, {"to_stage": "active", "reason": "Now", "force": "on"})
+    assert response.status_code == 422
+    assert "Only an executive can force a stage move." in response.text
+
+
+def test_executive_forces_through_the_page(as_coo, partnership):
+    Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.NEGOTIATION, owner=None)
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_coo.post(url, {"to_stage": "active", "reason": "Board said so", "force": "on"})
+    assert response.status_code == 302
+    move = partnership.stage_moves.get()
+    assert move.forced and move.reason == "Board said so"
+    page = as_coo.get(partnership.get_absolute_url()).text
+    assert "forced" in page
+
+
+def test_end_without_reason_via_page(as_manager, partnership):
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_manager.post(url, {"to_stage": "ended", "reason": ""})
+    assert "Ending a partnership needs a written reason." in response.text
+
+
+# Objectives -----------------------------------------------------------------------------------
+
+
+def test_objective_create_and_validation(as_manager, partnership):
+    goal = make_goal("Innovate in AI")
+    url = reverse("partnerships:objective_create", args=[partnership.pk])
+    response = as_manager.post(url, {"title": "", "side": "both", "progress": "150"})
+    errors = errors_of(response)
+    assert errors["title"] == ["This field is required."]
+    assert errors["goal"] == ["This field is required."]
+    assert "Select a valid choice" in errors["side"][0]
+    assert "less than or equal to 100" in errors["progress"][0]
+    response = as_manager.post(
+        url,
+        {
+            "title": "Win 5 joint customers",
+            "goal": goal.pk,
+            "side": "partner",
+            "status": "on_track",
+            "progress": "40",
+        },
+    )
+    assert response.status_code == 302
+    objective = Objective.objects.get()
+    assert (objective.partnership, objective.side, objective.goal) == (partnership, "partner", goal)
+
+
+def test_retired_goals_are_not_offered_for_new_objectives(as_manager, partnership):
+    retired = make_goal("Old goal", is_active=False)
+    url = reverse("partnerships:objective_create", args=[partnership.pk])
+    response = as_manager.post(url, {"title": "x", "goal": retired.pk, "side": "ours"})
+    assert "Select a valid choice" in errors_of(response)["goal"][0]
+
+
+def test_objective_of_another_partnership_is_404(as_manager, partnership):
+    other = make_partnership()
+    objective = Objective.objects.create(partnership=other, goal=make_goal(), title="t")
+    url = reverse("partnerships:objective_edit", args=[partnership.pk, objective.pk])
+    assert as_manager.get(url).status_code == 404
+
+
+# Agreement and amendments ------------------------------------------------------------------
+
+
+AGREEMENT = {
+    "start_date": "2026-01-01",
+    "end_date": "2028-12-31",
+    "renewal_notice_days": "90",
+    "value": "500000",
+    "exclusivity": "none",
+    "key_terms": "70/30 revenue share",
+}
+
+
+def test_agreement_validation(as_manager, partnership):
+    url = reverse("partnerships:agreement", args=[partnership.pk])
+    response = as_manager.post(
+        url, AGREEMENT | {"end_date": "2025-01-01", "value": "-1", "exclusivity": "total"}
+    )
+    errors = errors_of(response)
+    assert errors["end_date"] == ["The end date cannot be before the start date."]
+    assert "greater than or equal to 0" in errors["value"][0]
+    assert "Select a valid choice" in errors["exclusivity"][0]
+    response = as_manager.post(url, AGREEMENT | {"end_date": "2026-02-01"})
+    assert errors_of(response)["renewal_notice_days"] == [
+        "The notice period is longer than the agreement itself."
+    ]
+    assert not Agreement.objects.exists()
+
+
+def test_amendments_keep_previous_terms(as_manager, partnership, manager):
+    url = reverse("partnerships:agreement", args=[partnership.pk])
+    assert as_manager.post(url, AGREEMENT).status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.notice_deadline == date(2028, 10, 2)
+
+    # Amending needs a reason and a real change.
+    response = as_manager.post(url, AGREEMENT | {"effective_date": "2026-06-01", "reason": ""})
+    assert errors_of(response)["reason"] == ["This field is required."]
+    response = as_manager.post(url, AGREEMENT | {"effective_date": "2026-06-01", "reason": "x"})
+    assert "Change at least one term" in response.text
+
+    response = as_manager.post(
+        url,
+        AGREEMENT
+        | {"value": "650000", "auto_renew": "on", "effective_date": "2026-06-01", "reason": "Scope+"},
+    )
+    assert response.status_code == 302
+    amendment = Amendment.objects.get()
+    assert amendment.previous_terms["value"] == "500000.00"
+    assert amendment.new_terms["value"] == "650000.00"
+    assert amendment.previous_terms["auto_renew"] is False
+    assert amendment.new_terms["auto_renew"] is True
+    assert amendment.changed_by == manager and amendment.reason == "Scope+"
+    assert [c[0] for c in amendment.changes()] == ["Auto renew", "Value"]
+    agreement.refresh_from_db()
+    assert agreement.value == Decimal("650000") and agreement.auto_renew
+
+    response = as_manager.post(
+        url, AGREEMENT | {"value": "700000", "effective_date": "2026-09-01", "reason": "Again"}
+    )
+    assert Amendment.objects.count() == 2
+    page = as_manager.get(partnership.get_absolute_url()).text
+    assert "Scope+" in page and "Again" in page
+
+
+def test_invalid_amendment_changes_nothing(as_manager, partnership):
+    url = reverse("partnerships:agreement", args=[partnership.pk])
+    as_manager.post(url, AGREEMENT)
+    response = as_manager.post(
+        url, AGREEMENT | {"end_date": "2020-01-01", "effective_date": "2026-06-01", "reason": "x"}
+    )
+    assert response.status_code == 200
+    assert not Amendment.objects.exists()
+    assert Agreement.objects.get().end_date == date(2028, 12, 31)
+
+
+# Interactions -------------------------------------------------------------------------------
+
+
+def test_interaction_validation_and_log(as_manager, partnership, manager):
+    url = reverse("partnerships:interaction_create", args=[partnership.pk])
+    response = as_manager.post(
+        url,
+        {
+            "kind": "call",
+            "occurred_on": "2026-03-10",
+            "subject": "Catch-up",
+            "resolution": "Agreed",
+        },
+    )
+    assert errors_of(response)["resolution"] == [
+        "Only conflicts and escalations have a resolution."
+    ]
+    response = as_manager.post(
+        url,
+        {
+            "kind": "conflict",
+            "occurred_on": "2026-03-10",
+            "subject": "Lead dispute",
+            "resolved_on": "2026-03-01",
+        },
+    )
+    assert errors_of(response)["resolved_on"] == [
+        "A conflict cannot be resolved before it happened."
+    ]
+    response = as_manager.post(
+        url,
+        {
+            "kind": "conflict",
+            "occurred_on": "2026-03-10",
+            "subject": "Lead dispute",
+            "resolved_on": "2026-03-12",
+        },
+    )
+    assert errors_of(response)["resolution"] == ["Say how the conflict was resolved."]
+    response = as_manager.post(
+        url, {"kind": "meeting", "occurred_on": "2026-03-10", "subject": "Steering"}
+    )
+    assert response.status_code == 302
+    interaction = Interaction.objects.get()
+    assert interaction.recorded_by == manager and interaction.partnership == partnership
+
+
+def test_interaction_log_paginates_with_htmx_fragment(as_manager, partnership):
+    Interaction.objects.bulk_create(
+        Interaction(partnership=partnership, kind="call", subject=f"Call {i}") for i in range(25)
+    )
+    url = partnership.get_absolute_url() + "?ipage=3"
+    response = as_manager.get(url, headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<section class="card" id="interactions">')
+    assert "21–25 of 25" in response.text
+    assert "<html" not in response.text
+
+
+# Partners, contacts, goals ------------------------------------------------------------------
+
+
+def test_partner_form_validation_and_duplicate_names(as_manager):
+    make_partner("Acme Corp")
+    url = reverse("partnerships:partner_create")
+    response = as_manager.post(url, {"name": "  acme   corp ", "kind": "company"})
+    assert errors_of(response)["name"] == ["A partner with this name already exists."]
+    response = as_manager.post(url, {"name": "Beta", "kind": "alien", "website": "not a url"})
+    errors = errors_of(response)
+    assert "Select a valid choice" in errors["kind"][0]
+    assert errors["website"] == ["Enter a valid URL."]
+    response = as_manager.post(url, {"name": "Beta  Labs", "kind": "research"})
+    assert response.status_code == 302
+    assert Partner.objects.filter(name="Beta Labs").exists()
+
+
+def test_contact_needs_a_way_to_reach_them(as_manager, partnership):
+    url = reverse("partnerships:contact_create", args=[partnership.partner.pk])
+    response = as_manager.post(url, {"name": "Ann"})
+    assert response.context["form"].non_field_errors() == [
+        "Give at least an email address or a phone number."
+    ]
+    response = as_manager.post(url, {"name": "Ann", "email": "bad"})
+    assert errors_of(response)["email"] == ["Enter a valid email address."]
+    assert as_manager.post(url, {"name": "Ann", "email": "ann@x.example"}).status_code == 302
+    assert Contact.objects.get().partner == partnership.partner
+
+
+def test_goal_form_validation(as_coo):
+    make_goal("Grow")
+    url = reverse("partnerships:goal_create")
+    response = as_coo.post(url, {"title": "Grow"})
+    assert "already exists" in errors_of(response)["title"][0]
+    assert as_coo.post(url, {"title": "Shrink costs", "is_active": "on"}).status_code == 302
+    assert StrategicGoal.objects.count() == 2
+
+
+# List pages ---------------------------------------------------------------------------------
+
+
+def test_list_filters_search_and_sort(as_coo, coo):
+    goal = make_goal("AI")
+    a = make_partnership(title="Alpha AI", stage=Stage.ACTIVE, estimated_annual_value=10)
+    b = make_partnership(title="Beta supply", type="supplier", estimated_annual_value=99)
+    Objective.objects.create(partnership=a, goal=goal, title="o")
+    url = reverse("partnerships:list")
+    page = as_coo.get(url, {"stage": "active"}).text
+    assert a.title in page and b.title not in page
+    page = as_coo.get(url, {"type": "supplier"}).text
+    assert b.title in page and a.title not in page
+    page = as_coo.get(url, {"q": b.partner.name}).text
+    assert b.title in page and a.title not in page
+    page = as_coo.get(url, {"goal": goal.pk}).text
+    assert a.title in page and b.title not in page
+    page = as_coo.get(url, {"sort": "-value"}).text
+    assert page.index(b.title) < page.index(a.title)
+    page = as_coo.get(url, {"stage": "renewal"}).text
+    assert "No partnership matches these filters." in page
+
+
+def test_list_htmx_returns_only_the_table(as_coo, partnership):
+    response = as_coo.get(reverse("partnerships:list"), headers={"HX-Request": "true"})
+    assert response.text.lstrip().startswith('<div id="results">')
+    boosted = as_coo.get(
+        reverse("partnerships:list"), headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
+    assert "<html" in boosted.text
+
+
+def test_empty_list_invites_to_start(as_coo):
+    page = as_coo.get(reverse("partnerships:list")).text
+    assert "No partnerships yet." in page and "Start the first one" in page
+
+
+@pytest.mark.parametrize("rows", [3, 60])
+def test_list_pages_run_a_bounded_number_of_queries(
+    client, coo, manager, rows, django_assert_max_num_queries
+):
+    for i in range(rows):
+        p = make_partnership(title=f"P{i:03d}", owner=manager)
+        p.team.add(manager)
+    for user in (coo, manager):
+        client.force_login(user)
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("partnerships:list"), {"stage": "prospect"}).status_code == 200
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("partnerships:partner_list")).status_code == 200
+        with django_assert_max_num_queries(8):
+            assert client.get(reverse("partnerships:goals")).status_code == 200
+
+
+def test_detail_page_runs_a_bounded_number_of_queries(
+    as_coo, partnership, django_assert_max_num_queries
+):
+    goal = make_goal()
+    for i in range(30):
+        Objective.objects.create(partnership=partnership, goal=goal, title=f"o{i}")
+        Interaction.objects.create(partnership=partnership, kind="call", subject=f"c{i}")
+    with django_assert_max_num_queries(20):
+        assert as_coo.get(partnership.get_absolute_url()).status_code == 200

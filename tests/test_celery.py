@@ -1,0 +1,38 @@
+"""Celery runs for real: a worker in this process, Redis as the broker."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+
+from config.celery import app, health_check
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    assert app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
+    app.conf.task_always_eager = False
+    try:
+        with start_worker(app, perform_ping_check=False, shutdown_timeout=20) as worker:
+            yield worker
+    finally:
+        app.conf.task_always_eager = True
+
+
+def test_health_check_runs_on_a_real_worker(real_worker):
+    result = health_check.delay()
+    assert result.get(timeout=30) == {"status": "ok", "database": True}
+
+
+def test_without_redis_tasks_run_eagerly():
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
+    env.update(CONCORD_ENV="dev", DJANGO_SETTINGS_MODULE="config.settings")
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    code = (
+        "import django; django.setup();"
+        "from config.celery import app; print(app.conf.task_always_eager, app.conf.broker_url)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "memory://"], out.stderr
