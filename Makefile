@@ -51,7 +51,8 @@ services:
 
 chromium:
 	@command -v /usr/bin/chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests..."; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a \
+	     apt-get install -y -qq chromium >/dev/null 2>&1) \
 	  || { echo "Could not install chromium with apt-get (are you root?)."; exit 1; }; }
 
 test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)

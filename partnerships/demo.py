@@ -368,7 +368,7 @@ def seed_users():
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
         users[username] = user
     return users
 

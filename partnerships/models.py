@@ -306,8 +306,13 @@ class Amendment(models.Model):
         """[(field label, before, after)] for the terms this amendment changed."""
         labels = {f.name: f.verbose_name for f in Agreement._meta.fields}
         before, after = self.previous_terms, self.new_terms
+        exclusivity = dict(Agreement.Exclusivity.choices)
+
+        def shown(name, value):
+            return exclusivity.get(value, value) if name == "exclusivity" else value
+
         return [
-            (labels[name].capitalize(), before.get(name), after.get(name))
+            (labels[name].capitalize(), shown(name, before.get(name)), shown(name, after.get(name)))
             for name in Agreement.TERM_FIELDS
             if before.get(name) != after.get(name)
         ]

@@ -16,7 +16,7 @@ def make_user(username=None, role=None, **fields):
         username=username, email=f"{username}@example.com", password="pw-for-tests-1", **fields
     )
     if role:
-        user.groups.add(Group.objects.get(name=role))
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
     return user
 
 

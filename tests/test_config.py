@@ -18,7 +18,9 @@ def settings_in_subprocess(env, expr):
     ours |= {"CELERY_TASK_ALWAYS_EAGER", "STATICFILES_BACKEND", "EMAIL_URL"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     clean.update(env, DJANGO_SETTINGS_MODULE="config.settings")
-    code = f"import django; django.setup(); from django.conf import settings; print(repr(({expr},)))"
+    code = (
+        f"import django; django.setup(); from django.conf import settings; print(repr(({expr},)))"
+    )
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True
     )
@@ -47,7 +49,8 @@ def test_production_defaults_are_safe():
 def test_dev_is_only_on_when_asked_for():
     result = settings_in_subprocess(
         {"CONCORD_ENV": "dev"},
-        "settings.DEBUG, settings.DATABASES['default']['ENGINE'], settings.CELERY_TASK_ALWAYS_EAGER",
+        "settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
+        "settings.CELERY_TASK_ALWAYS_EAGER",
     )
     assert result.stdout.strip() == "(True, 'django.db.backends.sqlite3', True)", result.stderr
 

@@ -1,3 +1,6 @@
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
 from django import template
 from django.utils.html import format_html
 
@@ -33,3 +36,23 @@ def person(user):
     if user is None:
         return "—"
     return user.get_full_name() or user.username
+
+
+@register.filter
+def term(value):
+    """An agreement term as kept in amendment history (JSON), written for people."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value).strftime("%-d %b %Y")
+        except ValueError:
+            pass
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            return value
+        return f"{number:,.0f}" if number == number.to_integral() else f"{number:,.2f}"
+    return value

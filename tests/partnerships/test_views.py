@@ -216,7 +216,12 @@ def test_amendments_keep_previous_terms(as_manager, partnership, manager):
     response = as_manager.post(
         url,
         AGREEMENT
-        | {"value": "650000", "auto_renew": "on", "effective_date": "2026-06-01", "reason": "Scope+"},
+        | {
+            "value": "650000",
+            "auto_renew": "on",
+            "effective_date": "2026-06-01",
+            "reason": "Scope+",
+        },
     )
     assert response.status_code == 302
     amendment = Amendment.objects.get()
@@ -391,7 +396,9 @@ def test_list_pages_run_a_bounded_number_of_queries(
     for user in (coo, manager):
         client.force_login(user)
         with django_assert_max_num_queries(8):
-            assert client.get(reverse("partnerships:list"), {"stage": "prospect"}).status_code == 200
+            assert (
+                client.get(reverse("partnerships:list"), {"stage": "prospect"}).status_code == 200
+            )
         with django_assert_max_num_queries(8):
             assert client.get(reverse("partnerships:partner_list")).status_code == 200
         with django_assert_max_num_queries(8):
