@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "partnerships",
     "governance",
     "kpis",
+    "digests",
 ]
 
 MIDDLEWARE = [

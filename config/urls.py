@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("governance/", include("governance.urls")),
     path("kpis/", include("kpis.urls")),
+    path("digests/", include("digests.urls")),
     path("", include("partnerships.urls")),
 ]
 

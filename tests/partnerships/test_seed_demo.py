@@ -8,7 +8,7 @@ def counts():
     # Every model of the project's apps, so seeders other apps register are covered too.
     return {
         model._meta.label: model.objects.count()
-        for app in ("partnerships", "governance", "kpis")
+        for app in ("partnerships", "governance", "kpis", "digests")
         for model in apps.get_app_config(app).get_models()
     }
 

@@ -16,4 +16,5 @@ class Command(BaseCommand):
             "Log in at http://127.0.0.1:8000 with any of these (password in brackets):"
         )
         for username, first, last, role, _ in USERS:
-            self.stdout.write(f"  {username:<8} {first} {last:<8} {role:<16} [{DEMO_PASSWORD}]")
+            name = f"{first} {last}"
+            self.stdout.write(f"  {username:<8} {name:<14} {role:<16} [{DEMO_PASSWORD}]")
