@@ -1,7 +1,10 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 
+from . import portfolio
 from .models import (
     Agreement,
     Contact,
@@ -227,20 +230,7 @@ class StageMoveForm(forms.Form):
 
 
 class PartnershipFilterForm(forms.Form):
-    SORTS = {
-        "title": "title",
-        "-title": "-title",
-        "partner": "partner__name",
-        "-partner": "-partner__name",
-        "stage": "stage",
-        "-stage": "-stage",
-        "value": "estimated_annual_value",
-        "-value": "-estimated_annual_value",
-        "end": "end_date",
-        "-end": "-end_date",
-        "updated": "updated_at",
-        "-updated": "-updated_at",
-    }
+    """Filters and sort of the portfolio table, including filters other apps register."""
 
     q = forms.CharField(required=False, label="Search")
     stage = forms.ChoiceField(choices=[("", "Any stage")] + Stage.choices, required=False)
@@ -249,15 +239,41 @@ class PartnershipFilterForm(forms.Form):
     goal = forms.ModelChoiceField(
         queryset=StrategicGoal.objects.all(), required=False, empty_label="Any goal"
     )
-    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+    renewal = forms.TypedChoiceField(
+        choices=[("", "Any time"), (30, "Next 30 days"), (90, "Next 90 days"), (365, "Next year")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        label="Renewal / end",
+    )
+    sort = forms.CharField(required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
+        for flt in portfolio.filters():
+            self.fields[flt.key] = forms.ChoiceField(
+                choices=[("", f"Any {flt.label.lower()}"), *flt.choices()],
+                required=False,
+                label=flt.label,
+            )
 
-    def apply(self, queryset):
+    @property
+    def extra_fields(self):
+        return [self[flt.key] for flt in portfolio.filters()]
+
+    def sorts(self):
+        keys = portfolio.sort_keys()
+        return keys | {f"-{k}": f"-{v}" for k, v in keys.items()}
+
+    def clean_sort(self):
+        sort = self.cleaned_data["sort"]
+        return sort if sort in self.sorts() else ""
+
+    def apply(self, queryset, *, today):
+        queryset = portfolio.annotate(queryset)
         if not self.is_valid():
-            return queryset
+            return queryset.order_by("title", "pk")
         data = self.cleaned_data
         if data["q"]:
             q = data["q"].strip()
@@ -273,4 +289,19 @@ class PartnershipFilterForm(forms.Form):
         if data["goal"]:
             serving = Objective.objects.filter(goal=data["goal"]).values("partnership_id")
             queryset = queryset.filter(pk__in=serving)
-        return queryset.order_by(self.SORTS.get(data["sort"] or "title", "title"), "pk")
+        if data["renewal"]:
+            horizon = today + timedelta(days=data["renewal"])
+            queryset = queryset.filter(next_date__gte=today, next_date__lte=horizon)
+        for flt in portfolio.filters():
+            if data.get(flt.key):
+                queryset = flt.apply(queryset, data[flt.key])
+        order = self.sorts().get(data["sort"] or "title", "title")
+        nulls = F(order.lstrip("-"))
+        nulls = nulls.desc(nulls_last=True) if order.startswith("-") else nulls.asc(nulls_last=True)
+        return queryset.order_by(nulls, "pk")
+
+    @property
+    def is_filtered(self):
+        return self.is_bound and any(
+            v for k, v in self.data.items() if k not in ("page", "sort", "format")
+        )

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("partnerships/", views.partnership_list, name="list"),
     path("partnerships/new/", views.partnership_create, name="create"),
+    re_path(r"^partnerships/export\.(?P<fmt>csv|xlsx)$", views.partnership_export, name="export"),
     path("partnerships/<int:pk>/", views.partnership_detail, name="detail"),
     path("partnerships/<int:pk>/edit/", views.partnership_edit, name="edit"),
     path("partnerships/<int:pk>/move/", views.partnership_move, name="move"),

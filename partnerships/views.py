@@ -4,9 +4,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access
+from . import access, portfolio
+from .exports import table_response
 from .forms import (
     AgreementForm,
     AmendmentForm,
@@ -36,23 +38,42 @@ def home(request):
 # Partnerships -------------------------------------------------------------------------------
 
 
+def _portfolio_queryset(request, form):
+    visible = Partnership.objects.visible_to(request.user)
+    rows = form.apply(visible.select_related("partner", "owner"), today=timezone.localdate())
+    return visible, rows
+
+
 def partnership_list(request):
-    form = PartnershipFilterForm(request.GET or None)
-    queryset = Partnership.objects.visible_to(request.user).select_related("partner", "owner")
-    queryset = form.apply(queryset) if request.GET else queryset.order_by("title", "pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    """The portfolio: every visible partnership, filtered, sorted and paginated in SQL."""
+    form = PartnershipFilterForm(request.GET)
+    visible, rows = _portfolio_queryset(request, form)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    portfolio.decorate(page.object_list)
     context = {
         "form": form,
         "page": page,
-        "query": query.urlencode(),
-        "sort": request.GET.get("sort", "title"),
+        "columns": portfolio.columns(),
+        "sort": form.cleaned_data.get("sort") if form.is_valid() else "",
         "can_create": access.can_create_partnership(request.user),
-        "filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filtered": form.is_filtered,
         "default_sort": "title",
     }
+    if not (request.htmx and not request.htmx.boosted):
+        today = timezone.localdate()
+        groups = {}
+        for build in portfolio.tile_builders():
+            for tile in build(visible, today):
+                groups.setdefault(tile.group, []).append(tile)
+        context["tile_groups"] = groups.items()
     return render(request, fragment(request, "partnerships/list.html", "results"), context)
+
+
+def partnership_export(request, fmt):
+    form = PartnershipFilterForm(request.GET)
+    _, rows = _portfolio_queryset(request, form)
+    rows = portfolio.decorate(list(rows))
+    return table_response(portfolio.export_rows(rows), fmt=fmt, filename="partnerships")
 
 
 def _detail_context(request, partnership, **extra):

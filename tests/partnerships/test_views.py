@@ -395,7 +395,7 @@ def test_list_pages_run_a_bounded_number_of_queries(
         p.team.add(manager)
     for user in (coo, manager):
         client.force_login(user)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(15):
             assert (
                 client.get(reverse("partnerships:list"), {"stage": "prospect"}).status_code == 200
             )
@@ -414,3 +414,48 @@ def test_detail_page_runs_a_bounded_number_of_queries(
         Interaction.objects.create(partnership=partnership, kind="call", subject=f"c{i}")
     with django_assert_max_num_queries(20):
         assert as_coo.get(partnership.get_absolute_url()).status_code == 200
+
+
+def test_tiles_link_to_the_filtered_table(as_coo):
+    make_partnership(stage=Stage.ACTIVE)
+    page = as_coo.get(reverse("partnerships:list")).text
+    assert 'href="?stage=active"' in page
+    assert "Renewals or ends in 90 days" in page
+
+
+def test_renewal_filter(as_coo):
+    soon = make_partnership(title="Ends soon", end_date=date.today().replace(year=2099))
+    near = make_partnership(title="Ends near")
+    Partnership.objects.filter(pk=near.pk).update(
+        end_date=date.fromordinal(date.today().toordinal() + 20)
+    )
+    page = as_coo.get(reverse("partnerships:list"), {"renewal": "30"}).text
+    assert "Ends near" in page and soon.title not in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_honours_filters_permissions_and_neutralises_formulas(
+    client, manager, partnership, fmt
+):
+    import io
+
+    import pandas as pd
+
+    Partnership.objects.filter(pk=partnership.pk).update(title="=HYPERLINK(\"http://x\")")
+    make_partnership(title="Hidden from the manager")
+    other = make_partnership(title="Prospect on team", stage=Stage.ACTIVE)
+    other.team.add(manager)
+    client.force_login(manager)
+    response = client.get(reverse("partnerships:export", args=[fmt]), {"stage": "prospect"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="partnerships-')
+    if fmt == "csv":
+        frame = pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")
+    else:
+        frame = pd.read_excel(io.BytesIO(response.content))
+    assert list(frame["Partnership"]) == ["'=HYPERLINK(\"http://x\")"]
+    assert "Stage" in frame.columns and "Partner" in frame.columns
+
+
+def test_unknown_export_format_is_404(as_coo):
+    assert as_coo.get("/partnerships/export.pdf").status_code == 404

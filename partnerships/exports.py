@@ -1,0 +1,49 @@
+"""CSV and XLSX downloads of tabular data, safe to open in a spreadsheet."""
+
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pandas as pd
+from django.http import HttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def neutralise(value):
+    """Text a spreadsheet would run as a formula is prefixed with a quote; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.replace(tzinfo=None)
+    return value
+
+
+def table_response(rows, *, fmt, filename):
+    """``rows`` is an iterable whose first item is the header row."""
+    if fmt not in CONTENT_TYPES:
+        raise ValueError(f"Unknown export format {fmt!r}.")
+    rows = iter(rows)
+    header = next(rows)
+    frame = pd.DataFrame([[neutralise(v) for v in row] for row in rows], columns=header)
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        # A BOM so Excel opens UTF-8 correctly.
+        buffer.write(frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig"))
+    else:
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name="Export")
+            sheet = writer.sheets["Export"]
+            for column in sheet.columns:
+                width = max(len(str(cell.value or "")) for cell in column)
+                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
+    response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
+    stamp = date.today().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
+    return response
