@@ -6,4 +6,7 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self):
-        from . import stages  # noqa: F401  (registers the base gate conditions)
+        from . import portfolio, stages, timeline  # noqa: F401  (register the base app's own parts)
+        from .panels import register_panel
+
+        register_panel("timeline", "Recent activity", "partnerships:timeline", order=900)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("partnerships/<int:pk>/", views.partnership_detail, name="detail"),
     path("partnerships/<int:pk>/edit/", views.partnership_edit, name="edit"),
     path("partnerships/<int:pk>/move/", views.partnership_move, name="move"),
+    path("partnerships/<int:pk>/timeline/", views.partnership_timeline, name="timeline"),
     path("partnerships/<int:pk>/objectives/new/", views.objective_form, name="objective_create"),
     path(
         "partnerships/<int:pk>/objectives/<int:objective_pk>/edit/",

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, portfolio
+from . import access, portfolio, timeline
 from .exports import table_response
 from .forms import (
     AgreementForm,
@@ -172,6 +172,12 @@ def partnership_move(request, pk):
             return redirect(partnership)
     context = _detail_context(request, partnership, move_form=form)
     return render(request, "partnerships/detail.html", context, status=422)
+
+
+def partnership_timeline(request, pk):
+    partnership = _get_partnership(request, pk)
+    context = {"partnership": partnership, "events": timeline.recent(partnership)}
+    return render(request, fragment(request, "partnerships/timeline.html", "panel"), context)
 
 
 # Objectives, agreement, interactions ------------------------------------------------------

@@ -441,7 +441,7 @@ def test_export_honours_filters_permissions_and_neutralises_formulas(
 
     import pandas as pd
 
-    Partnership.objects.filter(pk=partnership.pk).update(title="=HYPERLINK(\"http://x\")")
+    Partnership.objects.filter(pk=partnership.pk).update(title='=HYPERLINK("http://x")')
     make_partnership(title="Hidden from the manager")
     other = make_partnership(title="Prospect on team", stage=Stage.ACTIVE)
     other.team.add(manager)
@@ -453,9 +453,29 @@ def test_export_honours_filters_permissions_and_neutralises_formulas(
         frame = pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")
     else:
         frame = pd.read_excel(io.BytesIO(response.content))
-    assert list(frame["Partnership"]) == ["'=HYPERLINK(\"http://x\")"]
+    assert list(frame["Partnership"]) == ['\'=HYPERLINK("http://x")']
     assert "Stage" in frame.columns and "Partner" in frame.columns
 
 
 def test_unknown_export_format_is_404(as_coo):
     assert as_coo.get("/partnerships/export.pdf").status_code == 404
+
+
+def test_timeline_panel_merges_recent_activity(client, partnership, manager, coo, other_manager):
+    from partnerships.stages import move_partnership
+
+    move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo, reason="Vetting starts")
+    Interaction.objects.create(partnership=partnership, kind="call", subject="Kick-off call")
+    url = reverse("partnerships:timeline", args=[partnership.pk])
+    client.force_login(manager)
+    fragment = client.get(url, headers={"HX-Request": "true"}).text
+    assert fragment.lstrip().startswith('<div id="panel-timeline-body">')
+    assert "Prospect → Due diligence" in fragment and "Kick-off call" in fragment
+    assert "<html" in client.get(url).text
+    client.force_login(other_manager)
+    assert client.get(url).status_code == 404
+
+
+def test_partnership_page_loads_registered_panels(as_coo, partnership):
+    page = as_coo.get(partnership.get_absolute_url()).text
+    assert f'hx-get="{reverse("partnerships:timeline", args=[partnership.pk])}"' in page
