@@ -93,7 +93,7 @@ def _detail_context(request, partnership, **extra):
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
         "team": partnership.team.all(),
-        "panels": panels(),
+        "panels": [(panel, panel.url(partnership)) for panel in panels()],
         "stages": Stage.choices,
         "stage_index": Stage.values.index(partnership.stage),
         **extra,
