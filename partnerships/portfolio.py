@@ -58,6 +58,27 @@ class _Registry:
 _registry = _Registry()
 
 
+_health_source = []
+
+
+def register_health_source(fn):
+    """``fn(partnership_ids) -> {id: Health}``: the latest health of each partnership."""
+    _health_source[:] = [fn]
+
+
+@dataclass(frozen=True)
+class Health:
+    score: int | None
+    band: str  # "green", "amber", "red" or "" when not scored yet
+    label: str = ""
+
+
+def health_for(partnership_ids):
+    if not _health_source:
+        return {}
+    return _health_source[0](list(partnership_ids))
+
+
 def register_column(column):
     _registry.columns[column.key] = column
 

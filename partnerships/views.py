@@ -340,11 +340,23 @@ def goal_list(request):
             ),
         )
     )
-    return render(
-        request,
-        "partnerships/goal_list.html",
-        {"goals": goals, "can_edit": is_executive(request.user)},
-    )
+    goals = list(goals)
+    ids = {o.partnership_id for goal in goals for o in goal.objectives.all()}
+    health = portfolio.health_for(ids)
+    alignment = []
+    for goal in goals:
+        partnerships = {}
+        for objective in goal.objectives.all():
+            partnerships.setdefault(objective.partnership, []).append(objective)
+        rows = [(p, objectives, health.get(p.pk)) for p, objectives in partnerships.items()]
+        healthy = any(h and h.band == "green" for _, _, h in rows)
+        alignment.append((goal, rows, healthy))
+    context = {
+        "alignment": alignment,
+        "scored": bool(health),
+        "can_edit": is_executive(request.user),
+    }
+    return render(request, "partnerships/goal_list.html", context)
 
 
 def goal_form(request, pk=None):

@@ -479,3 +479,24 @@ def test_timeline_panel_merges_recent_activity(client, partnership, manager, coo
 def test_partnership_page_loads_registered_panels(as_coo, partnership):
     page = as_coo.get(partnership.get_absolute_url()).text
     assert f'hx-get="{reverse("partnerships:timeline", args=[partnership.pk])}"' in page
+
+
+def test_goals_without_a_healthy_partnership_stand_out(as_coo):
+    from partnerships import portfolio
+
+    goal_ok, goal_weak = make_goal("Served well"), make_goal("Served badly")
+    healthy, sick = make_partnership(title="Healthy one"), make_partnership(title="Sick one")
+    Objective.objects.create(partnership=healthy, goal=goal_ok, title="a")
+    Objective.objects.create(partnership=sick, goal=goal_weak, title="b")
+    bands = {healthy.pk: portfolio.Health(82, "green"), sick.pk: portfolio.Health(31, "red")}
+    previous = list(portfolio._health_source)
+    portfolio.register_health_source(lambda ids: {i: bands[i] for i in ids if i in bands})
+    try:
+        page = as_coo.get(reverse("partnerships:goals")).text
+    finally:
+        portfolio._health_source[:] = previous
+    weak = page[page.index(f'id="goal-{goal_weak.pk}"') :]
+    ok = page[page.index(f'id="goal-{goal_ok.pk}"') :][:600]
+    assert "no healthy partnership" in weak[:600]
+    assert "no healthy partnership" not in ok
+    assert "82" in ok
