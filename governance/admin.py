@@ -65,6 +65,12 @@ class EvidenceInline(admin.TabularInline):
 
 @admin.register(ChecklistItem)
 class ChecklistItemAdmin(admin.ModelAdmin):
+    # A signed-off checklist is read-only here too (the services enforce it for the app).
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.checklist.is_signed_off:
+            return False
+        return super().has_change_permission(request, obj)
+
     list_display = ["question", "checklist", "section", "required", "status", "rating", "due_date"]
     list_filter = ["status", "section", "required"]
     search_fields = ["question", "checklist__partnership__title", "evidence_notes"]

@@ -345,8 +345,9 @@ def _seed_meetings(partnership, users, roles, rng, today):
             )
         for n in range(1 + index % 2):
             age = (today - day).days
-            due = day + timedelta(days=14 + 7 * n)
-            done = stage == Stage.ENDED or (age > 50 and rng.random() < 0.8)
+            due = day + timedelta(days=21 + 7 * n)
+            # Older actions are mostly done; the odd one left open is now overdue.
+            done = stage == Stage.ENDED or (age > 40 and rng.random() < 0.85)
             contact_owner = n == 1 and their_people
             ActionItem.objects.create(
                 partnership=partnership,

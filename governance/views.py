@@ -54,10 +54,12 @@ from .models import (
     RaciLetter,
     Risk,
     RiskStatus,
+    RoleKind,
     Section,
 )
 
 PANEL_ROWS = 8
+KIND_ORDER = {kind: index for index, kind in enumerate(RoleKind.values)}
 PAGE_SIZE = 25
 
 
@@ -146,6 +148,7 @@ def _dd_context(request, partnership, *, full, **extra):
             "progress": selectors.dd_progress(items),
             "score": selectors.dd_score(items),
             "required_open": [i for i in items if i.required and i.status not in CLEARED],
+            "required_count": sum(1 for i in items if i.required),
             "overdue_items": [i for i in items if i.overdue],
             "waived_items": [i for i in items if i.status == "waived"],
             "blockers": blockers,
@@ -333,10 +336,9 @@ def dd_sign_off(request, pk):
 
 def _governance_context(request, partnership, *, raci_form=None, full=False):
     today = timezone.localdate()
-    roles = list(
-        partnership.governance_roles.select_related("user", "contact").order_by(
-            "level", "kind", "pk"
-        )
+    roles = sorted(
+        partnership.governance_roles.select_related("user", "contact"),
+        key=lambda r: (r.level != "strategic", KIND_ORDER.get(r.kind, 99), r.pk),
     )
     assignments = list(partnership.raci.all())
     can_edit = can_edit_partnership(request.user, partnership)
@@ -465,7 +467,7 @@ def _meetings_context(request, partnership, *, full):
     meetings = partnership.meetings.annotate(
         decision_count=Count("decisions", distinct=True),
         action_count=Count("actions", distinct=True),
-    )
+    ).order_by("-held_on", "-pk")
     context = {
         "partnership": partnership,
         "can_edit": can_edit_partnership(request.user, partnership),
