@@ -146,7 +146,8 @@ def _seed_checklist(partnership, users, rng, today):
             services.evidence_add(
                 item=item,
                 file=ContentFile(
-                    f"Evidence for: {item.question}\nSupplied by {partnership.partner.name}.\n".encode(),
+                    f"Evidence for: {item.question}\n"
+                    f"Supplied by {partnership.partner.name}.\n".encode(),
                     name="evidence-summary.txt",
                 ),
                 by=owner,
