@@ -28,9 +28,7 @@ def test_start_copies_the_template_and_later_edits_do_not_touch_it(partnership, 
     template = make_template()
     checklist = start_checklist(partnership, manager, template)
 
-    template.items.filter(question="Audited accounts").update(
-        question="Changed question", weight=9
-    )
+    template.items.filter(question="Audited accounts").update(question="Changed question", weight=9)
     template.items.create(section="legal", question="A new item", required=True)
 
     items = list(checklist.items.order_by("order"))
@@ -88,7 +86,11 @@ def test_waiver_form_shows_the_error(client, partnership, manager):
     response = client.post(url, {"status": "waived", "waiver_reason": "Listed company."})
     assert response.status_code == 302
     item.refresh_from_db()
-    assert (item.status, item.waiver_reason, item.reviewer) == ("waived", "Listed company.", manager)
+    assert (item.status, item.waiver_reason, item.reviewer) == (
+        "waived",
+        "Listed company.",
+        manager,
+    )
     assert item.reviewed_at is not None
 
 
