@@ -23,7 +23,7 @@ from .models import (
     RiskStatus,
     default_level,
 )
-from .uploads import ALLOWED, ALLOWED_LABEL, max_bytes, validate_evidence_file
+from .uploads import ALLOWED, ALLOWED_LABEL, limit_label, validate_evidence_file
 
 # Due diligence -----------------------------------------------------------------------------
 
@@ -74,9 +74,12 @@ class ChecklistItemForm(forms.ModelForm):
 class EvidenceForm(forms.Form):
     file = forms.FileField(
         label="Evidence file",
-        help_text=f"{ALLOWED_LABEL}, up to {max_bytes() // (1024 * 1024)} MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in ALLOWED)}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = f"{ALLOWED_LABEL}, up to {limit_label()}."
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

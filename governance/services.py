@@ -3,6 +3,8 @@
 Views call these; the rules hold whoever calls them (views, the admin's callers, the seeder).
 """
 
+import os
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -72,11 +74,20 @@ def checklist_start(*, partnership, by, template=None, due_date=None, now=None):
     return checklist
 
 
-def checklist_update(*, checklist, due_date):
+def _locked_open_checklist(checklist_id):
+    """The checklist, locked and re-read, so a stale copy cannot slip past a sign-off."""
+    checklist = Checklist.objects.select_for_update().get(pk=checklist_id)
     _ensure_open(checklist)
-    checklist.due_date = due_date
-    checklist.save(update_fields=["due_date"])
     return checklist
+
+
+def checklist_update(*, checklist, due_date):
+    with transaction.atomic():
+        locked = _locked_open_checklist(checklist.pk)
+        locked.due_date = due_date
+        locked.save(update_fields=["due_date"])
+    checklist.due_date = due_date
+    return locked
 
 
 def checklist_item_update(
@@ -123,21 +134,24 @@ def checklist_item_update(
 
 def evidence_add(*, item, file, by, now=None):
     validate_evidence_file(file)
-    _ensure_open(item.checklist)
-    return Evidence.objects.create(
-        item=item,
-        file=file,
-        original_name=file.name[:255],
-        size=file.size,
-        uploaded_by=by,
-        uploaded_at=now or timezone.now(),
-    )
+    with transaction.atomic():
+        _locked_open_checklist(item.checklist_id)
+        return Evidence.objects.create(
+            item=item,
+            file=file,
+            original_name=os.path.basename(file.name)[:255],
+            size=file.size,
+            uploaded_by=by,
+            uploaded_at=now or timezone.now(),
+        )
 
 
 def evidence_remove(*, evidence):
-    _ensure_open(evidence.item.checklist)
-    evidence.file.delete(save=False)
-    evidence.delete()
+    with transaction.atomic():
+        _locked_open_checklist(evidence.item.checklist_id)
+        evidence.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: evidence.file.delete(save=False))
 
 
 def checklist_blockers(items):

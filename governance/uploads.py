@@ -1,12 +1,14 @@
 """Limits for due-diligence evidence files: size, extension and a look at the first bytes."""
 
+import math
 import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MB = 1024 * 1024
+DEFAULT_MAX_BYTES = 10 * MB
 
 # extension -> magic prefixes its contents must start with (None: text, checked separately)
 ALLOWED = {
@@ -38,8 +40,7 @@ def validate_evidence_file(upload):
     limit = max_bytes()
     if upload.size > limit:
         raise ValidationError(
-            f"“{name}” is {filesizeformat(upload.size)}; files can be at most "
-            f"{filesizeformat(limit)}.",
+            f"“{name}” is {_size(upload.size)}; files can be at most {_size(limit)}.",
             code="file_size",
         )
     if upload.size == 0:
@@ -58,6 +59,17 @@ def validate_evidence_file(upload):
             "renamed.",
             code="file_content",
         )
+
+
+def _size(n):
+    # Rounded up, so a file just over the limit never reads as the limit itself.
+    if n < MB:
+        return filesizeformat(n).replace("\xa0", " ")
+    return f"{math.ceil(n * 100 / MB) / 100:g} MB"
+
+
+def limit_label():
+    return _size(max_bytes())
 
 
 def _head(upload, size=2048):
