@@ -83,6 +83,7 @@ def test_upload_through_the_page(client, partnership, manager, item):
     )
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF + b"1"
+    download.close()
     assert "accounts.pdf" in download["Content-Disposition"]
 
 
