@@ -679,7 +679,7 @@ def risks_panel(request, pk):
         ).get_page(request.GET.get("page"))
         for risk in page.object_list:
             risk.review_overdue = risk.is_review_overdue(today)
-        context.update({"filters": filters, "page": page})
+        context.update({"filters": filters, "page": page, **_selected_cell(filters)})
     return render(request, fragment(request, "governance/risks.html", "panel"), context)
 
 
@@ -715,6 +715,11 @@ def risk_form(request, pk, risk_pk=None):
     return render(request, "governance/risk_form.html", context, status=status)
 
 
+def _selected_cell(filters):
+    data = filters.cleaned_data if filters.is_valid() else {}
+    return {"selected_l": data.get("likelihood"), "selected_i": data.get("impact")}
+
+
 def portfolio_risks(request):
     today = timezone.localdate()
     visible = Partnership.objects.visible_to(request.user)
@@ -736,5 +741,6 @@ def portfolio_risks(request):
         .count(),
         "filtered": any(v for k, v in request.GET.items() if k != "page"),
         "today": today,
+        **_selected_cell(filters),
     }
     return render(request, fragment(request, "governance/portfolio_risks.html", "results"), context)
