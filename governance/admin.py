@@ -46,6 +46,16 @@ class ChecklistItemInline(admin.TabularInline):
     fields = ["order", "section", "question", "required", "weight", "status", "rating", "due_date"]
     show_change_link = True
 
+    # obj is the checklist: once signed off its items stay as they were signed.
+    def has_change_permission(self, request, obj=None):
+        return not (obj and obj.is_signed_off) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return not (obj and obj.is_signed_off) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not (obj and obj.is_signed_off) and super().has_delete_permission(request, obj)
+
 
 @admin.register(Checklist)
 class ChecklistAdmin(admin.ModelAdmin):
