@@ -4,3 +4,21 @@ from django.apps import AppConfig
 class GovernanceConfig(AppConfig):
     name = "governance"
     verbose_name = "Governance"
+
+    def ready(self):
+        from partnerships.demo_registry import register_seeder
+        from partnerships.models import Stage
+        from partnerships.navigation import register_nav
+        from partnerships.panels import register_panel
+        from partnerships.stages import register_gate
+
+        from . import demo, gates
+
+        register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
+        register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
+        register_panel("dd", "Due diligence", "governance:dd", order=20)
+        register_panel("governance", "Governance", "governance:governance", order=30)
+        register_panel("meetings", "Meetings & actions", "governance:meetings", order=40)
+        register_panel("risks", "Risks", "governance:risks", order=50)
+        register_nav("Risks", "governance:portfolio_risks", order=40)
+        register_seeder("governance", demo.seed_governance, order=20)

@@ -3,6 +3,96 @@
 Each takes many partnerships at once and runs a constant number of queries.
 """
 
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+
+from .models import (
+    CLEARED,
+    CONCLUDED,
+    OPEN_ACTION,
+    OPEN_ITEM,
+    ActionItem,
+    Checklist,
+    Meeting,
+    MeetingCadence,
+    Risk,
+    RiskStatus,
+    score_level,
+)
+
+
+def percent(part, whole):
+    """Whole-number percent, 0 for an empty whole."""
+    return round(100 * part / whole) if whole else 0
+
+
+def dd_progress(items):
+    """Weighted percent of checklist items concluded (passed, failed or waived)."""
+    total = sum(item.weight for item in items)
+    done = sum(item.weight for item in items if item.status in CONCLUDED)
+    return percent(done, total)
+
+
+def dd_score(items):
+    """Weighted average rating of the rated items, as a percent of the best rating (5).
+
+    None until at least one item is rated.
+    """
+    rated = [item for item in items if item.rating]
+    if not rated:
+        return None
+    return percent(sum(i.weight * i.rating for i in rated), sum(i.weight * 5 for i in rated))
+
+
+def _dd_rows(partnership_ids, today):
+    overdue = (
+        Q(items__status__in=OPEN_ITEM)
+        & Q(signed_off_at__isnull=True)
+        & (Q(items__due_date__lt=today) | Q(items__due_date__isnull=True, due_date__lt=today))
+    )
+    rows = (
+        Checklist.objects.filter(partnership_id__in=partnership_ids)
+        .annotate(
+            total_weight=Sum("items__weight"),
+            done_weight=Sum("items__weight", filter=Q(items__status__in=CONCLUDED)),
+            required_open=Count(
+                "items", filter=Q(items__required=True) & ~Q(items__status__in=CLEARED)
+            ),
+            overdue_items=Count("items", filter=overdue),
+        )
+        .values(
+            "partnership_id",
+            "signed_off_at",
+            "total_weight",
+            "done_weight",
+            "required_open",
+            "overdue_items",
+        )
+    )
+    return {row["partnership_id"]: row for row in rows}
+
+
+def _risk_rows(partnership_ids):
+    rows = (
+        Risk.objects.filter(partnership_id__in=partnership_ids)
+        .exclude(status=RiskStatus.CLOSED)
+        .values("partnership_id")
+        .annotate(open_risks=Count("pk"), max_score=Max("score"))
+        .order_by()
+    )
+    return {row["partnership_id"]: row for row in rows}
+
+
+def _overdue_actions(partnership_ids, today):
+    rows = (
+        ActionItem.objects.filter(
+            partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
+        )
+        .values("partnership_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {row["partnership_id"]: row["n"] for row in rows}
+
 
 def health_inputs(partnership_ids, *, today):
     """Governance facts that feed the health score, for each partnership id.
@@ -15,15 +105,122 @@ def health_inputs(partnership_ids, *, today):
         "dd_progress": int | None,   # percent of checklist items done, None if DD never started
         "dd_signed_off": bool,
     }} with an entry for every id asked for.
+
+    "Done" means concluded (passed, failed or waived), weighted by each item's weight — the same
+    figure the due-diligence panel shows. Three queries whatever the number of ids.
     """
-    return {
-        pid: {
-            "overdue_actions": 0,
-            "open_risks": 0,
-            "max_risk_score": 0,
-            "dd_required_open": 0,
-            "dd_progress": None,
-            "dd_signed_off": False,
+    ids = list(partnership_ids)
+    dd = _dd_rows(ids, today)
+    risks = _risk_rows(ids)
+    actions = _overdue_actions(ids, today)
+    out = {}
+    for pid in ids:
+        checklist = dd.get(pid)
+        risk = risks.get(pid, {})
+        out[pid] = {
+            "overdue_actions": actions.get(pid, 0),
+            "open_risks": risk.get("open_risks", 0),
+            "max_risk_score": risk.get("max_score") or 0,
+            "dd_required_open": checklist["required_open"] if checklist else 0,
+            "dd_progress": percent(checklist["done_weight"] or 0, checklist["total_weight"] or 0)
+            if checklist
+            else None,
+            "dd_signed_off": bool(checklist and checklist["signed_off_at"]),
         }
-        for pid in partnership_ids
+    return out
+
+
+def cadences_with_dates(queryset, *, today):
+    """Cadences annotated with the last meeting held and the next one planned (one query).
+
+    Each cadence gets ``last_held``, ``next_scheduled``, ``due`` (the next due date) and
+    ``overdue`` (no meeting held or planned by its due date).
+    """
+    same_kind = Meeting.objects.filter(partnership=OuterRef("partnership"), kind=OuterRef("kind"))
+    cadences = list(
+        queryset.annotate(
+            last_held=Subquery(
+                same_kind.filter(held_on__lte=today).order_by("-held_on").values("held_on")[:1]
+            ),
+            next_scheduled=Subquery(
+                same_kind.filter(held_on__gt=today).order_by("held_on").values("held_on")[:1]
+            ),
+        )
+    )
+    for cadence in cadences:
+        cadence.due = cadence.next_due(
+            last_held=cadence.last_held, next_scheduled=cadence.next_scheduled
+        )
+        cadence.overdue = cadence.is_active and cadence.due < today
+    return cadences
+
+
+def next_meeting_due(cadences):
+    dates = [c.due for c in cadences if c.is_active]
+    return min(dates) if dates else None
+
+
+def portfolio_summary(partnership_ids, *, today):
+    """Governance figures for portfolio lists, for each partnership id (four queries).
+
+    Returns {partnership_id: {
+        "dd_progress": int | None,       # as in health_inputs
+        "dd_overdue_items": int,         # open DD items past their (item or checklist) due date
+        "max_open_risk_score": int,      # 0 if no open risk
+        "open_risks": int,
+        "next_meeting_due": date | None, # earliest next due date of the active cadences
+        "overdue_actions": int,
+    }}
+    """
+    ids = list(partnership_ids)
+    dd = _dd_rows(ids, today)
+    risks = _risk_rows(ids)
+    actions = _overdue_actions(ids, today)
+    by_partnership = {}
+    for cadence in cadences_with_dates(
+        MeetingCadence.objects.filter(partnership_id__in=ids, is_active=True), today=today
+    ):
+        by_partnership.setdefault(cadence.partnership_id, []).append(cadence)
+    out = {}
+    for pid in ids:
+        checklist = dd.get(pid)
+        risk = risks.get(pid, {})
+        out[pid] = {
+            "dd_progress": percent(checklist["done_weight"] or 0, checklist["total_weight"] or 0)
+            if checklist
+            else None,
+            "dd_overdue_items": checklist["overdue_items"] if checklist else 0,
+            "max_open_risk_score": risk.get("max_score") or 0,
+            "open_risks": risk.get("open_risks", 0),
+            "next_meeting_due": next_meeting_due(by_partnership.get(pid, [])),
+            "overdue_actions": actions.get(pid, 0),
+        }
+    return out
+
+
+def heat_map(risks_queryset):
+    """5x5 counts of the given risks: rows impact 5→1, columns likelihood 1→5 (one query).
+
+    Returns a list of rows, each {"impact": i, "cells": [{"likelihood", "impact", "score",
+    "level", "count"}]}, and the total.
+    """
+    counts = {
+        (row["likelihood"], row["impact"]): row["n"]
+        for row in risks_queryset.values("likelihood", "impact").annotate(n=Count("pk")).order_by()
     }
+    rows = []
+    for impact in range(5, 0, -1):
+        cells = []
+        for likelihood in range(1, 6):
+            score = likelihood * impact
+            cells.append(
+                {
+                    "likelihood": likelihood,
+                    "impact": impact,
+                    "score": score,
+                    "level": score_level(score),
+                    "count": counts.get((likelihood, impact), 0),
+                }
+            )
+        rows.append({"impact": impact, "cells": cells})
+    return rows, sum(counts.values())
