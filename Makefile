@@ -59,7 +59,6 @@ test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
 test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
 test: export DJANGO_SETTINGS_MODULE = config.settings_test
 test: $(STAMP) lint services chromium
-	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 up:
