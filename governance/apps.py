@@ -6,13 +6,14 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
+        from partnerships import portfolio as portfolio_table
         from partnerships.demo_registry import register_seeder
         from partnerships.models import Stage
         from partnerships.navigation import register_nav
         from partnerships.panels import register_panel
         from partnerships.stages import register_gate
 
-        from . import demo, gates
+        from . import demo, gates, portfolio
 
         register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
         register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
@@ -22,3 +23,7 @@ class GovernanceConfig(AppConfig):
         register_panel("risks", "Risks", "governance:risks", order=50)
         register_nav("Risks", "governance:portfolio_risks", order=40)
         register_seeder("governance", demo.seed_governance, order=20)
+        for column in portfolio.COLUMNS:
+            portfolio_table.register_column(column)
+        portfolio_table.register_filter(portfolio.OVERDUE_FILTER)
+        portfolio_table.register_tiles("governance", portfolio.attention_tiles, order=60)

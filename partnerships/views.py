@@ -58,6 +58,7 @@ def partnership_list(request):
         "can_create": access.can_create_partnership(request.user),
         "filtered": form.is_filtered,
         "default_sort": "title",
+        "today": timezone.localdate(),
     }
     if not (request.htmx and not request.htmx.boosted):
         today = timezone.localdate()
