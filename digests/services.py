@@ -236,7 +236,6 @@ def digest_send(*, digest_id, last_attempt=True, now=None):
         text_body=email.text,
         html_body=email.html,
         partnership_count=content.partnership_count,
-        last_error="",
     )
     return DeliveryStatus.SENT
 
@@ -377,6 +376,5 @@ def reminder_send(*, reminder_id, last_attempt=True, now=None):
         sent_at=timezone.now(),
         subject=subject[:255],
         to_email=user.email,
-        last_error="",
     )
     return DeliveryStatus.SENT
