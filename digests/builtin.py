@@ -156,8 +156,6 @@ def followed_table(user, partnership_ids, week_start, week_end):
     return SectionData(
         title="Your partnerships",
         table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows),
-        more_link=reverse("partnerships:list"),
-        more_label="Open the portfolio",
     )
 
 
