@@ -28,8 +28,9 @@ def _person(user):
     return user.get_full_name() or user.username
 
 
-def _day(value):
-    return f"{value:%a} {value.day} {value:%b}"
+def _day(value, today=None):
+    year = f" {value.year}" if today is not None and value.year != today.year else ""
+    return f"{value:%a} {value.day} {value:%b}{year}"
 
 
 def stage_moves(user, partnership_ids, week_start, week_end):
@@ -80,7 +81,7 @@ def conflicts(user, partnership_ids, week_start, week_end):
                     link=link,
                     severity="green",
                     badge="Resolved",
-                    meta=f"Resolved {_day(conflict.resolved_on)}: {conflict.resolution}",
+                    meta=f"Resolved {_day(conflict.resolved_on, end)}: {conflict.resolution}",
                 )
             )
             continue
@@ -92,7 +93,7 @@ def conflicts(user, partnership_ids, week_start, week_end):
                 link=link,
                 severity="amber" if new or days <= 30 else "red",
                 badge="New" if new else f"Open {days} days",
-                meta=f"Raised {_day(conflict.occurred_on)}"
+                meta=f"Raised {_day(conflict.occurred_on, end)}"
                 + (f" · {conflict.summary}" if conflict.summary else ""),
             )
         )

@@ -53,16 +53,34 @@ def _numbers(values):
 
 @register.filter
 def bars(values, height=22):
-    """[{"h": pixels, "value": v}] scaled between the smallest and largest value."""
+    """[{"h": pixels, "value": v}] for a few numbers.
+
+    The baseline sits half the range below the smallest value (never below zero for positive
+    series), so a change is visible without the smallest bar vanishing or a 2% move looking
+    like a collapse.
+    """
     numbers = _numbers(values)
     if not numbers:
         return []
     low, high = min(numbers), max(numbers)
-    span = (high - low) or 1
-    floor = 3
+    if high == low:
+        return [{"h": round(int(height) * 0.6), "value": v} for v in numbers]
+    base = low - (high - low) / 2
+    if low >= 0:
+        base = max(base, 0)
+    floor = 2
     return [
-        {"h": floor + round((v - low) / span * (int(height) - floor)), "value": v} for v in numbers
+        {"h": floor + round((v - base) / (high - base) * (int(height) - floor)), "value": v}
+        for v in numbers
     ]
+
+
+@register.filter
+def lower_first(title):
+    """ "Stage moves" -> "stage moves" for the summary line; "KPIs ..." stays as it is."""
+    if len(title) > 1 and title[:2].isupper():
+        return title
+    return title[:1].lower() + title[1:]
 
 
 @register.filter

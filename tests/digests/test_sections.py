@@ -104,7 +104,7 @@ def test_a_plugged_in_section_renders_without_template_changes(registered, coo, 
     assert "See all: https://concord.example.com/kpis/" in email.text
     # The trend as four bars of inline heights, the last one in the item's colour.
     bars = [int(h) for h in re.findall(r"width:7px;height:(\d+)px", email.html)]
-    assert bars == [22, 19, 14, 3]
+    assert bars == [22, 20, 16, 9]
     assert "background-color:#d9534f" in email.html
     assert "Nothing" not in email.text and "EMPTY" not in email.text
 
