@@ -86,3 +86,24 @@ def test_iso_weeks():
     for bad in ("2026-47", "2026-W54", "", "W47"):
         with pytest.raises(ValueError):
             parse_iso_week(bad)
+
+
+def test_beat_schedule_and_env_crontabs(settings):
+    from celery.schedules import crontab
+
+    from config import celery_app
+    from config import settings as config_settings
+
+    celery_app.loader.import_default_modules()  # what a worker or beat does at start
+    fan_out = settings.CELERY_BEAT_SCHEDULE["digests-fan-out"]
+    reminders = settings.CELERY_BEAT_SCHEDULE["digests-date-reminders"]
+    assert fan_out["task"] == "digests.fan_out_digests" and fan_out["task"] in celery_app.tasks
+    assert reminders["task"] == "digests.send_date_reminders"
+    assert reminders["task"] in celery_app.tasks
+    assert fan_out["schedule"] == crontab(minute="5")
+    assert reminders["schedule"] == crontab(minute="30", hour="6")
+    assert config_settings._digest_crontab("0 6 * * 1-5") == crontab(
+        minute="0", hour="6", day_of_week="1-5"
+    )
+    with pytest.raises(ValueError):
+        config_settings._digest_crontab("every hour")
