@@ -161,6 +161,40 @@ CELERY_TIMEZONE = TIME_ZONE
 # as a crontab string "minute hour day_of_month month day_of_week".
 CELERY_BEAT_SCHEDULE = {}
 
+# --- Digests and reminders (digests app) -------------------------------------------------------
+from celery.schedules import crontab  # noqa: E402
+
+
+def _digest_crontab(value):
+    """A crontab string "minute hour day_of_month month day_of_week" as a Celery schedule."""
+    minute, hour, day_of_month, month_of_year, day_of_week = value.split()
+    return crontab(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
+    )
+
+
+CELERY_BEAT_SCHEDULE["digests-fan-out"] = {
+    # Hourly: each recipient's digest goes out once their local send time has come.
+    "task": "digests.fan_out_digests",
+    "schedule": _digest_crontab(env.str("SCHEDULE_DIGEST_FANOUT", default="5 * * * *")),
+}
+CELERY_BEAT_SCHEDULE["digests-date-reminders"] = {
+    "task": "digests.send_date_reminders",
+    "schedule": _digest_crontab(env.str("SCHEDULE_DATE_REMINDERS", default="30 6 * * *")),
+}
+DIGEST_REMINDER_OFFSETS = env.list("DIGEST_REMINDER_OFFSETS", cast=int, default=[90, 30, 7])
+DIGEST_UPCOMING_DAYS = env.int("DIGEST_UPCOMING_DAYS", default=30)
+DIGEST_INACTIVE_DAYS = env.int("DIGEST_INACTIVE_DAYS", default=30)
+DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=12)
+DIGEST_REQUEUE_AFTER_MINUTES = env.int("DIGEST_REQUEUE_AFTER_MINUTES", default=90)
+DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
+DIGEST_RETRY_BACKOFF_SECONDS = env.int("DIGEST_RETRY_BACKOFF_SECONDS", default=60)
+# --- end of digests block ----------------------------------------------------------------------
+
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL

@@ -1,0 +1,140 @@
+"""Build one recipient's digest from the registered sections, and render it as an email."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .schedule import DigestSchedule
+from .sections import sections
+from .selectors import followed_partnership_ids
+
+logger = logging.getLogger(__name__)
+
+UNSUBSCRIBE_SALT = "digests.unsubscribe"
+
+
+@dataclass
+class DigestContent:
+    user: object
+    schedule: DigestSchedule
+    partnership_count: int
+    news: list = field(default_factory=list)  # SectionData with something to report, in order
+    summary: list = field(default_factory=list)  # the partnership table and other summaries
+
+    @property
+    def has_news(self):
+        return bool(self.news)
+
+    @property
+    def update_count(self):
+        return sum(len(s.items) or len(s.table.rows if s.table else []) for s in self.news)
+
+
+def build_digest(user, schedule, *, partnership_ids=None):
+    """Everything the digest will say. A bounded number of queries whatever is followed."""
+    ids = followed_partnership_ids(user) if partnership_ids is None else list(partnership_ids)
+    content = DigestContent(user=user, schedule=schedule, partnership_count=len(ids))
+    if not ids:
+        return content
+    week_start, week_end = schedule.bounds()
+    for section in sections():
+        try:
+            data = section.builder(user, ids, week_start, week_end)
+        except Exception:
+            # One app's broken section must not stop everyone's digest.
+            logger.exception("Digest section %s failed for user %s", section.key, user.pk)
+            continue
+        if data is None or data.is_empty:
+            continue
+        (content.news if section.news else content.summary).append(data)
+    return content
+
+
+def absolute(url):
+    if not url or url.startswith(("http://", "https://", "mailto:")):
+        return url
+    return settings.SITE_URL + (url if url.startswith("/") else f"/{url}")
+
+
+def unsubscribe_token(user):
+    return signing.dumps(user.pk, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def user_from_unsubscribe_token(token):
+    """The user id in a token we signed, or None if it was tampered with."""
+    try:
+        return signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def unsubscribe_url(user):
+    return absolute(reverse("digests:unsubscribe", args=[unsubscribe_token(user)]))
+
+
+def period_label(start, end_exclusive):
+    end = end_exclusive - timedelta(days=1)
+    if start.year != end.year:
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return f"{start.day}–{end.day} {end:%b %Y}"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str
+    headers: dict
+
+
+def digest_context(content, *, digest=None):
+    user = content.user
+    schedule = content.schedule
+    return {
+        "user": user,
+        "name": user.first_name or user.get_full_name() or user.username,
+        "content": content,
+        "news": content.news,
+        "summary": content.summary,
+        "period": period_label(schedule.period_start, schedule.period_end),
+        "monthly": schedule.monthly,
+        "site_url": settings.SITE_URL,
+        "dashboard_url": absolute(reverse("partnerships:list")),
+        "preferences_url": absolute(reverse("digests:preferences")),
+        "unsubscribe_url": unsubscribe_url(user),
+        "view_url": absolute(digest.get_absolute_url()) if digest and digest.pk else "",
+    }
+
+
+def render_email(name, context):
+    """A subject/text/HTML template triplet under templates/emails/digests/."""
+    subject = " ".join(render_to_string(f"emails/digests/{name}_subject.txt", context).split())
+    context = {**context, "subject": subject}
+    return (
+        subject,
+        render_to_string(f"emails/digests/{name}.txt", context),
+        render_to_string(f"emails/digests/{name}.html", context),
+    )
+
+
+def offsets_phrase(offsets):
+    """[90, 30, 7] -> "90, 30 and 7"."""
+    words = [str(o) for o in sorted(set(offsets), reverse=True)]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def render_digest(content, *, digest=None):
+    context = digest_context(content, digest=digest)
+    subject, text, html = render_email("digest", context)
+    headers = {
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return RenderedEmail(subject, text, html, headers)

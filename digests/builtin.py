@@ -1,0 +1,170 @@
+"""The digest sections built from the partnerships app alone. Each runs one or two queries."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.urls import reverse
+
+from partnerships.models import Interaction, Partnership, Stage, StageMove
+
+from .dates import agreement_dates, register_reminder_source, upcoming_dates
+from .sections import Cell, Item, SectionData, Table, column_sources, register_section
+
+STAGE_SEVERITY = {
+    Stage.PROSPECT: "grey",
+    Stage.DUE_DILIGENCE: "blue",
+    Stage.NEGOTIATION: "blue",
+    Stage.ACTIVE: "green",
+    Stage.UNDER_REVIEW: "amber",
+    Stage.RENEWAL: "amber",
+    Stage.ENDED: "grey",
+}
+
+
+def _person(user):
+    if user is None:
+        return "—"
+    return user.get_full_name() or user.username
+
+
+def _day(value, today=None):
+    year = f" {value.year}" if today is not None and value.year != today.year else ""
+    return f"{value:%a} {value.day} {value:%b}{year}"
+
+
+def stage_moves(user, partnership_ids, week_start, week_end):
+    moves = (
+        StageMove.objects.filter(
+            partnership_id__in=partnership_ids, moved_at__gte=week_start, moved_at__lt=week_end
+        )
+        .select_related("partnership__partner", "moved_by")
+        .order_by("moved_at", "pk")
+    )
+    items = []
+    for move in moves:
+        to_stage = Stage(move.to_stage)
+        moved_on = _day(move.moved_at.astimezone(week_start.tzinfo))
+        meta = f"{move.partnership.partner.name} · {moved_on} by {_person(move.moved_by)}"
+        if move.forced:
+            meta += " · forced past unmet conditions"
+        items.append(
+            Item(
+                text=f"{move.partnership.title}: {Stage(move.from_stage).label} → {to_stage.label}",
+                link=reverse("partnerships:detail", args=[move.partnership_id]),
+                severity="amber" if move.forced else STAGE_SEVERITY[to_stage],
+                badge="Forced" if move.forced else to_stage.label,
+                meta=meta,
+            )
+        )
+    return SectionData(title="Stage moves", items=items)
+
+
+def conflicts(user, partnership_ids, week_start, week_end):
+    """Conflicts still open, oldest first, and the ones resolved this week."""
+    start, end = week_start.date(), week_end.date()
+    rows = (
+        Interaction.objects.filter(partnership_id__in=partnership_ids)
+        .filter(kind=Interaction.Kind.CONFLICT)
+        .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=start, resolved_on__lt=end))
+        .filter(occurred_on__lt=end)
+        .select_related("partnership")
+        .order_by("resolved_on", "occurred_on", "pk")
+    )
+    items = []
+    for conflict in rows:
+        link = reverse("partnerships:detail", args=[conflict.partnership_id]) + "#interactions"
+        if conflict.resolved_on:
+            items.append(
+                Item(
+                    text=f"{conflict.partnership.title}: {conflict.subject}",
+                    link=link,
+                    severity="green",
+                    badge="Resolved",
+                    meta=f"Resolved {_day(conflict.resolved_on, end)}: {conflict.resolution}",
+                )
+            )
+            continue
+        days = (end - conflict.occurred_on).days
+        new = conflict.occurred_on >= start
+        items.append(
+            Item(
+                text=f"{conflict.partnership.title}: {conflict.subject}",
+                link=link,
+                severity="amber" if new or days <= 30 else "red",
+                badge="New" if new else f"Open {days} days",
+                meta=f"Raised {_day(conflict.occurred_on, end)}"
+                + (f" · {conflict.summary}" if conflict.summary else ""),
+            )
+        )
+    return SectionData(title="Conflicts", items=items)
+
+
+def upcoming(user, partnership_ids, week_start, week_end):
+    today = week_end.date()
+    horizon = settings.DIGEST_UPCOMING_DAYS
+    rows = upcoming_dates(
+        today, until=today + timedelta(days=horizon), partnership_ids=partnership_ids
+    )
+    items = []
+    for row in rows:
+        days = (row.due_date - today).days
+        when = "Today" if days == 0 else "Tomorrow" if days == 1 else f"In {days} days"
+        items.append(
+            Item(
+                text=row.label,
+                link=row.url,
+                severity="red" if days <= 7 else "amber",
+                badge=when,
+                meta=f"{row.due_date:%A} {row.due_date.day} {row.due_date:%B %Y}",
+            )
+        )
+    return SectionData(
+        title=f"Coming up in the next {horizon} days",
+        items=items,
+    )
+
+
+def followed_table(user, partnership_ids, week_start, week_end):
+    partnerships = list(
+        Partnership.objects.filter(pk__in=partnership_ids)
+        .select_related("partner", "owner")
+        .order_by("title", "pk")
+    )
+    if not partnerships:
+        return None
+    ids = [p.pk for p in partnerships]
+    extra_labels, extra_values = [], {}
+    for source in column_sources():
+        values = source.fn(ids, week_start) or {}
+        for pid, columns in values.items():
+            for label, value in columns.items():
+                if label not in extra_labels:
+                    extra_labels.append(label)
+                extra_values[(pid, label)] = value
+    rows = []
+    for p in partnerships:
+        stage = Stage(p.stage)
+        rows.append(
+            [
+                Cell(
+                    p.title, link=p.get_absolute_url(), sub=f"{p.partner.name} · {_person(p.owner)}"
+                ),
+                Cell(stage.label, severity=STAGE_SEVERITY[stage]),
+                *[extra_values.get((p.pk, label), "—") for label in extra_labels],
+            ]
+        )
+    return SectionData(
+        title="Your partnerships",
+        table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows),
+    )
+
+
+def register_builtins():
+    register_reminder_source("partnerships.agreements", agreement_dates)
+    register_section("partnerships.stage_moves", "Stage moves", stage_moves, order=50)
+    register_section("partnerships.conflicts", "Conflicts", conflicts, order=60)
+    register_section("partnerships.upcoming", "Coming up", upcoming, order=70)
+    register_section(
+        "partnerships.table", "Your partnerships", followed_table, order=900, news=False
+    )

@@ -1,0 +1,89 @@
+"""Dates that must not be missed, contributed by apps; reminders and the digest read them.
+
+A source is ``fn(today) -> list of (partnership_id, kind, due_date, label, url)``: every date on
+or after ``today`` it knows of (the reminder job ignores those further away than its largest
+offset, the digest those beyond 30 days). ``kind`` is a short stable key such as
+"notice_deadline"; ``label`` says what happens in words, naming the partnership; ``url`` may be
+a path ("/partnerships/3/#agreement"), which is made absolute with SITE_URL in emails.
+Run one query for all partnerships. Register from ``AppConfig.ready``::
+
+    from digests.dates import register_reminder_source
+    register_reminder_source("governance.reviews", upcoming_reviews)
+"""
+
+from typing import NamedTuple
+
+from django.urls import reverse
+
+from partnerships.models import Agreement, Stage
+
+
+class DueDate(NamedTuple):
+    partnership_id: int
+    kind: str
+    due_date: object  # datetime.date
+    label: str
+    url: str = ""
+
+
+_sources = {}
+
+
+def register_reminder_source(key, fn):
+    _sources[key] = fn
+
+
+def unregister_reminder_source(key):
+    _sources.pop(key, None)
+
+
+def reminder_sources():
+    return dict(sorted(_sources.items()))
+
+
+def upcoming_dates(today, *, until=None, partnership_ids=None):
+    """Every source's dates from ``today`` to ``until`` (inclusive), soonest first."""
+    wanted = set(partnership_ids) if partnership_ids is not None else None
+    out = []
+    for fn in reminder_sources().values():
+        for row in fn(today):
+            row = DueDate(*row)
+            if row.due_date < today or (until is not None and row.due_date > until):
+                continue
+            if wanted is not None and row.partnership_id not in wanted:
+                continue
+            out.append(row)
+    return sorted(out, key=lambda r: (r.due_date, r.kind, r.partnership_id))
+
+
+# The base app's own dates: agreement notice deadlines and end dates --------------------------
+
+NOTICE_DEADLINE = "notice_deadline"
+AGREEMENT_END = "agreement_end"
+
+
+def agreement_dates(today):
+    rows = (
+        Agreement.objects.filter(end_date__gte=today)
+        .exclude(partnership__stage=Stage.ENDED)
+        .values_list(
+            "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
+        )
+    )
+    out = []
+    for pid, title, end_date, notice_days, auto_renew in rows:
+        url = reverse("partnerships:detail", args=[pid]) + "#agreement"
+        notice = Agreement(end_date=end_date, renewal_notice_days=notice_days).notice_deadline
+        if notice is not None and notice >= today:
+            consequence = "or it renews automatically" if auto_renew else "to renew or end it"
+            out.append(
+                DueDate(
+                    pid,
+                    NOTICE_DEADLINE,
+                    notice,
+                    f"Last day to give notice on the {title} agreement ({consequence})",
+                    url,
+                )
+            )
+        out.append(DueDate(pid, AGREEMENT_END, end_date, f"The {title} agreement ends", url))
+    return out

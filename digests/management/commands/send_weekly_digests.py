@@ -1,0 +1,88 @@
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from digests.building import build_digest, render_digest
+from digests.models import DeliveryStatus
+from digests.schedule import iso_week_key, parse_iso_week
+from digests.selectors import digest_candidates, preference_for
+from digests.services import TRANSIENT_ERRORS, digest_record, digest_send, schedule_in_week
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the weekly digests of an ISO week now, by hand: the same records and rules as the "
+        "hourly job (one digest per recipient and week, never twice), without waiting for each "
+        "recipient's local send time."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--week", help="ISO week such as 2026-W47 (default: this week).")
+        parser.add_argument("--user", metavar="EMAIL", help="Only this recipient.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Print what would be sent; record nothing."
+        )
+
+    def handle(self, *args, week=None, user=None, dry_run=False, **options):
+        if week:
+            try:
+                monday = parse_iso_week(week)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
+        else:
+            today = timezone.localdate()
+            monday = today - timedelta(days=today.weekday())
+        users = digest_candidates()
+        if user:
+            users = users.filter(email__iexact=user)
+            if not users.exists():
+                known = get_user_model().objects.filter(email__iexact=user).exists()
+                raise CommandError(
+                    f"{user} is inactive or has no email address."
+                    if known
+                    else f"No user has the email address {user}."
+                )
+        counts = {"sent": 0, "would send": 0, "skipped": 0, "failed": 0}
+        self.stdout.write(f"Digests for {iso_week_key(monday)}{' (dry run)' if dry_run else ''}:")
+        for recipient in users:
+            outcome = self._one(recipient, monday, dry_run=dry_run, forced=bool(user))
+            counts[outcome] += 1
+        summary = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
+        self.stdout.write(self.style.SUCCESS(f"Done: {summary or 'nobody to send to'}."))
+
+    def _one(self, user, monday, *, dry_run, forced):
+        email = user.email
+        if not preference_for(user).enabled:
+            self.stdout.write(f"  skip {email}: digest turned off")
+            return "skipped"
+        # Naming one recipient sends their weekly digest even if they are on the monthly rhythm.
+        schedule = schedule_in_week(user, monday, force_weekly=forced)
+        if schedule is None:
+            self.stdout.write(f"  skip {email}: away, gets the monthly digest in the first week")
+            return "skipped"
+        if dry_run:
+            content = build_digest(user, schedule)
+            if not content.partnership_count:
+                self.stdout.write(f"  skip {email}: follows no partnerships")
+                return "skipped"
+            rendered = render_digest(content)
+            sections = ", ".join(s.title for s in content.news) or "nothing new"
+            self.stdout.write(f"  would send to {email}: “{rendered.subject}” [{sections}]")
+            return "would send"
+        digest, _ = digest_record(user=user, schedule=schedule)
+        if digest.status != DeliveryStatus.PENDING:
+            self.stdout.write(f"  skip {email}: already {digest.get_status_display().lower()}")
+            return "skipped"
+        try:
+            status = digest_send(digest_id=digest.pk, last_attempt=False)
+        except TRANSIENT_ERRORS as error:
+            self.stderr.write(f"  FAILED {email}: {error} (left pending; run again to retry)")
+            return "failed"
+        if status == DeliveryStatus.SENT:
+            self.stdout.write(f"  sent to {email}")
+            return "sent"
+        digest.refresh_from_db()
+        self.stdout.write(f"  skip {email}: {digest.last_error or status}")
+        return "skipped"

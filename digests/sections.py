@@ -1,0 +1,142 @@
+"""What a digest is made of: sections and partnership-table columns contributed by apps.
+
+Apps register from ``AppConfig.ready`` so this app never imports them::
+
+    from digests.sections import SectionData, Item, register_section
+
+    def health_changes(user, partnership_ids, week_start, week_end):
+        rows = ...  # one or two queries for all of partnership_ids at once
+        if not rows:
+            return None
+        return SectionData(
+            title="Health band changed",
+            items=[Item(text=..., link=..., severity="red", badge="Off track",
+                        trend=[61, 58, 52, 44]) for row in rows],
+        )
+
+    register_section("kpis.health", "Health band changed", health_changes, order=10)
+
+``week_start`` and ``week_end`` are timezone-aware datetimes at midnight in the recipient's
+time zone; the digest covers ``week_start <= t < week_end`` and ``week_end`` is the send day
+(``week_end.date()`` is "today" for looking ahead). A builder must run a bounded number of
+queries whatever the number of partnerships, and return ``None`` (or a SectionData without
+items or table rows) when it has nothing to report.
+"""
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("red", "amber", "green", "blue", "grey")
+
+
+@dataclass
+class Item:
+    """One row of a section: a sentence, where it links to, and how urgent it is."""
+
+    text: str
+    link: str = ""
+    severity: str = ""  # one of SEVERITIES, or "" for none
+    badge: str = ""  # a short word shown in a coloured pill, e.g. "Overdue", "Off track"
+    meta: str = ""  # a small second line, e.g. "Cloud co-sell alliance · due 3 Dec"
+    trend: list = field(default_factory=list)  # a few numbers, drawn as small bars
+    trend_label: str = ""  # what the bars show, e.g. "attainment, last 6 weeks"
+
+
+@dataclass
+class Cell:
+    """One cell of a table; plain strings and numbers are also accepted as cells."""
+
+    text: str
+    link: str = ""
+    severity: str = ""  # colours the text as a pill
+    trend: list = field(default_factory=list)
+    sub: str = ""  # a small second line
+
+
+@dataclass
+class Table:
+    columns: list  # header labels
+    rows: list  # each a list of Cell (or str) in the column order
+
+
+@dataclass
+class SectionData:
+    title: str
+    items: list = field(default_factory=list)
+    table: Table | None = None
+    intro: str = ""  # one optional sentence under the title
+    more_link: str = ""  # e.g. the dashboard page listing everything
+    more_label: str = "See all"
+
+    @property
+    def is_empty(self):
+        return not self.items and not (self.table and self.table.rows)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    builder: object
+    order: int = 100
+    # News sections decide whether the week had anything to report; the table of followed
+    # partnerships is a summary and does not.
+    news: bool = True
+
+
+_sections = {}
+
+
+def register_section(key, title, builder, *, order=100, news=True):
+    """Add a digest section. Lower ``order`` comes first: put what matters most first.
+
+    Suggested orders: 10 health band changes, 20 KPI status changes, 30 alerts, 40 overdue
+    actions, 50 stage moves, 60 open conflicts, 70 upcoming dates, 900 the partnership table.
+    """
+    _sections[key] = Section(key, title, builder, order, news)
+
+
+def unregister_section(key):
+    _sections.pop(key, None)
+
+
+def sections():
+    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+
+
+# Columns of the "Your partnerships" table --------------------------------------------------
+
+_columns = {}
+
+
+@dataclass(frozen=True)
+class ColumnSource:
+    key: str
+    fn: object
+    order: int = 100
+
+
+def register_partnership_columns(key, fn, *, order=100):
+    """Add columns to the table of followed partnerships.
+
+    ``fn(partnership_ids, week_start) -> {partnership_id: {column label: value}}`` where a
+    value is a string, a number or a ``Cell`` (text, link, severity, trend). Columns appear in
+    source order, then in the order the labels first appear; a partnership missing from the
+    result shows a dash. Run a bounded number of queries for all ids at once.
+    """
+    _columns[key] = ColumnSource(key, fn, order)
+
+
+def unregister_partnership_columns(key):
+    _columns.pop(key, None)
+
+
+def column_sources():
+    return sorted(_columns.values(), key=lambda c: (c.order, c.key))
+
+
+def as_cell(value):
+    if isinstance(value, Cell):
+        return value
+    if value is None or value == "":
+        return Cell("—")
+    return Cell(str(value))

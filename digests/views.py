@@ -1,0 +1,139 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from partnerships.access import get_partnership_for_user
+from partnerships.htmx import fragment
+from partnerships.models import Partnership
+
+from . import services
+from .building import build_digest, digest_context, user_from_unsubscribe_token
+from .forms import PreferenceForm
+from .models import DeliveryStatus, Digest
+from .schedule import next_schedule
+from .selectors import (
+    follow_rows,
+    followed_partnerships,
+    last_active_on,
+    preference_for,
+)
+
+PAGE_SIZE = 25
+FOLLOW_ACTIONS = {"follow": True, "unfollow": False, "default": None}
+
+
+def _next_schedule(user, preference):
+    return next_schedule(
+        now=timezone.now(),
+        weekday=preference.weekday,
+        send_time=preference.send_time,
+        tz=preference.time_zone,
+        last_active=last_active_on(user, preference),
+        inactive_days=settings.DIGEST_INACTIVE_DAYS,
+    )
+
+
+def preferences(request):
+    user = request.user
+    preference = preference_for(user)
+    form = PreferenceForm(request.POST or None, instance=preference)
+    if request.method == "POST" and form.is_valid():
+        services.preference_save(user=user, **form.cleaned_data)
+        messages.success(request, "Digest preferences saved.")
+        return redirect("digests:preferences")
+    q = request.GET.get("q", "").strip()
+    visible = Partnership.objects.visible_to(user).select_related("partner").order_by("title", "pk")
+    if q:
+        visible = visible.filter(Q(title__icontains=q) | Q(partner__name__icontains=q))
+    page = Paginator(visible, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "preference": preference,
+        "page": page,
+        "rows": follow_rows(user, page.object_list),
+        "q": q,
+        "followed_count": followed_partnerships(user).count(),
+        "next": _next_schedule(user, preference) if preference.enabled else None,
+        "recent": user.digests.filter(status=DeliveryStatus.SENT)[:6],
+        "next_url": request.get_full_path(),
+    }
+    status = 422 if request.method == "POST" else 200
+    template = fragment(request, "digests/preferences.html", "follows")
+    return render(request, template, context, status=status)
+
+
+@require_POST
+def follow(request, pk):
+    partnership = get_partnership_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    if action not in FOLLOW_ACTIONS:
+        return HttpResponse("Unknown action.", status=400)
+    following = FOLLOW_ACTIONS[action]
+    services.follow_set(user=request.user, partnership=partnership, following=following)
+    if request.htmx:
+        [(p, following, explicit)] = follow_rows(request.user, [partnership])
+        context = {
+            "p": p,
+            "following": following,
+            "explicit": explicit,
+            "followed_count": followed_partnerships(request.user).count(),
+            "oob": True,
+            "next_url": _safe_next(request),
+        }
+        return render(request, "digests/preferences.html#follow-row", context)
+    verb = {"follow": "now follow", "unfollow": "no longer follow", "default": "reset"}[action]
+    messages.success(request, f"You {verb} {partnership.title}.")
+    return redirect(_safe_next(request))
+
+
+def _safe_next(request):
+    url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("digests:preferences")
+
+
+def preview(request):
+    user = request.user
+    preference = preference_for(user)
+    schedule = _next_schedule(user, preference)
+    content = build_digest(user, schedule)
+    context = {
+        **digest_context(content),
+        "preference": preference,
+        "schedule": schedule,
+        "preview": True,
+    }
+    return render(request, "digests/preview.html", context)
+
+
+def digest_detail(request, pk):
+    """ "View in browser": the digest exactly as it was sent, to its recipient only."""
+    digest = get_object_or_404(Digest, pk=pk, user=request.user)
+    if digest.status != DeliveryStatus.SENT or not digest.html_body:
+        raise Http404("This digest has not been sent.")
+    return HttpResponse(digest.html_body)
+
+
+@login_not_required
+@csrf_exempt  # one-click unsubscribes from mail clients carry no CSRF token; the signature does
+def unsubscribe(request, token):
+    user_id = user_from_unsubscribe_token(token)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    if user is None:
+        return render(request, "digests/unsubscribe.html", {"invalid": True}, status=400)
+    done = request.method == "POST"
+    if done:
+        services.preference_unsubscribe(user=user)
+    context = {"done": done, "email": user.email, "token": token}
+    return render(request, "digests/unsubscribe.html", context)

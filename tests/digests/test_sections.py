@@ -1,0 +1,173 @@
+"""The section registry other apps plug into, and the bounded cost of building a digest."""
+
+import logging
+import re
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from digests.building import build_digest, render_digest
+from digests.schedule import schedule_for_week
+from digests.sections import (
+    Cell,
+    Item,
+    SectionData,
+    register_partnership_columns,
+    register_section,
+    sections,
+    unregister_partnership_columns,
+    unregister_section,
+)
+from partnerships.models import Stage
+from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = date(2026, 11, 23)
+
+
+def week_schedule(monday=MONDAY):
+    return schedule_for_week(
+        monday,
+        weekday=0,
+        send_time=time(7),
+        tz="Europe/London",
+        last_active=monday,
+        inactive_days=30,
+    )
+
+
+@pytest.fixture
+def registered():
+    keys = []
+
+    def add(key, *args, **kwargs):
+        register_section(key, *args, **kwargs)
+        keys.append(key)
+
+    yield add
+    for key in keys:
+        unregister_section(key)
+
+
+def test_builtin_sections_in_order():
+    keys = [s.key for s in sections()]
+    assert keys == [
+        "partnerships.stage_moves",
+        "partnerships.conflicts",
+        "partnerships.upcoming",
+        "partnerships.table",
+    ]
+
+
+def test_a_plugged_in_section_renders_without_template_changes(registered, coo, partnership):
+    calls = []
+
+    def health(user, partnership_ids, week_start, week_end):
+        calls.append((user, list(partnership_ids), week_start, week_end))
+        return SectionData(
+            title="Health band changed",
+            intro="Partnerships whose health moved to another band this week.",
+            items=[
+                Item(
+                    text="Joint analytics offering: Healthy → At risk",
+                    link=f"/partnerships/{partnership.pk}/#health",
+                    severity="red",
+                    badge="At risk",
+                    meta="Score 58, down 14 points",
+                    trend=[72, 70, 66, 58],
+                    trend_label="health, last 4 weeks",
+                )
+            ],
+            more_link="/kpis/",
+        )
+
+    registered("kpis.health_bands", "Health band changed", health, order=10)
+    registered("kpis.nothing", "Nothing", lambda *args: None, order=11)
+    registered("kpis.empty", "Empty", lambda *a: SectionData(title="Empty"), order=12)
+
+    content = build_digest(coo, week_schedule())
+    [(user, ids, start, end)] = calls
+    assert user == coo and ids == [partnership.pk]
+    assert start == datetime(2026, 11, 16, tzinfo=start.tzinfo) and str(start.tzinfo) == (
+        "Europe/London"
+    )
+    assert end - start == timedelta(days=7)
+    assert [s.title for s in content.news] == ["Health band changed"]  # first: lowest order
+
+    email = render_digest(content)
+    assert "Health band changed" in email.html and "HEALTH BAND CHANGED" in email.text
+    assert "Partnerships whose health moved" in email.text
+    assert "[At risk] Joint analytics offering: Healthy → At risk" in email.text
+    assert "█▇▅▁ 58 (health, last 4 weeks)" in email.text
+    assert f"https://concord.example.com/partnerships/{partnership.pk}/#health" in email.text
+    assert "See all: https://concord.example.com/kpis/" in email.text
+    # The trend as four bars of inline heights, the last one in the item's colour.
+    bars = [int(h) for h in re.findall(r"width:7px;height:(\d+)px", email.html)]
+    assert bars == [22, 20, 16, 9]
+    assert "background-color:#d9534f" in email.html
+    assert "Nothing" not in email.text and "EMPTY" not in email.text
+
+
+@pytest.fixture(autouse=True)
+def site(settings):
+    settings.SITE_URL = "https://concord.example.com"
+
+
+def test_columns_hook_adds_health_to_the_partnership_table(coo, partnership):
+    other = many_partnerships(1, owner=None, prefix="Other")[0]
+
+    def health(partnership_ids, week_start):
+        assert sorted(partnership_ids) == sorted([partnership.pk, other.pk])
+        return {
+            partnership.pk: {
+                "Health": Cell("58", severity="red", trend=[72, 58]),
+                "Change": "−14",
+            }
+        }
+
+    register_partnership_columns("kpis.health", health)
+    try:
+        email = render_digest(build_digest(coo, week_schedule()))
+    finally:
+        unregister_partnership_columns("kpis.health")
+    assert "Joint analytics offering — Stage: Prospect · Health: 58 █▁ · Change: −14" in email.text
+    assert "Other 00 — Stage: Active · Health: — · Change: —" in email.text
+    assert ">Health</th>" in email.html and ">Change</th>" in email.html
+
+
+def test_a_broken_section_is_skipped_and_logged(registered, coo, partnership, caplog):
+    def broken(*args):
+        raise RuntimeError("kpis bug")
+
+    registered("kpis.broken", "Broken", broken, order=5)
+    with caplog.at_level(logging.ERROR, logger="digests.building"):
+        content = build_digest(coo, week_schedule())
+    assert content.summary  # the rest of the digest is still built
+    assert "Digest section kpis.broken failed" in caplog.text
+
+
+def _busy_portfolio(n, coo):
+    partnerships = many_partnerships(n, owner=coo, stage=Stage.NEGOTIATION)
+    for i, p in enumerate(partnerships):
+        stage_move(p, Stage.ACTIVE, aware(date(2026, 11, 17 + i % 5)), by=coo)
+        conflict(p, date(2026, 10, 1 + i % 20))
+        agreement(p, MONDAY + timedelta(days=40 + i % 20), notice_days=30)
+    return partnerships
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_assert_max_num_queries):
+    _busy_portfolio(n, coo)
+    coo = type(coo).objects.get(pk=coo.pk)  # nothing cached on the user
+    with django_assert_max_num_queries(7):
+        content = build_digest(coo, week_schedule())
+        email = render_digest(content)
+    assert content.partnership_count == n
+    assert [s.title for s in content.news] == [
+        "Stage moves",
+        "Conflicts",
+        "Coming up in the next 30 days",
+    ]
+    assert all(len(section.items) == n for section in content.news)
+    assert email.text.count("→ Active") == n

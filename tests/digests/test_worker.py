@@ -1,0 +1,44 @@
+"""The fan-out on a real Celery worker with Redis, sending through a real SMTP server."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.utils import timezone
+
+from config import celery_app
+from digests.models import DeliveryStatus, Digest
+from digests.tasks import fan_out_digests
+from tests.digests.helpers import prefer
+
+
+@pytest.fixture
+def real_worker(transactional_db):
+    assert celery_app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=20) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+def test_fan_out_on_a_real_worker(real_worker, smtp, coo, manager, viewer, partnership):
+    # Make two recipients due right now, wherever "now" falls in their week.
+    now = timezone.localtime()
+    at = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))
+    for user in (coo, manager):
+        prefer(user, weekday=at.weekday(), send_time=at.time().replace(microsecond=0))
+    prefer(viewer, enabled=False)
+
+    assert fan_out_digests.delay().get(timeout=30) is not None
+    deadline = timezone.now() + timedelta(seconds=30)
+    while len(smtp.received) < 2 and timezone.now() < deadline:
+        time.sleep(0.2)
+
+    assert sorted(m.to[0] for m in smtp.received) == ["coo@example.com", "manager@example.com"]
+    assert set(Digest.objects.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    # A second beat finds every record and enqueues nothing.
+    assert fan_out_digests.delay().get(timeout=30) == []
+    assert len(smtp.received) == 2
