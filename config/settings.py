@@ -8,6 +8,7 @@ eager Celery, emails on the console, DEBUG on.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from .email import mailer_from_url
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "digests.middleware.LastSeenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -157,17 +159,11 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Every periodic job is listed here, each schedule overridable from the environment
-# as a crontab string "minute hour day_of_month month day_of_week".
-CELERY_BEAT_SCHEDULE = {}
-
-# --- Digests and reminders (digests app) -------------------------------------------------------
-from celery.schedules import crontab  # noqa: E402
 
 
-def _digest_crontab(value):
-    """A crontab string "minute hour day_of_month month day_of_week" as a Celery schedule."""
-    minute, hour, day_of_month, month_of_year, day_of_week = value.split()
+def schedule(variable, default):
+    """A crontab string "minute hour day_of_month month day_of_week" from the environment."""
+    minute, hour, day_of_month, month_of_year, day_of_week = env.str(variable, default).split()
     return crontab(
         minute=minute,
         hour=hour,
@@ -177,15 +173,20 @@ def _digest_crontab(value):
     )
 
 
-CELERY_BEAT_SCHEDULE["digests-fan-out"] = {
+# Every periodic job is listed here, each schedule overridable from the environment.
+CELERY_BEAT_SCHEDULE = {
     # Hourly: each recipient's digest goes out once their local send time has come.
-    "task": "digests.fan_out_digests",
-    "schedule": _digest_crontab(env.str("SCHEDULE_DIGEST_FANOUT", default="5 * * * *")),
+    "digests-fan-out": {
+        "task": "digests.fan_out_digests",
+        "schedule": schedule("SCHEDULE_DIGEST_FANOUT", "5 * * * *"),
+    },
+    "digests-date-reminders": {
+        "task": "digests.send_date_reminders",
+        "schedule": schedule("SCHEDULE_DATE_REMINDERS", "30 6 * * *"),
+    },
 }
-CELERY_BEAT_SCHEDULE["digests-date-reminders"] = {
-    "task": "digests.send_date_reminders",
-    "schedule": _digest_crontab(env.str("SCHEDULE_DATE_REMINDERS", default="30 6 * * *")),
-}
+
+# --- Digests and reminders (digests app) -------------------------------------------------------
 DIGEST_REMINDER_OFFSETS = env.list("DIGEST_REMINDER_OFFSETS", cast=int, default=[90, 30, 7])
 DIGEST_UPCOMING_DAYS = env.int("DIGEST_UPCOMING_DAYS", default=30)
 DIGEST_INACTIVE_DAYS = env.int("DIGEST_INACTIVE_DAYS", default=30)

@@ -23,3 +23,10 @@ class LastSeenMiddleware:
                 preference_touch_last_seen(user=user)
                 request.session[SESSION_KEY] = today
         return self.get_response(request)
+
+
+def mark_seen_at_login(sender, request, user, **kwargs):
+    """Logging in counts as being seen; doing it here keeps the day's first page light."""
+    preference_touch_last_seen(user=user)
+    if hasattr(request, "session"):
+        request.session[SESSION_KEY] = timezone.localdate().isoformat()

@@ -88,7 +88,7 @@ def test_iso_weeks():
             parse_iso_week(bad)
 
 
-def test_beat_schedule_and_env_crontabs(settings):
+def test_beat_schedule_and_env_crontabs(settings, monkeypatch):
     from celery.schedules import crontab
 
     from config import celery_app
@@ -102,8 +102,10 @@ def test_beat_schedule_and_env_crontabs(settings):
     assert reminders["task"] in celery_app.tasks
     assert fan_out["schedule"] == crontab(minute="5")
     assert reminders["schedule"] == crontab(minute="30", hour="6")
-    assert config_settings._digest_crontab("0 6 * * 1-5") == crontab(
+    monkeypatch.setenv("SCHEDULE_TEST", "0 6 * * 1-5")
+    assert config_settings.schedule("SCHEDULE_TEST", "5 * * * *") == crontab(
         minute="0", hour="6", day_of_week="1-5"
     )
+    monkeypatch.setenv("SCHEDULE_TEST", "every hour")
     with pytest.raises(ValueError):
-        config_settings._digest_crontab("every hour")
+        config_settings.schedule("SCHEDULE_TEST", "5 * * * *")

@@ -78,7 +78,9 @@ def test_invalid_preferences_show_errors_in_the_form(client, manager):
     html = response.content.decode()
     assert "Please correct the fields marked below." in html
     assert html.count('class="field has-error"') == 3
-    assert not DigestPreference.objects.filter(user=manager).exists()
+    # Logging in records "last seen"; nothing from the invalid form was stored.
+    stored = DigestPreference.objects.filter(user=manager)
+    assert not stored.exclude(weekday=0, time_zone=settings.TIME_ZONE).exists()
 
 
 def test_time_zone_is_validated_on_the_model():
@@ -271,3 +273,16 @@ def test_nav_entry(client, viewer):
     client_for(client, viewer)
     html = client.get(PREFS).content.decode()
     assert f'<a href="{PREFS}" aria-current="page">Digest</a>' in html
+
+
+def test_logging_in_marks_the_user_seen_and_the_first_page_writes_nothing_more(client, manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    assert client.login(username=manager.username, password="pw-for-tests-1")
+    assert DigestPreference.objects.get(user=manager).last_seen_on == timezone.localdate()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(PREFS)
+    writes = [q["sql"] for q in captured if q["sql"].startswith(("UPDATE", "INSERT"))]
+    assert not any("digestpreference" in sql for sql in writes)
