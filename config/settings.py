@@ -194,6 +194,7 @@ DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=12)
 DIGEST_REQUEUE_AFTER_MINUTES = env.int("DIGEST_REQUEUE_AFTER_MINUTES", default=90)
 DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
 DIGEST_RETRY_BACKOFF_SECONDS = env.int("DIGEST_RETRY_BACKOFF_SECONDS", default=60)
+DD_REASSESS_MONTHS = env.int("DD_REASSESS_MONTHS", default=12)
 # --- end of digests block ----------------------------------------------------------------------
 
 CACHES = {

@@ -13,7 +13,7 @@ class GovernanceConfig(AppConfig):
         from partnerships.panels import register_panel
         from partnerships.stages import register_gate
 
-        from . import demo, gates, portfolio
+        from . import demo, digest, gates, portfolio
 
         register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
         register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
@@ -27,3 +27,4 @@ class GovernanceConfig(AppConfig):
             portfolio_table.register_column(column)
         portfolio_table.register_filter(portfolio.OVERDUE_FILTER)
         portfolio_table.register_tiles("governance", portfolio.attention_tiles, order=60)
+        digest.register()

@@ -1,0 +1,95 @@
+"""What governance adds to the weekly digest and to the date reminders (see digests/README.md)."""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from digests.sections import Item, SectionData
+
+from .models import OPEN_ACTION, ActionItem, Checklist, MeetingCadence, MeetingKind, add_months
+from .selectors import cadences_with_dates
+
+REVIEW_KINDS = (MeetingKind.QBR, MeetingKind.EXECUTIVE)
+
+
+def _who(action):
+    if action.owner_id:
+        return action.owner.get_full_name() or action.owner.username
+    if action.owner_contact_id:
+        return f"{action.owner_contact.name} ({action.partnership.partner.name})"
+    return "no owner"
+
+
+def overdue_actions(user, partnership_ids, week_start, week_end):
+    today = week_end.date()
+    actions = (
+        ActionItem.objects.filter(
+            partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
+        )
+        .select_related("partnership__partner", "owner", "owner_contact")
+        .order_by("due_date", "pk")
+    )
+    items = [
+        Item(
+            text=f"{a.partnership.title}: {a.title}",
+            link=reverse("governance:meetings", kwargs={"pk": a.partnership_id}),
+            severity="red" if (today - a.due_date).days > 14 else "amber",
+            badge=f"{(today - a.due_date).days} days late",
+            meta=f"Due {a.due_date:%-d %b} · {_who(a)}",
+        )
+        for a in actions[:50]
+    ]
+    return SectionData(title="Overdue action items", items=items)
+
+
+def review_dates(today):
+    """Quarterly and executive reviews due from their cadence (one query)."""
+    cadences = cadences_with_dates(
+        MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS).select_related(
+            "partnership"
+        ),
+        today=today,
+    )
+    return [
+        (
+            c.partnership_id,
+            "performance_review",
+            c.due,
+            f"{c.partnership.title}: {c.get_kind_display().lower()} due",
+            reverse("governance:meetings", kwargs={"pk": c.partnership_id}),
+        )
+        for c in cadences
+        if c.due >= today
+    ]
+
+
+def reassessment_dates(today):
+    """Signed-off due diligence is re-assessed every DD_REASSESS_MONTHS (one query)."""
+    months = getattr(settings, "DD_REASSESS_MONTHS", 12)
+    out = []
+    checklists = Checklist.objects.filter(signed_off_at__isnull=False).select_related("partnership")
+    for checklist in checklists.exclude(partnership__stage="ended"):
+        signed = timezone.localtime(checklist.signed_off_at).date()
+        due = add_months(signed, months)
+        if due >= today:
+            out.append(
+                (
+                    checklist.partnership_id,
+                    "dd_reassessment",
+                    due,
+                    f"{checklist.partnership.title}: due diligence re-assessment",
+                    reverse("governance:dd", kwargs={"pk": checklist.partnership_id}),
+                )
+            )
+    return out
+
+
+def register():
+    from digests.dates import register_reminder_source
+    from digests.sections import register_section
+
+    register_section(
+        "governance-overdue-actions", "Overdue action items", overdue_actions, order=40
+    )
+    register_reminder_source("performance_review", review_dates)
+    register_reminder_source("dd_reassessment", reassessment_dates)
