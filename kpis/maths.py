@@ -1,23 +1,7 @@
 """Snapshot maths: plain functions on numbers and pandas frames, no database.
 
-The rules, in words (shown to users on the KPI pages too):
-
-* **Aggregation** — a period's value is the value entered for it. When a KPI has become coarser
-  (e.g. weekly -> monthly), the older finer values falling in one period are combined with the
-  KPI's aggregation: sum, mean, last (latest period, then latest entry), min or max. A value
-  entered at the KPI's own frequency always wins over combined finer ones.
-* **Status** — higher is better: on track when value >= warning, at risk when
-  critical <= value < warning, off track below critical. Lower is better mirrors it. A value
-  exactly on a threshold gets the better status, so hitting the target is always on track.
-  A closed period without a value is *no data* and is never scored.
-* **Attainment** — with a baseline on the far side of the target:
-  (value - baseline) / (target - baseline). Otherwise value / target (higher is better) or
-  target / value (lower is better). Shown as a percentage, capped to 0-200%.
-* **Change** — value minus the previous period's value (none if either has no data).
-* **Rolling average** — mean of the values of the last 3 periods that have one.
-* **Trend** — least-squares slope over the last 6 periods (at least 3 values); "flat" when it
-  moves less than 1% of the average per period, otherwise improving or worsening according
-  to the direction.
+The rules are listed in RULES (shown to users on every KPI page); the functions below
+implement them for many KPIs at once.
 """
 
 from datetime import date
@@ -26,6 +10,43 @@ import numpy as np
 import pandas as pd
 
 from . import periods
+
+RULES = [
+    (
+        "Value of a period",
+        "The value entered for the period. When a KPI has become coarser (e.g. weekly to "
+        "monthly), its older finer values in one period are combined with the KPI's "
+        "aggregation: sum, mean, last (latest period, then latest entry), minimum or maximum. "
+        "A value entered at the KPI's own frequency always wins over combined ones.",
+    ),
+    (
+        "Status",
+        "Higher is better: on track at or above the warning threshold, at risk from the "
+        "critical threshold up to the warning one, off track below critical. Lower is better "
+        "mirrors it. A value exactly on a threshold gets the better status, so meeting the "
+        "target is always on track. A closed period without a value is “no data” and is never "
+        "scored.",
+    ),
+    (
+        "Attainment",
+        "With a baseline on the far side of the target: (value − baseline) ÷ (target − "
+        "baseline). Otherwise value ÷ target when higher is better, target ÷ value when lower "
+        "is better. Shown as a percentage, between 0% and 200%.",
+    ),
+    ("Change", "The value minus the previous period's value (none if either has no data)."),
+    ("3-period average", "The mean of the values of the last 3 periods that have one."),
+    (
+        "Trend",
+        "The least-squares slope over the last 6 periods (at least 3 values): flat when it "
+        "moves less than 1% of the average per period, otherwise improving or worsening "
+        "according to the direction.",
+    ),
+    (
+        "Targets over time",
+        "Each period is scored with the definition in force for it: editing a target changes "
+        "the current and later periods, never closed ones.",
+    ),
+]
 
 ROLLING_WINDOW = 3
 TREND_WINDOW = 6

@@ -30,7 +30,7 @@ from .forms import (
     MeasurementForm,
 )
 from .health import BANDS, FORMULA
-from .maths import __doc__ as MATHS_RULES  # noqa: N812
+from .maths import RULES
 from .models import (
     Alert,
     Checkpoint,
@@ -227,7 +227,7 @@ def kpi_detail(request, kpi_pk):
         "versions": kpi.versions.select_related("changed_by"),
         "alerts": kpi.alerts.select_related("acknowledged_by")[:10],
         "can_edit": services.can_edit_kpis(request.user, kpi.partnership),
-        "rules": MATHS_RULES,
+        "rules": RULES,
     }
     return render(request, fragment(request, "kpis/kpi_detail.html", "measurements"), context)
 

@@ -86,10 +86,10 @@ def status_label(status):
 def change_arrow(change, direction, unit):
     """▲/▼ with the change, green when it moves the right way for the KPI."""
     if change is None:
-        return format_html('<span class="muted">—</span>')
+        return mark_safe('<span class="muted">—</span>')
     change = float(change)
     if abs(change) < 1e-9:
-        return format_html('<span class="kpi-change flat">= 0</span>')
+        return mark_safe('<span class="kpi-change flat">= 0</span>')
     good = (change > 0) == (str(direction) == "higher")
     arrow = "▲" if change > 0 else "▼"
     return format_html(
@@ -224,3 +224,12 @@ def kpi_chart(snapshots, unit, width=720, height=220):
         height,
         mark_safe("".join(parts)),  # numbers and escaped-free period codes only
     )
+
+
+@register.filter
+def plain_number(value):
+    """A stored decimal as people type it: 12.5, not 12.500000."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value)).normalize()
+    return format(value, "f")
