@@ -256,7 +256,7 @@ def _respond(pattern_of, users, step):
             services.alert_acknowledge(
                 alert=alert, by=owner, comment=ACK_COMMENTS[pattern], now=moment
             )
-            due_days = 20 if alert.kpi.unit == "count" else 45
+            due_days = {"worsening": 20, "acknowledged": 75}.get(pattern, 45)
             services.action_create(
                 alert=alert,
                 by=owner,

@@ -49,9 +49,10 @@ COLUMNS = [
     (
         "value",
         True,
-        "A number in the KPI's unit. Decimal commas (12,5) and thousands separators (1,234.5 or "
-        "1.234,5) are understood when unambiguous; 95% and £1,200 are fine. Rows with no value "
-        "are skipped.",
+        "A number in the KPI's unit. Decimal commas (12,5) and thousands separators (1,234.5, "
+        "1.234,5 or 1 234,5) are understood; 95% and £1,200.50 are fine. A lone 1,234 is "
+        "ambiguous and refused unless other values in the column show which mark is the "
+        "decimal one. Rows with no value are skipped.",
     ),
     ("note", False, "Optional, up to 500 characters. Left blank, an existing note is kept."),
     ("partnership", False, "Ignored: for your reference."),

@@ -375,6 +375,7 @@ def entry_grid(request):
             raise PermissionDenied("You cannot enter values for this partnership.")
         ids = [chosen.pk]
     else:
+        # Executives see every partnership: they pick one unless they are on some teams.
         ids = list(mine.values_list("pk", flat=True))
     entered, errors, status = {}, {}, 200
     if request.method == "POST":
@@ -394,6 +395,7 @@ def entry_grid(request):
         "partnerships": editable,
         "chosen": chosen,
         "can_enter": can_enter,
+        "nothing_mine": not chosen and not ids,
         "error_count": len(errors),
     }
     return render(request, "kpis/entry_grid.html", context, status=status)
@@ -507,7 +509,9 @@ def import_start(request):
         "recent": MeasurementImport.objects.filter(uploaded_by=request.user)[:10],
         "max_rows": imports.max_rows(),
         "max_mb": imports.max_bytes() // (1024 * 1024),
-        "partnerships": Partnership.objects.editable_by(request.user).order_by("title"),
+        "partnerships": Partnership.objects.editable_by(request.user)
+        .filter(pk__in=Kpi.objects.filter(is_active=True).values("partnership_id"))
+        .order_by("title"),
     }
     return render(request, "kpis/import_start.html", context)
 

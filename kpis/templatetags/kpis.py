@@ -172,7 +172,7 @@ def kpi_chart(snapshots, unit, width=720, height=220):
     span = (high - low) or 1.0
     low, high = low - span * 0.08, high + span * 0.08
     span = high - low
-    left, right, top, bottom = 8, 8, 10, 26
+    left, right, top, bottom = 30, 30, 10, 26
     inner_w, inner_h = width - left - right, height - top - bottom
     step = inner_w / max(len(rows) - 1, 1)
 
@@ -213,9 +213,10 @@ def kpi_chart(snapshots, unit, width=720, height=220):
     every = max(1, len(rows) // 8)
     for i, s in enumerate(rows):
         if i % every == 0 or i == len(rows) - 1:
+            anchor = "start" if i == 0 else "end" if i == len(rows) - 1 else "middle"
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - 6}" class="chart-label" '
-                f'text-anchor="middle">{periods.period_code(s.period, s.frequency)}</text>'
+                f'text-anchor="{anchor}">{periods.period_code(s.period, s.frequency)}</text>'
             )
     return format_html(
         '<svg class="kpi-chart" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
