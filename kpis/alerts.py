@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
-from django.db.models import Case, CharField, DateField, F, Q, Value, When
+from django.db.models import Case, DateField, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -117,18 +117,27 @@ def evaluate(*, active_ids, inactive_ids, latest, now, notify=True):
         Alert.objects.filter(
             pk__in=improve, severity=Severity.OFF_TRACK, resolved_at__isnull=True
         ).update(severity=Severity.AT_RISK, change_token=f"{token}:{IMPROVE}")
-    if resolve:
-        Alert.objects.filter(pk__in=list(resolve), resolved_at__isnull=True).update(
+    recovered = {pk: period for pk, (period, _) in resolve.items() if period is not None}
+    if recovered:
+        Alert.objects.filter(pk__in=list(recovered), resolved_at__isnull=True).update(
             state=Alert.State.RESOLVED,
             resolved_at=now,
             resolved_period=Case(
-                *[When(pk=pk, then=Value(period)) for pk, (period, _) in resolve.items()],
+                *[
+                    When(pk=pk, then=Value(period, output_field=DateField()))
+                    for pk, period in recovered.items()
+                ],
                 output_field=DateField(),
             ),
-            resolution=Case(
-                *[When(pk=pk, then=Value(text)) for pk, (_, text) in resolve.items()],
-                output_field=CharField(),
-            ),
+            resolution=RECOVERED,
+            change_token=f"{token}:{RESOLVE}",
+        )
+    retired = [pk for pk, (period, _) in resolve.items() if period is None]
+    if retired:
+        Alert.objects.filter(pk__in=retired, resolved_at__isnull=True).update(
+            state=Alert.State.RESOLVED,
+            resolved_at=now,
+            resolution=DEACTIVATED,
             change_token=f"{token}:{RESOLVE}",
         )
     if not (to_open or escalate or improve or resolve):

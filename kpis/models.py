@@ -415,6 +415,8 @@ class Snapshot(models.Model):
     warning = value_field()
     critical = value_field()
     computed_at = models.DateTimeField(default=timezone.now)
+    # The recompute that last wrote the row: rows of its KPIs it did not write are stale.
+    run = models.UUIDField(null=True, editable=False)
 
     class Meta:
         ordering = ["kpi", "period"]

@@ -7,6 +7,7 @@ are upserted by (KPI, period) in one statement. Running it twice, or again after
 the same rows.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -54,6 +55,7 @@ UPDATE_FIELDS = [
     "warning",
     "critical",
     "computed_at",
+    "run",
 ]
 
 
@@ -145,7 +147,7 @@ def load_frames(kpi_ids):
     return versions, measurements
 
 
-def _snapshot_objects(frame, computed_at):
+def _snapshot_objects(frame, computed_at, run):
     objs = []
     for row in frame.itertuples(index=False):
         objs.append(
@@ -172,6 +174,7 @@ def _snapshot_objects(frame, computed_at):
                 warning=_decimal(row.warning),
                 critical=_decimal(row.critical),
                 computed_at=computed_at,
+                run=run,
             )
         )
     return objs
@@ -198,8 +201,8 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
             frame = maths.compute_snapshots(_kpi_frame(active), versions, measurements, today=today)
             # Sorted so that concurrent writers lock rows in the same order.
             frame = frame.sort_values(["kpi_id", "period"])
-            computed_at = timezone.now()
-            objs = _snapshot_objects(frame, computed_at)
+            run = uuid.uuid4()
+            objs = _snapshot_objects(frame, timezone.now(), run)
             if objs:
                 Snapshot.objects.bulk_create(
                     objs,
@@ -208,7 +211,7 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
                     update_fields=UPDATE_FIELDS,
                 )
             # Rows this run did not produce (e.g. weekly rows of a KPI now monthly) are stale.
-            Snapshot.objects.filter(kpi_id__in=active_ids, computed_at__lt=computed_at).delete()
+            Snapshot.objects.filter(kpi_id__in=active_ids).exclude(run=run).delete()
             result.snapshots += len(objs)
         latest = frame[frame["is_latest"].astype(bool)] if not frame.empty else frame
         latest_by_kpi = {
