@@ -249,15 +249,15 @@ def send_notification(notification_id):
     subject, text, html = render_email(notification)
     delivered = set(notification.delivered or [])
     try:
-        with mail.get_connection() as connection:
+        with mail.mailers.default as connection:
             for address in notification.recipients:
                 if address in delivered:
                     continue
                 message = mail.EmailMultiAlternatives(
-                    subject, text, settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+                    subject, text, settings.DEFAULT_FROM_EMAIL, [address]
                 )
                 message.attach_alternative(html, "text/html")
-                message.send()
+                connection.send_messages([message])
                 delivered.add(address)
     except Exception as error:
         log.warning("Alert notification %s failed: %s", notification_id, error)
