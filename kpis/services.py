@@ -209,7 +209,10 @@ def measurement_record(
     """
     today = today or timezone.localdate()
     now = now or timezone.now()
-    value = read_value(value)
+    try:
+        value = read_value(value)
+    except ValidationError as error:
+        raise ValidationError({"value": error.messages}) from None
     problems = measurement_problems(kpi, period, value, today=today)
     if problems:
         raise ValidationError(problems)
