@@ -102,8 +102,9 @@ def _header(name):
 
 
 def _too_many(count):
+    count = f"{count:,}" if isinstance(count, int) else count
     return ImportFileError(
-        f"The file has {count:,} rows; the limit is {max_rows():,}. Split it into smaller files."
+        f"The file has {count} rows; the limit is {max_rows():,}. Split it into smaller files."
     )
 
 
