@@ -472,10 +472,8 @@ def entry_cell(request):
         "outcome": outcome,
         "current": period == kpi.current_period(),
     }
-    response = render(
-        request, "kpis/entry_grid.html#cell", {"cell": cell}, status=422 if error else 200
-    )
-    return response
+    # A validation error is part of the cell, not a failed request: HTMX swaps only 2xx.
+    return render(request, "kpis/entry_grid.html#cell", {"cell": cell})
 
 
 # Imports ------------------------------------------------------------------------------------
@@ -689,7 +687,8 @@ def alert_acknowledge(request, alert_pk):
         alert = selectors.inbox_queryset(request.user).get(pk=alert.pk)
         alert.can_acknowledge = alert.is_open and services.can_acknowledge(request.user, alert)
         context = {"alert": alert, "ack_error": error, "today": timezone.localdate()}
-        return render(request, "kpis/alert_inbox.html#row", context, status=422 if error else 200)
+        # The row carries its own error message; HTMX only swaps 2xx answers.
+        return render(request, "kpis/alert_inbox.html#row", context)
     if error:
         messages.error(request, error)
     else:

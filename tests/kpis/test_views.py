@@ -128,7 +128,7 @@ def test_acknowledge_in_place_from_the_inbox(client, world, coo):
     response = client.post(
         url("kpis:alert_acknowledge", world, "alert"), {"comment": ""}, HTTP_HX_REQUEST="true"
     )
-    assert response.status_code == 422 and "Say what is being done" in response.text
+    assert response.status_code == 200 and "Say what is being done" in response.text
     response = client.post(
         url("kpis:alert_acknowledge", world, "alert"),
         {"comment": "Partner agreed a plan."},
@@ -209,7 +209,7 @@ def test_grid_cell_saves_in_place_with_htmx(client, world, manager):
     response = cell_post(client, kpi, period, "1300", original="1250.5", HTTP_HX_REQUEST="true")
     assert "corrected" in response.text
     response = cell_post(client, kpi, period, "lots", original="1300", HTTP_HX_REQUEST="true")
-    assert response.status_code == 422
+    assert response.status_code == 200  # HTMX swaps only 2xx: the error is in the cell
     assert "has-error" in response.text and "is not a number" in response.text
     assert 'value="lots"' in response.text
     future = (period + timedelta(days=40)).replace(day=1)
