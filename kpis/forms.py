@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from partnerships.forms import DateInput, UserChoiceField, people
@@ -151,7 +152,10 @@ class AlertFilterForm(forms.Form):
             )
         if state == "resolved":
             return queryset.order_by("-resolved_at", "-pk")
-        return queryset.order_by("-severity", "state", "-opened_at", "-pk")
+        # Unresolved first; off track before at risk; not yet acknowledged before acknowledged.
+        return queryset.order_by(
+            F("resolved_at").desc(nulls_first=True), "-severity", "-state", "-opened_at", "-pk"
+        )
 
 
 class AcknowledgeForm(forms.Form):

@@ -46,6 +46,12 @@ from .models import (
 PAGE_SIZE = 25
 
 
+def _int(value):
+    """An id from a query string, or None when it is not a number (never a 500)."""
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
 def _partnership(request, pk, *, edit=False):
     queryset = Partnership.objects.select_related("partner", "owner")
     return access.get_partnership_for_user(request.user, pk, edit=edit, queryset=queryset)
@@ -130,7 +136,7 @@ def kpi_create(request, pk):
     partnership = _partnership(request, pk, edit=True)
     template = None
     initial = {"owner": request.user.pk}
-    if request.GET.get("template"):
+    if request.GET.get("template", "").isdigit():
         template = KpiTemplate.objects.filter(pk=request.GET["template"], is_active=True).first()
         if template:
             initial.update(
@@ -158,7 +164,7 @@ def kpi_create(request, pk):
             kpi = services.kpi_create(
                 partnership=partnership,
                 by=request.user,
-                template=KpiTemplate.objects.filter(pk=request.POST.get("template")).first(),
+                template=KpiTemplate.objects.filter(pk=_int(request.POST.get("template"))).first(),
                 **data,
             )
         except ValidationError as error:
@@ -369,7 +375,9 @@ def entry_grid(request):
     can_enter = editable.exists()
     chosen = None
     if request.GET.get("partnership") or request.POST.get("partnership"):
-        pid = request.GET.get("partnership") or request.POST.get("partnership")
+        pid = _int(request.GET.get("partnership") or request.POST.get("partnership"))
+        if pid is None:
+            raise Http404("No such partnership.")
         chosen = _partnership(request, pid, edit=request.method == "POST")
         if not services.can_edit_kpis(request.user, chosen):
             raise PermissionDenied("You cannot enter values for this partnership.")
@@ -521,7 +529,7 @@ def import_template(request, fmt):
         Kpi.objects.editable_by(request.user).filter(is_active=True).select_related("partnership")
     )
     if request.GET.get("partnership"):
-        kpis = kpis.filter(partnership_id=request.GET["partnership"])
+        kpis = kpis.filter(partnership_id=_int(request.GET["partnership"]))
     header = ["kpi_id", "partnership", "kpi", "unit", "frequency", "period", "value", "note"]
     today = timezone.localdate()
     rows = []

@@ -385,3 +385,31 @@ def test_pages_run_bounded_queries(client, coo, manager, name, django_assert_max
             response = client.get(target, params)
         assert response.status_code == 200
     assert CorrectiveAction.objects.count() == 33
+
+
+def test_bad_ids_in_query_strings_are_not_errors(client, world, manager):
+    client.force_login(manager)
+    pid = world["partnership"].pk
+    assert client.get(reverse("kpis:entry_grid"), {"partnership": "abc"}).status_code == 404
+    assert (
+        client.get(reverse("kpis:import_template", args=["csv"]), {"partnership": "x"}).status_code
+        == 200
+    )
+    assert client.get(reverse("kpis:kpi_create", args=[pid]), {"template": "x"}).status_code == 200
+
+
+def test_only_the_uploader_cancels_an_import(client, world, manager, coo):
+    from django.core.files.base import ContentFile
+
+    from kpis.models import MeasurementImport
+
+    batch = MeasurementImport.objects.create(
+        uploaded_by=manager, original_name="m.csv", state="ready"
+    )
+    batch.file.save("m.csv", ContentFile(b"kpi_id,period,value\n"))
+    client.force_login(coo)
+    assert client.post(reverse("kpis:import_cancel", args=[batch.pk])).status_code == 404
+    client.force_login(manager)
+    assert client.post(reverse("kpis:import_cancel", args=[batch.pk])).status_code == 302
+    batch.refresh_from_db()
+    assert batch.state == "cancelled"
