@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import F
@@ -45,6 +47,9 @@ class KpiForm(forms.ModelForm):
         self.fields["owner"].queryset = people()
         for name in ("target", "warning", "critical", "baseline"):
             self.fields[name].widget.attrs["step"] = "any"
+            value = self.initial.get(name)
+            if isinstance(value, Decimal):  # 95, not 95.000000
+                self.initial[name] = format(value.normalize(), "f")
         if not self.instance.pk:
             del self.fields["is_active"]
 

@@ -211,8 +211,13 @@ def kpi_chart(snapshots, unit, width=720, height=220):
                 f'class="chart-nodata"><title>{s.period_label}: no data</title></rect>'
             )
     every = max(1, len(rows) // 8)
+    labelled = list(range(0, len(rows), every))
+    if len(rows) - 1 - labelled[-1] < every / 2:
+        labelled[-1] = len(rows) - 1  # the latest period always, without overlapping
+    else:
+        labelled.append(len(rows) - 1)
     for i, s in enumerate(rows):
-        if i % every == 0 or i == len(rows) - 1:
+        if i in labelled:
             anchor = "start" if i == 0 else "end" if i == len(rows) - 1 else "middle"
             parts.append(
                 f'<text x="{x(i):.1f}" y="{height - 6}" class="chart-label" '
