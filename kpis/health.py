@@ -1,0 +1,239 @@
+"""Partnership health: one score from 0 to 100, with the formula shown to users.
+
+``health_score`` is the single documented function; everything else gathers its inputs for many
+partnerships at once (a constant number of queries) and keeps one HealthSnapshot per month.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from governance.selectors import health_inputs
+from partnerships.models import Partnership, Stage
+
+from .models import CorrectiveAction, HealthSnapshot, Kpi, Snapshot, Status
+
+GREEN_FROM = 75
+AMBER_FROM = 50
+KPI_STAGES = (Stage.ACTIVE, Stage.UNDER_REVIEW, Stage.RENEWAL)
+
+# (key, label, most points it can take off, how, in words for users)
+FORMULA = [
+    (
+        "kpis",
+        "KPI results",
+        50,
+        "Up to 50 points off in proportion to the KPIs at risk (half weight) and off track "
+        "(full weight), using each active KPI's latest result. An operating partnership "
+        "(active, under review, renewal) with no KPI result yet loses 25.",
+    ),
+    ("missing", "Missing KPI data", 10, "5 points off per KPI whose latest period has no value."),
+    (
+        "corrective",
+        "Overdue corrective actions",
+        15,
+        "5 points off per corrective action past its due date.",
+    ),
+    ("governance", "Overdue governance actions", 9, "3 points off per overdue action item."),
+    (
+        "risks",
+        "Open risks",
+        10,
+        "The highest open risk (likelihood × impact, out of 25) scaled to 10 points.",
+    ),
+    (
+        "dd",
+        "Due diligence",
+        6,
+        "3 points off per required due-diligence item neither passed nor waived.",
+    ),
+]
+BANDS = [
+    ("green", GREEN_FROM, "Healthy"),
+    ("amber", AMBER_FROM, "Needs attention"),
+    ("red", 0, "Unhealthy"),
+]
+
+
+def band_for(score):
+    for band, floor, _ in BANDS:
+        if score >= floor:
+            return band
+    return "red"
+
+
+def health_score(
+    *,
+    on_track=0,
+    at_risk=0,
+    off_track=0,
+    no_data=0,
+    kpis_expected=True,
+    overdue_corrective_actions=0,
+    governance=None,
+):
+    """The health of one partnership: 100 minus the points each component takes off.
+
+    Returns {"score": int 0..100, "band": "green"|"amber"|"red", "components": [{"key",
+    "label", "points" (taken off, 0 or more), "max", "detail"}]} — see FORMULA.
+    """
+    governance = governance or {}
+    scored = on_track + at_risk + off_track
+    parts = {}
+    if scored:
+        share = (0.5 * at_risk + off_track) / scored
+        parts["kpis"] = (
+            50 * share,
+            f"{on_track} on track, {at_risk} at risk, {off_track} off track.",
+        )
+    elif kpis_expected:
+        parts["kpis"] = (25, "No KPI has a result yet, so performance cannot be shown.")
+    else:
+        parts["kpis"] = (0, "Not expected before the partnership is active.")
+    parts["missing"] = (
+        min(10, 5 * no_data),
+        f"{no_data} KPI{'s' if no_data != 1 else ''} without a value for the latest period.",
+    )
+    parts["corrective"] = (
+        min(15, 5 * overdue_corrective_actions),
+        f"{overdue_corrective_actions} overdue.",
+    )
+    overdue = governance.get("overdue_actions", 0) or 0
+    parts["governance"] = (min(9, 3 * overdue), f"{overdue} overdue.")
+    risk = governance.get("max_risk_score", 0) or 0
+    open_risks = governance.get("open_risks", 0) or 0
+    parts["risks"] = (
+        min(10, 10 * risk / 25),
+        f"{open_risks} open; highest score {risk} of 25." if open_risks else "No open risk.",
+    )
+    dd_open = governance.get("dd_required_open", 0) or 0
+    parts["dd"] = (
+        min(6, 3 * dd_open),
+        f"{dd_open} required item{'s' if dd_open != 1 else ''} open.",
+    )
+
+    components = []
+    for key, label, most, _ in FORMULA:
+        points, detail = parts[key]
+        components.append(
+            {"key": key, "label": label, "points": round(points, 1), "max": most, "detail": detail}
+        )
+    taken = sum(points for points, _ in parts.values())
+    score = max(0, min(100, round(100 - taken)))
+    return {"score": score, "band": band_for(score), "components": components}
+
+
+# Gathering the inputs ------------------------------------------------------------------------
+
+
+def _latest_statuses(partnership_ids, as_of):
+    """{partnership_id: Counter(status)} from each active KPI's latest snapshot at ``as_of``."""
+    active = Kpi.objects.filter(partnership_id__in=partnership_ids, is_active=True)
+    counts = defaultdict(Counter)
+    if as_of is None:
+        rows = Snapshot.objects.filter(kpi__in=active, is_latest=True).values_list(
+            "partnership_id", "status"
+        )
+        for pid, status in rows:
+            counts[pid][status] += 1
+        return counts
+    # The latest period that had closed by then, or the current one if it had a value.
+    rows = (
+        Snapshot.objects.filter(kpi__in=active, period__lte=as_of)
+        .filter(Q(period_end__lt=as_of) | Q(value__isnull=False))
+        .order_by("kpi_id", "period")
+        .values_list("kpi_id", "partnership_id", "status")
+    )
+    latest = {}
+    for kpi_id, pid, status in rows:
+        latest[kpi_id] = (pid, status)
+    for pid, status in latest.values():
+        counts[pid][status] += 1
+    return counts
+
+
+def _overdue_corrective(partnership_ids, today, live):
+    queryset = CorrectiveAction.objects.filter(
+        partnership_id__in=partnership_ids, due_date__lt=today
+    )
+    if live:
+        queryset = queryset.filter(state__in=CorrectiveAction.OPEN_STATES)
+    else:
+        end = timezone.make_aware(datetime.combine(today, time.min))
+        queryset = queryset.filter(created_at__lt=end).filter(
+            Q(state__in=CorrectiveAction.OPEN_STATES) | Q(completed_at__gte=end)
+        )
+    return dict(
+        queryset.values("partnership_id").annotate(n=Count("pk")).values_list("partnership_id", "n")
+    )
+
+
+def compute_health(partnership_ids, *, today=None, now=None, live=None):
+    """Score these partnerships as of ``today`` and keep it as the month's HealthSnapshot.
+
+    ``live`` (the default when today is the real today) reads the current state; otherwise the
+    state as it was on ``today`` is rebuilt from snapshots and dates (for backfills).
+    """
+    real_today = timezone.localdate()
+    today = today or real_today
+    live = (today == real_today) if live is None else live
+    now = now or timezone.now()
+    partnerships = dict(
+        Partnership.objects.filter(pk__in=partnership_ids)
+        .exclude(stage=Stage.ENDED)
+        .values_list("pk", "stage")
+    )
+    if not partnerships:
+        return []
+    ids = sorted(partnerships)
+    statuses = _latest_statuses(ids, None if live else today)
+    overdue = _overdue_corrective(ids, today, live)
+    governance = health_inputs(ids, today=today)
+    period = today.replace(day=1)
+    rows = []
+    for pid in ids:
+        counts = statuses.get(pid, Counter())
+        inputs = {
+            "on_track": counts[Status.ON_TRACK],
+            "at_risk": counts[Status.AT_RISK],
+            "off_track": counts[Status.OFF_TRACK],
+            "no_data": counts[Status.NO_DATA],
+            "kpis_expected": partnerships[pid] in KPI_STAGES,
+            "overdue_corrective_actions": overdue.get(pid, 0),
+            "governance": governance.get(pid, {}),
+        }
+        result = health_score(**inputs)
+        rows.append(
+            HealthSnapshot(
+                partnership_id=pid,
+                period=period,
+                score=result["score"],
+                band=result["band"],
+                components=result["components"],
+                inputs={**inputs, "as_of": today.isoformat()},
+                computed_at=now,
+            )
+        )
+    return HealthSnapshot.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["partnership", "period"],
+        update_fields=["score", "band", "components", "inputs", "computed_at"],
+    )
+
+
+def backfill_health(partnership_ids, *, months=18, today=None):
+    """Rebuild the monthly health history: each past month scored as of its last day."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    for back in range(months, 0, -1):
+        month_index = first.month - 1 - back
+        start = first.replace(year=first.year + month_index // 12, month=month_index % 12 + 1)
+        next_index = start.month
+        month_end = start.replace(
+            year=start.year + next_index // 12, month=next_index % 12 + 1
+        ) - timedelta(days=1)
+        compute_health(partnership_ids, today=month_end, live=False)
+    compute_health(partnership_ids, today=today)

@@ -1,0 +1,117 @@
+"""Reading numbers people type or export from spreadsheets, vectorised with pandas.
+
+Accepted: 1234.5, 1,234.5, 1.234,5, 1 234,5, 12,5, 95%, £1,200, -3, 1e6. Spaces (including
+non-breaking ones) and apostrophes are thousands separators. A lone separator followed by exactly
+three digits (1,234 or 1.234) is ambiguous: it is read with the decimal mark the rest of the
+column uses; with no other evidence "1.234" is read as a decimal and "1,234" is refused.
+"""
+
+import numpy as np
+import pandas as pd
+
+AMBIGUOUS = "ambiguous"
+NOT_A_NUMBER = "not_a_number"
+
+_SIGN = r"[+-]?"
+PATTERNS = {
+    "int": rf"^{_SIGN}\d+$",
+    "dot": rf"^{_SIGN}(\d*\.\d+|\d+\.)$",
+    "comma": rf"^{_SIGN}(\d*,\d+|\d+,)$",
+    "comma_groups": rf"^{_SIGN}\d{{1,3}}(,\d{{3}})+(\.\d*)?$",
+    "dot_groups": rf"^{_SIGN}\d{{1,3}}(\.\d{{3}})+(,\d*)?$",
+    "sci": rf"^{_SIGN}(\d+\.?\d*|\.\d+)[eE][+-]?\d+$",
+}
+_LONE_THREE = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
+
+
+def clean(series):
+    """Strip what is never part of a number: spaces, currency signs, a trailing percent."""
+    s = series.astype("string").fillna("").str.strip()
+    s = s.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
+    s = s.str.replace(r"^([+-]?)[£$€¥]", r"\1", regex=True)
+    s = s.str.replace(r"%$", "", regex=True)
+    return s.str.replace("\u2212", "-", regex=False)  # the typographic minus sign
+
+
+def decimal_mark(series):
+    """'.', ',' or None: the decimal mark the unambiguous values of a column agree on."""
+    s = clean(series)
+    lone_three = s.str.fullmatch(_LONE_THREE).fillna(False)
+    dot_evidence = (
+        (s.str.fullmatch(PATTERNS["dot"]).fillna(False) & ~lone_three)
+        | (s.str.contains(r"\d,\d{3}.*\.", regex=True).fillna(False))
+        | (s.str.count(",") >= 2) & s.str.fullmatch(PATTERNS["comma_groups"]).fillna(False)
+        | s.str.fullmatch(PATTERNS["sci"]).fillna(False)
+    )
+    comma_evidence = (
+        (s.str.fullmatch(PATTERNS["comma"]).fillna(False) & ~lone_three)
+        | (s.str.contains(r"\d\.\d{3}.*,", regex=True).fillna(False))
+        | (s.str.count(r"\.") >= 2) & s.str.fullmatch(PATTERNS["dot_groups"]).fillna(False)
+    )
+    has_dot, has_comma = bool(dot_evidence.any()), bool(comma_evidence.any())
+    if has_dot and not has_comma:
+        return "."
+    if has_comma and not has_dot:
+        return ","
+    return None
+
+
+def parse(series, mark=None):
+    """(values as float Series with NaN, problems Series of '' / AMBIGUOUS / NOT_A_NUMBER).
+
+    Blank input gives NaN with no problem; callers decide whether a blank is allowed.
+    """
+    values, problem, _ = parse_text(series, mark)
+    return values, problem
+
+
+def parse_text(series, mark=None):
+    """Like ``parse``, plus the plain decimal text of each value (exact, for Decimal)."""
+    s = clean(series)
+    if mark is None:
+        mark = decimal_mark(series)
+    match = {name: s.str.fullmatch(p).fillna(False).astype(bool) for name, p in PATTERNS.items()}
+    lone_three = s.str.fullmatch(_LONE_THREE).fillna(False).astype(bool)
+    out = pd.Series(np.full(len(s), None, dtype=object), index=s.index)
+    problem = pd.Series("", index=s.index, dtype=object)
+
+    plain = match["int"] | match["sci"] | (match["dot"] & ~(lone_three & (mark == ",")))
+    out[plain] = s[plain]
+    # "1.234" in a column that writes decimals with a comma is one thousand two hundred...
+    dot_thousands = match["dot"] & lone_three & (mark == ",")
+    out[dot_thousands] = s[dot_thousands].str.replace(".", "", regex=False)
+    comma_decimal = match["comma"] & ~lone_three
+    out[comma_decimal] = s[comma_decimal].str.replace(",", ".", regex=False)
+    lone_comma = match["comma"] & lone_three
+    if mark == ",":
+        out[lone_comma] = s[lone_comma].str.replace(",", ".", regex=False)
+    elif mark == ".":
+        out[lone_comma] = s[lone_comma].str.replace(",", "", regex=False)
+    else:
+        problem[lone_comma] = AMBIGUOUS
+    groups_c = match["comma_groups"] & ~match["comma"]
+    out[groups_c] = s[groups_c].str.replace(",", "", regex=False)
+    groups_d = match["dot_groups"] & ~match["dot"]
+    out[groups_d] = s[groups_d].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+
+    blank = s == ""
+    unparsed = out.isna() & ~blank & (problem == "")
+    problem[unparsed] = NOT_A_NUMBER
+    values = pd.to_numeric(out, errors="coerce").astype(float)
+    return values, problem, out
+
+
+def parse_one(text):
+    """(float or None, problem) for one typed value."""
+    values, problems = parse(pd.Series([text]))
+    value = values.iloc[0]
+    return (None if np.isnan(value) else float(value)), problems.iloc[0]
+
+
+def problem_message(raw, problem):
+    if problem == AMBIGUOUS:
+        return (
+            f"“{raw}” is ambiguous: write {raw.replace(',', '')} or {raw.replace(',', '.')} "
+            "(no thousands separator)."
+        )
+    return f"“{raw}” is not a number."

@@ -1,0 +1,281 @@
+"""Recompute snapshots, alerts, checkpoints and health for many KPIs at once.
+
+One chunk of KPIs is one transaction with a fixed number of statements, whatever the number of
+KPIs in it: the KPI rows are locked (so two recomputes of the same KPI run one after the other),
+measurements and versions are read in one query each, the maths runs in pandas, and snapshots
+are upserted by (KPI, period) in one statement. Running it twice, or again after a crash, gives
+the same rows.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import alerts, health, maths
+from .models import Kpi, KpiVersion, Measurement, Snapshot
+
+KPI_FIELDS = (
+    "id",
+    "partnership_id",
+    "frequency",
+    "aggregation",
+    "created_at",
+    "direction",
+    "target",
+    "warning",
+    "critical",
+    "baseline",
+    "is_active",
+)
+UPDATE_FIELDS = [
+    "partnership",
+    "period_end",
+    "frequency",
+    "is_closed",
+    "is_latest",
+    "value",
+    "measurement_count",
+    "status",
+    "attainment",
+    "change",
+    "change_pct",
+    "trend_slope",
+    "trend",
+    "rolling_avg",
+    "kpi_version",
+    "direction",
+    "target",
+    "warning",
+    "critical",
+    "computed_at",
+    "run",
+]
+
+
+@dataclass
+class RecomputeResult:
+    kpis: int = 0
+    snapshots: int = 0
+    partnerships: set = field(default_factory=set)
+    events: list = field(default_factory=list)
+
+
+def _float(value):
+    return np.nan if value is None else float(value)
+
+
+def _decimal(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return Decimal(repr(float(value)))
+
+
+def _none(value):
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    return float(value)
+
+
+def _kpi_frame(rows):
+    frame = pd.DataFrame(
+        {
+            "kpi_id": [r["id"] for r in rows],
+            "partnership_id": [r["partnership_id"] for r in rows],
+            "frequency": [r["frequency"] for r in rows],
+            "aggregation": [r["aggregation"] for r in rows],
+            "start": [timezone.localtime(r["created_at"]).date() for r in rows],
+            "direction": [r["direction"] for r in rows],
+            "target": [_float(r["target"]) for r in rows],
+            "warning": [_float(r["warning"]) for r in rows],
+            "critical": [_float(r["critical"]) for r in rows],
+            "baseline": [_float(r["baseline"]) for r in rows],
+        }
+    )
+    return frame.astype({"kpi_id": np.int64, "partnership_id": np.int64})
+
+
+def load_frames(kpi_ids):
+    """(versions, measurements) frames for these KPIs: one query each."""
+    versions = list(
+        KpiVersion.objects.filter(kpi_id__in=kpi_ids).values_list(
+            "kpi_id",
+            "number",
+            "effective_from",
+            "direction",
+            "target",
+            "warning",
+            "critical",
+            "baseline",
+        )
+    )
+    versions = pd.DataFrame(
+        [
+            (k, n, eff, d, _float(t), _float(w), _float(c), _float(b))
+            for k, n, eff, d, t, w, c, b in versions
+        ],
+        columns=[
+            "kpi_id",
+            "number",
+            "effective_from",
+            "direction",
+            "target",
+            "warning",
+            "critical",
+            "baseline",
+        ],
+    )
+    rows = list(
+        Measurement.objects.filter(kpi_id__in=kpi_ids).values_list(
+            "id", "kpi_id", "period", "grain", "value", "recorded_at"
+        )
+    )
+    measurements = pd.DataFrame(
+        [(i, k, p, g, float(v), r) for i, k, p, g, v, r in rows],
+        columns=["id", "kpi_id", "period", "grain", "value", "recorded_at"],
+    )
+    if not versions.empty:
+        versions = versions.astype({"kpi_id": np.int64, "number": np.int64})
+    if not measurements.empty:
+        measurements = measurements.astype({"kpi_id": np.int64, "id": np.int64})
+    return versions, measurements
+
+
+def _snapshot_objects(frame, computed_at, run):
+    objs = []
+    for row in frame.itertuples(index=False):
+        objs.append(
+            Snapshot(
+                kpi_id=int(row.kpi_id),
+                partnership_id=int(row.partnership_id),
+                period=row.period,
+                period_end=row.period_end,
+                frequency=row.frequency,
+                is_closed=bool(row.is_closed),
+                is_latest=bool(row.is_latest),
+                value=_decimal(row.value),
+                measurement_count=int(row.measurement_count),
+                status=row.status,
+                attainment=_none(row.attainment),
+                change=_none(row.change),
+                change_pct=_none(row.change_pct),
+                trend_slope=_none(row.trend_slope),
+                trend=row.trend,
+                rolling_avg=_decimal(row.rolling_avg),
+                kpi_version=int(row.kpi_version),
+                direction=row.direction,
+                target=_decimal(row.target),
+                warning=_decimal(row.warning),
+                critical=_decimal(row.critical),
+                computed_at=computed_at,
+                run=run,
+            )
+        )
+    return objs
+
+
+def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
+    """Recompute one set of KPIs in one transaction. Returns the RecomputeResult."""
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    result = result or RecomputeResult()
+    with transaction.atomic():
+        rows = list(
+            Kpi.objects.select_for_update()
+            .filter(pk__in=kpi_ids)
+            .order_by("pk")
+            .values(*KPI_FIELDS)
+        )
+        active = [r for r in rows if r["is_active"]]
+        inactive_ids = [r["id"] for r in rows if not r["is_active"]]
+        active_ids = [r["id"] for r in active]
+        frame = pd.DataFrame(columns=maths.SNAPSHOT_COLUMNS)
+        if active:
+            versions, measurements = load_frames(active_ids)
+            frame = maths.compute_snapshots(_kpi_frame(active), versions, measurements, today=today)
+            # Sorted so that concurrent writers lock rows in the same order.
+            frame = frame.sort_values(["kpi_id", "period"])
+            run = uuid.uuid4()
+            objs = _snapshot_objects(frame, timezone.now(), run)
+            if objs:
+                Snapshot.objects.bulk_create(
+                    objs,
+                    update_conflicts=True,
+                    unique_fields=["kpi", "period"],
+                    update_fields=UPDATE_FIELDS,
+                )
+            # Rows this run did not produce (e.g. weekly rows of a KPI now monthly) are stale.
+            Snapshot.objects.filter(kpi_id__in=active_ids).exclude(run=run).delete()
+            result.snapshots += len(objs)
+        latest = frame[frame["is_latest"].astype(bool)] if not frame.empty else frame
+        latest_by_kpi = {
+            int(r.kpi_id): {
+                "status": r.status,
+                "period": r.period,
+                "value": _decimal(r.value),
+                "partnership_id": int(r.partnership_id),
+            }
+            for r in latest.itertuples(index=False)
+        }
+        result.events += alerts.evaluate(
+            active_ids=active_ids,
+            inactive_ids=inactive_ids,
+            latest=latest_by_kpi,
+            now=now,
+            notify=notify,
+        )
+        alerts.record_due_checkpoints(
+            kpi_ids=active_ids, latest=latest_by_kpi, today=today, now=now
+        )
+        result.kpis += len(rows)
+        result.partnerships.update(r["partnership_id"] for r in rows)
+    return result
+
+
+def chunk_size():
+    return getattr(settings, "KPI_SNAPSHOT_CHUNK", 2000)
+
+
+def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notify=True):
+    """Recompute the given KPIs (or every KPI, or those of some partnerships), then health."""
+    today = today or timezone.localdate()
+    if kpi_ids is None:
+        queryset = Kpi.objects.all()
+        if partnership_ids is not None:
+            queryset = queryset.filter(partnership_id__in=partnership_ids)
+        kpi_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    kpi_ids = sorted(set(kpi_ids))
+    result = RecomputeResult()
+    size = chunk_size()
+    for start in range(0, len(kpi_ids), size):
+        recompute_chunk(
+            kpi_ids[start : start + size], today=today, now=now, notify=notify, result=result
+        )
+    affected = set(result.partnerships) | set(partnership_ids or [])
+    if affected:
+        health.compute_health(sorted(affected), today=today, now=now)
+    return result
+
+
+def as_of(day):
+    """A moment inside ``day`` in the configured time zone (for replays and backfills)."""
+    if isinstance(day, datetime):
+        return day
+    return timezone.make_aware(datetime.combine(day, time(6, 0)))
+
+
+def backfill_dates(months, today=None):
+    """The first day of each of the last ``months`` months, oldest first (for replays)."""
+    today = today or timezone.localdate()
+    out = []
+    first = today.replace(day=1)
+    for back in range(months, 0, -1):
+        month = first.month - 1 - back
+        out.append(date(first.year + month // 12, month % 12 + 1, 1))
+    return out

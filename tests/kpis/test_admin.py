@@ -1,0 +1,41 @@
+from datetime import date
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from kpis import models
+from kpis.snapshots import recompute
+
+from .conftest import make_kpi, measure
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label == "kpis"],
+    ids=lambda m: m.__name__,
+)
+def test_every_kpi_model_has_a_working_admin(admin_client, partnership, model):
+    kpi = make_kpi(partnership)
+    measure(kpi, date(2024, 1, 1), 10)
+    recompute([kpi.pk], today=date(2024, 2, 2))
+    opts = model._meta
+    response = admin_client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200
+    obj = model.objects.first()
+    if obj is not None:
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        assert admin_client.get(url).status_code == 200
+
+
+def test_all_models_are_registered():
+    registered = {m for m in admin.site._registry if m._meta.app_label == "kpis"}
+    concrete = {
+        m
+        for m in vars(models).values()
+        if isinstance(m, type)
+        and issubclass(m, models.models.Model)
+        and not m._meta.abstract
+        and m._meta.app_label == "kpis"
+    }
+    assert concrete == registered
