@@ -163,7 +163,14 @@ CELERY_TIMEZONE = TIME_ZONE
 
 def schedule(variable, default):
     """A crontab string "minute hour day_of_month month day_of_week" from the environment."""
-    minute, hour, day_of_month, month_of_year, day_of_week = env.str(variable, default).split()
+    expression = env.str(variable, default=default)
+    fields = expression.split()
+    if len(fields) != 5:
+        raise ImproperlyConfigured(
+            f"{variable} must be a crontab string with 5 fields "
+            f"'minute hour day_of_month month day_of_week', not {expression!r}."
+        )
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
     return crontab(
         minute=minute,
         hour=hour,
@@ -183,6 +190,16 @@ CELERY_BEAT_SCHEDULE = {
     "digests-date-reminders": {
         "task": "digests.send_date_reminders",
         "schedule": schedule("SCHEDULE_DATE_REMINDERS", "30 6 * * *"),
+    },
+    # Every KPI's snapshots, alerts, checkpoints and every partnership's health.
+    "kpis-nightly-recompute": {
+        "task": "kpis.recompute_all",
+        "schedule": schedule("SCHEDULE_NIGHTLY_RECOMPUTE", "15 2 * * *"),
+    },
+    # Alert emails that could not be sent at the time (SMTP down) get another try.
+    "kpis-retry-alert-emails": {
+        "task": "kpis.send_pending_notifications",
+        "schedule": schedule("SCHEDULE_ALERT_EMAIL_RETRY", "*/10 * * * *"),
     },
 }
 
@@ -229,45 +246,10 @@ LOGGING = {
 }
 
 
-# --- kpis: periodic jobs and limits (start) ------------------------------------------------
-def _kpis_crontab(name, default):
-    from celery.schedules import crontab
-
-    expression = env.str(name, default=default)
-    fields = expression.split()
-    if len(fields) != 5:
-        raise ImproperlyConfigured(
-            f"{name} must be a crontab string with 5 fields "
-            f"'minute hour day_of_month month day_of_week', not {expression!r}."
-        )
-    minute, hour, day_of_month, month_of_year, day_of_week = fields
-    return crontab(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month_of_year,
-        day_of_week=day_of_week,
-    )
-
-
-CELERY_BEAT_SCHEDULE.update(
-    {
-        # Every KPI's snapshots, alerts, checkpoints and every partnership's health.
-        "kpis-nightly-recompute": {
-            "task": "kpis.recompute_all",
-            "schedule": _kpis_crontab("SCHEDULE_NIGHTLY_RECOMPUTE", "15 2 * * *"),
-        },
-        # Alert emails that could not be sent at the time (SMTP down) get another try.
-        "kpis-retry-alert-emails": {
-            "task": "kpis.send_pending_notifications",
-            "schedule": _kpis_crontab("SCHEDULE_ALERT_EMAIL_RETRY", "*/10 * * * *"),
-        },
-    }
-)
+# KPIs: import limits and snapshot batching.
 KPI_IMPORT_MAX_BYTES = env.int("KPI_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 KPI_IMPORT_MAX_ROWS = env.int("KPI_IMPORT_MAX_ROWS", default=100_000)
 # Files with more rows than this are checked and imported by a Celery worker.
 KPI_IMPORT_ASYNC_ROWS = env.int("KPI_IMPORT_ASYNC_ROWS", default=5000)
 # KPIs recomputed per transaction by the snapshot task.
 KPI_SNAPSHOT_CHUNK = env.int("KPI_SNAPSHOT_CHUNK", default=2000)
-# --- kpis (end) ----------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from django.core.exceptions import ImproperlyConfigured
+
 """When digests are due: plain functions, no database."""
 
 from datetime import UTC, date, datetime, time
@@ -107,5 +109,5 @@ def test_beat_schedule_and_env_crontabs(settings, monkeypatch):
         minute="0", hour="6", day_of_week="1-5"
     )
     monkeypatch.setenv("SCHEDULE_TEST", "every hour")
-    with pytest.raises(ValueError):
+    with pytest.raises(ImproperlyConfigured, match="SCHEDULE_TEST must be a crontab string"):
         config_settings.schedule("SCHEDULE_TEST", "5 * * * *")
