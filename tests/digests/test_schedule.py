@@ -1,10 +1,9 @@
-from django.core.exceptions import ImproperlyConfigured
-
 """When digests are due: plain functions, no database."""
 
 from datetime import UTC, date, datetime, time
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from digests.schedule import (
     due_schedule,
@@ -90,7 +89,7 @@ def test_iso_weeks():
             parse_iso_week(bad)
 
 
-def test_beat_schedule_and_env_crontabs(settings, monkeypatch):
+def test_beat_schedule_and_env_crontabs(db, settings, monkeypatch):
     from celery.schedules import crontab
 
     from config import celery_app
