@@ -40,6 +40,22 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture
+def real_worker(transactional_db):
+    """A Celery worker running in this process, consuming from the Redis test broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config import celery_app
+
+    assert celery_app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
+    celery_app.conf.task_always_eager = False
+    try:
+        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
 def coo(db):
     return make_user("coo", "Executive", first_name="Clara", last_name="Okafor")
 

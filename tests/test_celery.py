@@ -1,20 +1,6 @@
 """Celery runs for real: a worker in this process, Redis as the broker."""
 
-import pytest
-from celery.contrib.testing.worker import start_worker
-
-from config.celery import app, health_check
-
-
-@pytest.fixture
-def real_worker(transactional_db):
-    assert app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
-    app.conf.task_always_eager = False
-    try:
-        with start_worker(app, perform_ping_check=False, shutdown_timeout=20) as worker:
-            yield worker
-    finally:
-        app.conf.task_always_eager = True
+from config.celery import health_check
 
 
 def test_health_check_runs_on_a_real_worker(real_worker):

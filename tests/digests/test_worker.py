@@ -3,25 +3,11 @@
 import time
 from datetime import timedelta
 
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from config import celery_app
 from digests.models import DeliveryStatus, Digest
 from digests.tasks import fan_out_digests
 from tests.digests.helpers import prefer
-
-
-@pytest.fixture
-def real_worker(transactional_db):
-    assert celery_app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=20) as worker:
-            yield worker
-    finally:
-        celery_app.conf.task_always_eager = True
 
 
 def test_fan_out_on_a_real_worker(real_worker, smtp, coo, manager, viewer, partnership):

@@ -1,7 +1,5 @@
 """The snapshot and import tasks on a real Celery worker, with Redis as the broker."""
 
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
@@ -13,19 +11,7 @@ from tests.factories import make_partner, make_partnership, make_user
 from .conftest import make_kpi, measure, months
 
 
-@pytest.fixture
-def worker(settings):
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
-            yield
-    finally:
-        celery_app.conf.task_always_eager = eager
-
-
-@pytest.mark.django_db(transaction=True)
-def test_snapshot_task_runs_on_a_real_worker(worker):
+def test_snapshot_task_runs_on_a_real_worker(real_worker):
     assert celery_app.conf.broker_url.startswith("redis://")
     partnership = make_partnership(partner=make_partner(), owner=make_user("owner"))
     kpi = make_kpi(partnership)
@@ -45,8 +31,7 @@ def test_snapshot_task_runs_on_a_real_worker(worker):
     assert Alert.objects.filter(kpi=kpi).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_import_validation_task_on_a_real_worker(worker):
+def test_import_validation_task_on_a_real_worker(real_worker):
     # Flushing tables between transactional tests removes the role groups; put one back.
     Group.objects.get_or_create(name="Partner manager")
     user = make_user("importer", "Partner manager")
