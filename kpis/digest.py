@@ -120,10 +120,10 @@ def kpi_states(partnership_ids, week_start, week_end):
     return out
 
 
-def _status_counts(states, which):
+def _counts_at_start(states):
+    """{partnership_id: Counter(status)} of the KPIs' states at the start of the week."""
     counts = defaultdict(Counter)
-    for _snaps, *ends in states:
-        snap = ends[which]
+    for _snaps, snap, _after in states:
         if snap is not None:
             counts[snap.partnership_id][snap.status] += 1
     return counts
@@ -133,23 +133,24 @@ def _status_counts(states, which):
 
 
 def health_change(partnership_ids, week_start, week_end):
-    """{partnership_id: {"before", "score", "band", "before_band", "trend", "period"}}.
+    """{partnership_id: {"title", "before", "score", "band", "before_band", "trend", "period"}}.
 
     ``score``/``band`` are the stored current health; ``before`` is the score at the start of
-    the week, rebuilt with the health formula. Partnerships with no stored health, or whose
-    stored health predates the week, are left out. Eight queries.
+    the week, rebuilt with the health formula. Partnerships with no stored health (or ended) are
+    left out; one whose stored health predates the week shows no change. Nine queries.
     """
     trends = health_trends(partnership_ids, points=TREND_POINTS)
     start_day = week_start.date()
-    stages = dict(
-        Partnership.objects.filter(pk__in=list(trends))
+    partnerships = {
+        pk: (stage, title)
+        for pk, stage, title in Partnership.objects.filter(pk__in=list(trends))
         .exclude(stage=Stage.ENDED)
-        .values_list("pk", "stage")
-    )
-    ids = sorted(stages)
+        .values_list("pk", "stage", "title")
+    }
+    ids = sorted(partnerships)
     if not ids:
         return {}
-    counts = _status_counts(kpi_states(ids, week_start, week_end), 1)
+    counts = _counts_at_start(kpi_states(ids, week_start, week_end))
     overdue = _overdue_corrective(ids, start_day, False)
     governance = health_inputs(ids, today=start_day)
     computed = dict(
@@ -167,12 +168,13 @@ def health_change(partnership_ids, week_start, week_end):
             at_risk=counts[pid][Status.AT_RISK],
             off_track=counts[pid][Status.OFF_TRACK],
             no_data=counts[pid][Status.NO_DATA],
-            kpis_expected=stages[pid] in KPI_STAGES,
+            kpis_expected=partnerships[pid][0] in KPI_STAGES,
             overdue_corrective_actions=overdue.get(pid, 0),
             governance=governance.get(pid, {}),
         )["score"]
         stale = computed[pid] < week_start
         out[pid] = {
+            "title": partnerships[pid][1],
             "before": now["score"] if stale else before,
             "score": now["score"],
             "band": now["band"],
@@ -188,7 +190,7 @@ def health_bands(user, partnership_ids, week_start, week_end):
     moved = {pid: c for pid, c in changes.items() if c["band"] != c["before_band"]}
     if not moved:
         return None
-    titles = dict(Partnership.objects.filter(pk__in=list(moved)).values_list("pk", "title"))
+    titles = {pid: c["title"] for pid, c in moved.items()}
     # Worst news first: the deepest fall, then by title.
     order = sorted(
         moved,
