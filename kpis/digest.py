@@ -40,6 +40,7 @@ STATUS_RANK = {Status.ON_TRACK: 0, Status.NO_DATA: 1, Status.AT_RISK: 2, Status.
 LOOKBACK_DAYS = 200
 TREND_POINTS = 6
 MAX_ITEMS = 50
+PERIOD_WORDS = {"weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
 
 
 def _day(value):
@@ -220,7 +221,7 @@ def _health_item(pid, title, c, delta, badge):
         badge=badge,
         meta=f"Score {c['score']} of 100, {_signed(delta)} this week (was {c['before']})",
         trend=c["trend"],
-        trend_label="health score, by month",
+        trend_label="score by month",
     )
 
 
@@ -236,9 +237,18 @@ def health_columns(partnership_ids, week_start):
                 severity=c["band"],
                 sub=BAND_LABEL[c["band"]],
             ),
-            "Week": Cell(_signed(delta), trend=[c["before"], c["score"]]),
+            # Two bars only when there is a move to show.
+            "Week": Cell(_signed(delta), trend=[c["before"], c["score"]] if delta else []),
         }
     return out
+
+
+def _against_target(snap):
+    target = format_value(snap.target, snap.kpi.unit)
+    if snap.value is None:
+        return f"no value for {snap.period_label} (target {target})"
+    value = format_value(snap.value, snap.kpi.unit)
+    return f"{value} against a target of {target} · {snap.period_label}"
 
 
 # KPI status changes -------------------------------------------------------------------------
@@ -268,20 +278,16 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         was = Status(before.status).label if before else "No result yet"
         to = Status(after.status)
         values = [s.value for s in snaps if s.period <= after.period and s.value is not None]
-        meta = (
-            f"Latest {format_value(after.value, kpi.unit)} vs target "
-            f"{format_value(after.target, kpi.unit)} · {after.period_label}"
-        )
+        shown = min(len(values), TREND_POINTS)
         items.append(
             Item(
-                text=f"{kpi.partnership.title} · {kpi.name}: {was} → {to.label}",
+                text=f"{kpi.name}: {was} → {to.label}",
                 link=_dashboard(kpi.partnership_id, "#panel-kpis"),
                 severity=STATUS_SEVERITY[to],
                 badge=to.label,
-                meta=meta,
+                meta=f"{kpi.partnership.title} · {_against_target(after)}",
                 trend=[float(v) for v in values[-TREND_POINTS:]],
-                trend_label=f"last {min(len(values), TREND_POINTS)} "
-                f"{kpi.get_frequency_display().lower()} values",
+                trend_label=f"last {shown} {PERIOD_WORDS[kpi.frequency]}",
             )
         )
     return SectionData(
@@ -323,7 +329,8 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         else:
             badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
         where = alert.partnership.partner.name
-        meta = f"{severity.label} · {where} · " + ", ".join(steps).capitalize()
+        happened = ", ".join(steps)
+        meta = f"{severity.label} · {where} · {happened[:1].upper()}{happened[1:]}"
         if alert.resolution and alert.resolved_at:
             meta += f" · {alert.resolution}"
         items.append(
