@@ -230,15 +230,14 @@ def health_columns(partnership_ids, week_start):
     out = {}
     for pid, c in changes.items():
         delta = c["score"] - c["before"]
+        # The pill's colour is the band and the week's move is a signed number: at 390px the
+        # four columns fit exactly, and any trend bars here would push the table off a phone's
+        # screen (the bars are in the "Health band changed" section instead).
         out[pid] = {
             "Health": Cell(
-                str(c["score"]),
-                link=_dashboard(pid, "#panel-health"),
-                severity=c["band"],
-                sub=BAND_LABEL[c["band"]],
+                str(c["score"]), link=_dashboard(pid, "#panel-health"), severity=c["band"]
             ),
-            # Two bars only when there is a move to show.
-            "Week": Cell(_signed(delta), trend=[c["before"], c["score"]] if delta else []),
+            "Week": Cell(_signed(delta), sub=f"was {c['before']}" if delta else ""),
         }
     return out
 
