@@ -1,10 +1,14 @@
 """What KPIs add to the weekly digest (see digests/README.md): health band changes, KPI status
 changes, alerts, overdue corrective actions, and Health / Week columns in the partnership table.
 
-A KPI's status "as of" a day is the status of its latest period at the start of that day: the
-last period that had closed, or the current one once it has a value (the rule snapshots use for
-``is_latest``). For the start of the week a current period only counts if one of its values was
-recorded before the week began, so a value typed in during the week is news of that week.
+Two readings of a KPI "as of" the start of a day, both from the period snapshots:
+- for health, the rule of the health score (and of ``is_latest``): the last period that had
+  closed, or the current one once it has a value; a period whose value was typed in later
+  counted as "no data" then;
+- for "KPIs that changed status", the status of the latest period that had a value by then, so
+  a late value is news of the week it was typed in and an empty new period is not a change
+  (missing data already costs health points).
+"Had a value by then" at the start of the week means a measurement recorded before it.
 
 Health is stored once per month (the last computation stands), so the score at the start of the
 week is rebuilt with the health formula from the inputs as they were then; the score now is the
@@ -68,20 +72,28 @@ def _dashboard(partnership_id, anchor=""):
 # KPI states at the two ends of the week -----------------------------------------------------
 
 
-def _latest_as_of(snapshots, day, *, counts_open=None):
-    """The KPI's latest snapshot at the start of ``day`` (snapshots oldest first), or None."""
-    latest = None
+def _as_of(snapshots, day, *, known, scoring):
+    """(snapshot, status) of a KPI at the start of ``day`` (snapshots oldest first), or None.
+
+    ``known(snap)`` says whether the period's value was known by then. ``scoring`` applies the
+    health rule (closed periods count even without a value); otherwise only periods with a
+    known value count.
+    """
+    state = None
     for snap in snapshots:
         if snap.period >= day:
             break
-        closed = snap.period_end < day
-        if closed or (snap.value is not None and (counts_open is None or counts_open(snap))):
-            latest = snap
-    return latest
+        has_value = snap.value is not None and known(snap)
+        if has_value:
+            state = (snap, snap.status)
+        elif scoring and snap.period_end < day:
+            state = (snap, Status.NO_DATA)
+    return state
 
 
-def kpi_states(partnership_ids, week_start, week_end):
-    """[(snapshot list oldest first, state at week start, state at week end)] per active KPI.
+def kpi_states(partnership_ids, week_start, week_end, *, scoring=False):
+    """[(snapshot list oldest first, (snap, status) at week start, (snap, status) at week end)]
+    per active KPI, each end None when there was nothing to read.
 
     Two queries: recent snapshots of every active KPI (with KPI and partnership), and which
     periods already had a value recorded before the week began.
@@ -115,8 +127,8 @@ def kpi_states(partnership_ids, week_start, week_end):
         def known_before(snap, periods=recorded[kpi_id]):
             return any(snap.period <= p <= snap.period_end for p in periods)
 
-        before = _latest_as_of(snaps, start_day, counts_open=known_before)
-        after = _latest_as_of(snaps, end_day)
+        before = _as_of(snaps, start_day, known=known_before, scoring=scoring)
+        after = _as_of(snaps, end_day, known=lambda snap: True, scoring=scoring)
         out.append((snaps, before, after))
     return out
 
@@ -124,9 +136,10 @@ def kpi_states(partnership_ids, week_start, week_end):
 def _counts_at_start(states):
     """{partnership_id: Counter(status)} of the KPIs' states at the start of the week."""
     counts = defaultdict(Counter)
-    for _snaps, snap, _after in states:
-        if snap is not None:
-            counts[snap.partnership_id][snap.status] += 1
+    for _snaps, before, _after in states:
+        if before is not None:
+            snap, status = before
+            counts[snap.partnership_id][status] += 1
     return counts
 
 
@@ -151,7 +164,7 @@ def health_change(partnership_ids, week_start, week_end):
     ids = sorted(partnerships)
     if not ids:
         return {}
-    counts = _counts_at_start(kpi_states(ids, week_start, week_end))
+    counts = _counts_at_start(kpi_states(ids, week_start, week_end, scoring=True))
     overdue = _overdue_corrective(ids, start_day, False)
     governance = health_inputs(ids, today=start_day)
     computed = dict(
@@ -256,17 +269,15 @@ def _against_target(snap):
 def kpi_status_changes(user, partnership_ids, week_start, week_end):
     changed = []
     for snaps, before, after in kpi_states(partnership_ids, week_start, week_end):
-        if after is None:
+        if after is None or (before is not None and before[1] == after[1]):
             continue
-        was = before.status if before else None
-        if was == after.status or (was is None and after.status == Status.NO_DATA):
-            continue
-        changed.append((snaps, before, after))
+        changed.append((snaps, before, after[0]))
     if not changed:
         return None
+    # Worst news first: the biggest fall, then by partnership and KPI.
     changed.sort(
         key=lambda row: (
-            -(STATUS_RANK[row[2].status] - STATUS_RANK.get(row[1].status if row[1] else "", 0)),
+            STATUS_RANK.get(row[1][1], 0) - STATUS_RANK[row[2].status] if row[1] else 0,
             row[2].kpi.partnership.title,
             row[2].kpi.name,
         )
@@ -274,7 +285,7 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
     items = []
     for snaps, before, after in changed[:MAX_ITEMS]:
         kpi = after.kpi
-        was = Status(before.status).label if before else "No result yet"
+        was = Status(before[1]).label if before else "No result yet"
         to = Status(after.status)
         values = [s.value for s in snaps if s.period <= after.period and s.value is not None]
         shown = min(len(values), TREND_POINTS)

@@ -171,6 +171,22 @@ def test_a_value_typed_in_the_week_before_is_not_news_this_week(week, coo):
     assert digest.kpi_status_changes(coo, week["ids"], *bounds(date(2026, 11, 30))) is None
 
 
+def test_a_late_value_for_a_closed_period_is_news_of_the_week_it_was_typed_in(coo, manager):
+    late = make_partnership(title="Late figures", stage=Stage.ACTIVE, owner=manager)
+    kpi = pipeline_kpi(late)
+    with time_machine.travel(at(date(2026, 10, 2)), tick=False):
+        measure(kpi, date(2026, 9, 1), 100000)
+    with time_machine.travel(at(date(2026, 11, 18)), tick=False):
+        measure(kpi, date(2026, 10, 1), 70000)  # October's figure, three weeks late
+        recompute(partnership_ids=[late.pk])
+
+    [item] = digest.kpi_status_changes(coo, [late.pk], *bounds()).items
+    assert item.text == "Joint pipeline value: On track → Off track"
+    assert "Oct 2026" in item.meta
+    # November has no value yet: that is missing data for health, not a status change.
+    assert digest.kpi_status_changes(coo, [late.pk], *bounds(date(2026, 11, 30))) is None
+
+
 def test_alerts_follow_the_recipients_week(week, coo):
     data = digest.alerts_this_week(coo, week["ids"], *bounds())
 
