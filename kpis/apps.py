@@ -21,3 +21,4 @@ class KpisConfig(AppConfig):
         register_nav("Alerts", "kpis:alert_inbox", order=30)
         register_nav("KPI entry", "kpis:entry_grid", order=40)
         register_seeder("kpis", demo.seed_kpis, order=50)
+        __import__("kpis.digest", fromlist=["register"]).register()  # digest sections
