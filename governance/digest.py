@@ -20,6 +20,10 @@ def _who(action):
     return "no owner"
 
 
+def _late(delta):
+    return "1 day late" if delta.days == 1 else f"{delta.days} days late"
+
+
 def overdue_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
     actions = (
@@ -34,7 +38,7 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
             text=f"{a.partnership.title}: {a.title}",
             link=reverse("governance:meetings", kwargs={"pk": a.partnership_id}),
             severity="red" if (today - a.due_date).days > 14 else "amber",
-            badge=f"{(today - a.due_date).days} days late",
+            badge=_late(today - a.due_date),
             meta=f"Due {a.due_date:%-d %b} · {_who(a)}",
         )
         for a in actions[:50]
