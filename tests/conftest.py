@@ -48,6 +48,8 @@ def real_worker(transactional_db):
 
     assert celery_app.conf.broker_url.startswith("redis://"), "tests must use the Redis broker"
     celery_app.conf.task_always_eager = False
+    # Messages left by an earlier run would reach this worker first.
+    celery_app.control.purge()
     try:
         with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30) as worker:
             yield worker
