@@ -18,6 +18,7 @@ class KpisConfig(AppConfig):
 
         register_gate(Stage.ACTIVE, gates.has_kpi_for_objective, key="kpis.kpi_for_objective")
         register_panel("kpis", "KPIs", "kpis:partnership_kpis", order=10)
+        register_panel("trends", "Trends", "kpis:partnership_trends", order=15)
         register_panel("alerts", "Alerts & corrective actions", "kpis:partnership_alerts", order=20)
         register_panel("health", "Health", "kpis:partnership_health", order=30)
         register_nav("Alerts", "kpis:alert_inbox", order=30)

@@ -1,0 +1,150 @@
+"""The partnership dashboard: trends panel, KPI history export, timeline source, layout; bounded
+queries whatever the number of KPIs."""
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from kpis.models import Alert, Kpi, Measurement, Snapshot
+from partnerships.models import Objective
+from partnerships.panels import panels
+from tests.factories import make_goal, make_objective
+
+pytestmark = pytest.mark.django_db
+
+
+def _kpis(partnership, n, *, periods=6):
+    """``n`` KPIs with ``periods`` monthly snapshots each, a measurement and an alert, cheaply."""
+    goal = make_goal()
+    objective = Objective.objects.create(partnership=partnership, goal=goal, title="Grow")
+    kpis = Kpi.objects.bulk_create(
+        Kpi(
+            partnership=partnership,
+            objective=objective,
+            name=f"KPI {i:02d}",
+            unit="count",
+            direction="higher",
+            target=Decimal(100),
+            warning=Decimal(90),
+            critical=Decimal(80),
+            frequency="monthly",
+        )
+        for i in range(n)
+    )
+    Snapshot.objects.bulk_create(
+        Snapshot(
+            kpi=k,
+            partnership=partnership,
+            period=date(2026, m, 1),
+            period_end=date(2026, m, 28),
+            frequency="monthly",
+            is_latest=m == periods,
+            value=Decimal(70 + 5 * m),
+            status="on_track" if m > 4 else "off_track",
+            kpi_version=1,
+            direction="higher",
+            target=Decimal(100),
+            warning=Decimal(90),
+            critical=Decimal(80),
+        )
+        for k in kpis
+        for m in range(1, periods + 1)
+    )
+    Measurement.objects.bulk_create(
+        Measurement(kpi=k, period=date(2026, periods, 1), grain="monthly", value=Decimal(95))
+        for k in kpis
+    )
+    Alert.objects.bulk_create(
+        Alert(
+            kpi=k,
+            partnership=partnership,
+            severity="off_track",
+            peak_severity="off_track",
+            opened_period=date(2026, 1, 1),
+        )
+        for k in kpis
+    )
+    return kpis
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_dashboard_and_every_panel_run_bounded_queries(
+    client, coo, partnership, n, django_assert_max_num_queries
+):
+    _kpis(partnership, n)
+    client.force_login(coo)
+    with django_assert_max_num_queries(15):
+        assert client.get(partnership.get_absolute_url()).status_code == 200
+    for panel in panels():
+        with django_assert_max_num_queries(15, info=panel.key):
+            response = client.get(panel.url(partnership), headers={"HX-Request": "true"})
+        assert response.status_code == 200, panel.key
+
+
+def test_trends_panel_draws_a_chart_per_kpi_with_thresholds(client, manager, partnership):
+    _kpis(partnership, 2)
+    client.force_login(manager)
+    url = reverse("kpis:partnership_trends", args=[partnership.pk])
+    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert html.count("data-chart") == 2
+    assert '"tone": "warning"' in html and '"tone": "critical"' in html
+    assert "<caption>KPI 00 by period</caption>" in html  # the table fallback
+    page = client.get(url).content.decode()  # without JavaScript: a whole page
+    assert "<!doctype html>" in page and "KPI trends" in page
+
+
+def test_trends_panel_empty_state(client, manager, partnership):
+    client.force_login(manager)
+    url = reverse("kpis:partnership_trends", args=[partnership.pk])
+    assert "No trends yet" in client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_kpi_history_export_csv_and_xlsx(client, viewer, partnership):
+    kpis = _kpis(partnership, 2, periods=3)
+    kpis[0].name = "=cmd()"
+    kpis[0].save()
+    client.force_login(viewer)
+    response = client.get(reverse("kpis:kpi_history_export", args=[partnership.pk, "csv"]))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["KPI", "Objective"] and len(rows) == 1 + 2 * 3
+    assert rows[1][0] == "'=cmd()"  # neutralised formula
+    response = client.get(reverse("kpis:kpi_history_export", args=[partnership.pk, "xlsx"]))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_kpi_history_export_permissions(client, other_manager, coo, partnership):
+    url = reverse("kpis:kpi_history_export", args=[partnership.pk, "csv"])
+    client.force_login(other_manager)
+    assert client.get(url).status_code == 404
+    client.force_login(coo)
+    assert client.get(url).status_code == 200
+    trends = reverse("kpis:partnership_trends", args=[partnership.pk])
+    client.force_login(other_manager)
+    assert client.get(trends).status_code == 404
+
+
+def test_timeline_shows_measurements_and_alerts(client, manager, partnership):
+    _kpis(partnership, 1)
+    Alert.objects.update(resolved_at="2026-07-01T10:00Z", state="resolved")
+    client.force_login(manager)
+    url = reverse("partnerships:timeline", args=[partnership.pk])
+    html = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "Measurement" in html and "KPI 00: 95 for Jun 2026" in html
+    assert "KPI 00 off track" in html and "KPI 00 back on track" in html
+
+
+def test_dashboard_layout_and_mutual_benefit(client, viewer, partnership):
+    make_objective(partnership, side="ours", progress=60)
+    make_objective(partnership, side="partner", progress=20)
+    client.force_login(viewer)
+    response = client.get(partnership.get_absolute_url())
+    html = response.content.decode()
+    assert 'class="dashboard"' in html and '<aside class="side">' in html
+    assert [p.key for p, _ in response.context["side_panels"]][0] == "health"
+    mutual = {s["label"]: s["progress"] for s in response.context["mutual"]}
+    assert mutual == {"For us": 60, "For the partner": 20}
