@@ -5,15 +5,23 @@ all their snapshots)."""
 
 from collections import defaultdict
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
 from partnerships import access
 from partnerships.exports import table_response
+from partnerships.forms import people
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
+from partnerships.roles import is_executive
 
-from .models import UNIT_SUFFIX, Kpi, Snapshot
+from . import selectors, services
+from .forms import AcknowledgeForm, CorrectiveActionForm
+from .models import UNIT_SUFFIX, Alert, Kpi, Snapshot
 from .periods import period_code
 
 TREND_POINTS = 12
@@ -110,3 +118,93 @@ def kpi_history_export(request, pk, fmt):
     partnership = _partnership(request, pk)
     name = f"kpi-history-{slugify(partnership.title) or partnership.pk}"
     return table_response(_history_rows(partnership), fmt=fmt, filename=name)
+
+
+# Inline actions of the alerts panel: each answers the refreshed panel (errors inside it, 200,
+# because HTMX swaps only 2xx answers). Without JavaScript the forms post to the alert pages.
+
+
+def _panel_alert(request, alert_pk):
+    try:
+        return (
+            Alert.objects.visible_to(request.user)
+            .select_related("kpi", "partnership__owner")
+            .get(pk=alert_pk)
+        )
+    except Alert.DoesNotExist:
+        raise Http404("No such alert.") from None
+
+
+def _alerts_panel(request, partnership, *, alert_pk=None, **problem):
+    """The alerts panel; ``problem`` (ack_error, action_error, action_data) goes on one alert."""
+    unresolved, resolved = selectors.alerts_for_partnership(partnership, resolved_limit=5)
+    for alert in unresolved:
+        if alert.pk == alert_pk:
+            for key, value in problem.items():
+                setattr(alert, key, value)
+    context = {
+        "partnership": partnership,
+        "unresolved": unresolved,
+        "resolved": resolved,
+        "can_edit": services.can_edit_kpis(request.user, partnership),
+        "can_acknowledge": is_executive(request.user) or partnership.owner_id == request.user.pk,
+        "today": timezone.localdate(),
+        "people": people(),
+    }
+    return render(request, "kpis/partnership_alerts.html#panel", context)
+
+
+@require_POST
+def panel_acknowledge(request, alert_pk):
+    alert = _panel_alert(request, alert_pk)
+    if not services.can_acknowledge(request.user, alert):
+        raise PermissionDenied("Only executives and the partnership owner acknowledge alerts.")
+    form = AcknowledgeForm(request.POST)
+    error = "Say what is being done about it."
+    if form.is_valid():
+        try:
+            services.alert_acknowledge(
+                alert=alert, by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            error = ""
+    return _alerts_panel(request, alert.partnership, alert_pk=alert.pk, ack_error=error)
+
+
+@require_POST
+def panel_action_create(request, alert_pk):
+    alert = _panel_alert(request, alert_pk)
+    if not services.can_edit_kpis(request.user, alert.partnership):
+        raise PermissionDenied("You can see this alert but not act on it.")
+    form = CorrectiveActionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.action_create(
+                alert=alert,
+                by=request.user,
+                description=data["description"],
+                owner=data["owner"],
+                due_date=data["due_date"],
+                checkpoint_days=data["checkpoints"],
+            )
+        except ValidationError as exc:
+            message = " ".join(exc.messages)
+        else:
+            return _alerts_panel(request, alert.partnership)
+    else:
+        message = " ".join(
+            f"{form.fields[name].label}: {' '.join(errs)}"
+            if name in form.fields
+            else " ".join(errs)
+            for name, errs in form.errors.items()
+        )
+    return _alerts_panel(
+        request,
+        alert.partnership,
+        alert_pk=alert.pk,
+        action_error=message,
+        action_data=request.POST,
+    )

@@ -173,11 +173,9 @@ def tiles(visible, today):
 
 
 def health_source(partnership_ids):
-    """{id: Health} — the latest health of each partnership (one query)."""
-    latest = (
-        HealthSnapshot.objects.filter(partnership_id__in=partnership_ids)
-        .order_by("partnership_id", "-period")
-        .distinct("partnership_id")
-        .values_list("partnership_id", "score", "band")
-    )
-    return {pid: Health(score, band, BAND_LABELS.get(band, "")) for pid, score, band in latest}
+    """{id: Health} — the latest health of each partnership (one query, on any database)."""
+    out = {}
+    for pid, points in health_trends(partnership_ids, points=1).items():
+        score, band = points[-1]["score"], points[-1]["band"]
+        out[pid] = Health(score, band, BAND_LABELS.get(band, ""))
+    return out

@@ -15,6 +15,16 @@ urlpatterns = [
         dashboard.kpi_history_export,
         name="kpi_history_export",
     ),
+    path(
+        "alerts/<int:alert_pk>/panel/acknowledge/",
+        dashboard.panel_acknowledge,
+        name="panel_acknowledge",
+    ),
+    path(
+        "alerts/<int:alert_pk>/panel/actions/new/",
+        dashboard.panel_action_create,
+        name="panel_action_create",
+    ),
     path("partnership/<int:pk>/new/", views.kpi_create, name="kpi_create"),
     # KPIs and measurements
     path("<int:kpi_pk>/", views.kpi_detail, name="kpi_detail"),

@@ -3,11 +3,12 @@ queries whatever the number of KPIs."""
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kpis.models import Alert, Kpi, Measurement, Snapshot
 from partnerships.models import Objective
@@ -148,3 +149,44 @@ def test_dashboard_layout_and_mutual_benefit(client, viewer, partnership):
     assert [p.key for p, _ in response.context["side_panels"]][0] == "health"
     mutual = {s["label"]: s["progress"] for s in response.context["mutual"]}
     assert mutual == {"For us": 60, "For the partner": 20}
+
+
+HX = {"HX-Request": "true"}
+
+
+def test_inline_acknowledge_updates_the_panel(client, coo, viewer, other_manager, partnership):
+    _kpis(partnership, 1)
+    alert = Alert.objects.get()
+    url = reverse("kpis:panel_acknowledge", args=[alert.pk])
+    client.force_login(other_manager)
+    assert client.post(url, {"comment": "x"}, headers=HX).status_code == 404
+    client.force_login(viewer)
+    assert client.post(url, {"comment": "x"}, headers=HX).status_code == 403
+    html = client.get(reverse("kpis:partnership_alerts", args=[partnership.pk]), headers=HX)
+    assert "Acknowledge alert" not in html.content.decode()
+    assert "+ Corrective action" not in html.content.decode()
+    client.force_login(coo)
+    response = client.post(url, {"comment": "  "}, headers=HX)
+    assert response.status_code == 200 and "Say what is being done about it." in response.text
+    response = client.post(url, {"comment": "Calling their VP on Monday"}, headers=HX)
+    assert 'id="panel-alerts-body"' in response.text
+    assert "Calling their VP on Monday" in response.text
+    alert.refresh_from_db()
+    assert alert.state == "acknowledged"
+
+
+def test_inline_corrective_action_updates_the_panel(client, manager, viewer, partnership):
+    _kpis(partnership, 1)
+    alert = Alert.objects.get()
+    url = reverse("kpis:panel_action_create", args=[alert.pk])
+    client.force_login(viewer)
+    assert client.post(url, {}, headers=HX).status_code == 403
+    client.force_login(manager)
+    data = {"description": "Weekly pipeline call", "owner": manager.pk, "checkpoints": "30"}
+    response = client.post(url, {**data, "due_date": "2000-01-01"}, headers=HX)
+    assert response.status_code == 200 and "cannot be in the past" in response.text
+    assert "Weekly pipeline call" in response.text  # what was typed is kept
+    due = (timezone.localdate() + timedelta(days=14)).isoformat()
+    response = client.post(url, {**data, "due_date": due}, headers=HX)
+    assert response.status_code == 200 and "form-errors" not in response.text
+    assert alert.actions.get().description == "Weekly pipeline call"
