@@ -79,9 +79,10 @@ def partnership_export(request, fmt):
 
 # Panels shown in the side column of the partnership dashboard (by key, so this app never
 # imports the apps that register them); every other panel goes in the main column.
-SIDE_PANELS = ("health", "governance", "dd", "risks")
+# The first of them leads the side column, above the stage card.
+SIDE_PANELS = ("health", "risks", "dd")
 # Main-column panels shown after the objectives (the rest come before them).
-LATE_PANELS = ("meetings", "timeline")
+LATE_PANELS = ("governance", "meetings", "timeline")
 
 
 def _mutual_benefit(objectives):
@@ -103,6 +104,9 @@ def _detail_context(request, partnership, **extra):
     agreement = getattr(partnership, "agreement", None)
     objectives = list(partnership.objectives.select_related("goal"))
     placed = [(panel, panel.url(partnership)) for panel in panels()]
+    side = sorted(
+        (p for p in placed if p[0].key in SIDE_PANELS), key=lambda p: SIDE_PANELS.index(p[0].key)
+    )
     return {
         "partnership": partnership,
         "can_edit": access.can_edit_partnership(request.user, partnership),
@@ -117,14 +121,15 @@ def _detail_context(request, partnership, **extra):
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
         "team": partnership.team.all(),
         "panels": placed,
-        "side_panels": sorted(
-            (p for p in placed if p[0].key in SIDE_PANELS),
-            key=lambda p: SIDE_PANELS.index(p[0].key),
-        ),
+        "side_panels": side[:1],
+        "more_side_panels": side[1:],
         "early_panels": [
             p for p in placed if p[0].key not in SIDE_PANELS and p[0].key not in LATE_PANELS
         ],
-        "late_panels": [p for p in placed if p[0].key in LATE_PANELS],
+        "late_panels": sorted(
+            (p for p in placed if p[0].key in LATE_PANELS),
+            key=lambda p: LATE_PANELS.index(p[0].key),
+        ),
         "stages": Stage.choices,
         "stage_index": Stage.values.index(partnership.stage),
         **extra,

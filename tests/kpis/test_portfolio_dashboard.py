@@ -146,7 +146,7 @@ def test_dashboard_layout_and_mutual_benefit(client, viewer, partnership):
     response = client.get(partnership.get_absolute_url())
     html = response.content.decode()
     assert 'class="dashboard"' in html and '<aside class="side">' in html
-    assert [p.key for p, _ in response.context["side_panels"]][0] == "health"
+    assert [p.key for p, _ in response.context["side_panels"]] == ["health"]
     mutual = {s["label"]: s["progress"] for s in response.context["mutual"]}
     assert mutual == {"For us": 60, "For the partner": 20}
 
