@@ -160,7 +160,7 @@ register_column(
         export=lambda p: p.partner.name,
         sort="partner__name",
         order=1,
-        css="hide-sm",
+        css="hide-sm hide-md",
     )
 )
 register_column(
@@ -171,7 +171,7 @@ register_column(
         export=lambda p: p.get_type_display(),
         sort="type",
         order=2,
-        css="hide-sm",
+        css="hide-sm hide-md",
     )
 )
 register_column(
@@ -192,7 +192,7 @@ register_column(
         export=lambda p: _person(p.owner),
         sort="owner__first_name",
         order=4,
-        css="hide-sm nowrap",
+        css="hide-sm hide-md nowrap",
     )
 )
 register_column(
@@ -203,7 +203,7 @@ register_column(
         export=lambda p: p.estimated_annual_value,
         sort="estimated_annual_value",
         order=5,
-        css="num hide-sm",
+        css="num hide-sm hide-md",
     )
 )
 register_column(

@@ -66,7 +66,8 @@ def partnership_list(request):
         for build in portfolio.tile_builders():
             for tile in build(visible, today):
                 groups.setdefault(tile.group, []).append(tile)
-        context["tile_groups"] = groups.items()
+        # "Attention" (renewals, overdue work) closes the row, whichever builder opened it.
+        context["tile_groups"] = sorted(groups.items(), key=lambda g: g[0] == "Attention")
     return render(request, fragment(request, "partnerships/list.html", "results"), context)
 
 
