@@ -9,12 +9,13 @@ class KpisConfig(AppConfig):
         from partnerships import portfolio as portfolio_table
         from partnerships import timeline as partnership_timeline
         from partnerships.demo_registry import register_seeder
+        from partnerships.header import register_fact
         from partnerships.models import Stage
         from partnerships.navigation import register_nav
         from partnerships.panels import register_panel
         from partnerships.stages import register_gate
 
-        from . import demo, gates, portfolio, timeline
+        from . import dashboard, demo, gates, portfolio, timeline
 
         register_gate(Stage.ACTIVE, gates.has_kpi_for_objective, key="kpis.kpi_for_objective")
         register_panel("kpis", "KPIs", "kpis:partnership_kpis", order=10)
@@ -31,3 +32,4 @@ class KpisConfig(AppConfig):
         portfolio_table.register_health_source(portfolio.health_source)
         partnership_timeline.register_source("kpi_measurements", timeline.measurements)
         partnership_timeline.register_source("kpi_alerts", timeline.alerts)
+        register_fact("health", dashboard.header_health, order=10)

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 from partnerships import access
 from partnerships.exports import table_response
 from partnerships.forms import people
+from partnerships.header import Fact
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
 from partnerships.roles import is_executive
 
 from . import selectors, services
 from .forms import AcknowledgeForm, CorrectiveActionForm
-from .models import UNIT_SUFFIX, Alert, Kpi, Snapshot
+from .models import UNIT_SUFFIX, Alert, HealthSnapshot, Kpi, Snapshot
 from .periods import period_code
 
 TREND_POINTS = 12
@@ -207,4 +208,25 @@ def panel_action_create(request, alert_pk):
         alert_pk=alert.pk,
         action_error=message,
         action_data=request.POST,
+    )
+
+
+def header_health(partnership):
+    """The latest health score in the page header, with what takes most points off (one
+    query)."""
+    latest = HealthSnapshot.objects.filter(partnership=partnership).order_by("-period").first()
+    if latest is None:
+        return Fact("Health", "not scored yet", url="#panel-health")
+    worst = sorted(
+        (part for part in latest.components if part.get("points")),
+        key=lambda part: part["points"],
+        reverse=True,
+    )[:2]
+    why = " · ".join(f"{part['label']} −{part['points']:g}" for part in worst)
+    return Fact(
+        "Health",
+        f"{latest.score} · {latest.get_band_display()}",
+        detail=f"points off: {why}" if why else "",
+        tone=latest.band,
+        url="#panel-health",
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, portfolio, timeline
+from . import access, header, portfolio, timeline
 from .exports import table_response
 from .forms import (
     AgreementForm,
@@ -122,6 +122,7 @@ def _detail_context(request, partnership, **extra):
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
         "team": partnership.team.all(),
         "panels": placed,
+        "header_facts": header.facts(partnership),
         "side_panels": side[:1],
         "more_side_panels": side[1:],
         "early_panels": [

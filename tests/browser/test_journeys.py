@@ -50,6 +50,8 @@ def test_coo_finds_a_red_partnership_and_acts_on_its_alerts(demo, login, live_se
 
     page.click(f"text={red.title}")
     expect(page.locator("h1")).to_have_text(red.title)
+    expect(page.locator(".header-facts")).to_contain_text("Unhealthy")  # why, at a glance
+    expect(page.locator(".header-facts")).to_contain_text("KPI results")
     for key in PANELS:
         expect(page.locator(f"#panel-{key}-body")).to_be_visible()
     health = page.locator("#panel-health-body")

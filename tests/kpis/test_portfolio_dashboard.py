@@ -190,3 +190,24 @@ def test_inline_corrective_action_updates_the_panel(client, manager, viewer, par
     response = client.post(url, {**data, "due_date": due}, headers=HX)
     assert response.status_code == 200 and "form-errors" not in response.text
     assert alert.actions.get().description == "Weekly pipeline call"
+
+
+def test_header_shows_health_and_why(client, viewer, partnership):
+    from kpis.models import HealthSnapshot
+
+    client.force_login(viewer)
+    assert "not scored yet" in client.get(partnership.get_absolute_url()).text
+    HealthSnapshot.objects.create(
+        partnership=partnership,
+        period=date(2026, 10, 1),
+        score=36,
+        band="red",
+        components=[
+            {"key": "kpis", "label": "KPI results", "points": 50.0, "max": 50, "detail": ""},
+            {"key": "risks", "label": "Open risks", "points": 6.0, "max": 10, "detail": ""},
+            {"key": "dd", "label": "Due diligence", "points": 0, "max": 6, "detail": ""},
+        ],
+    )
+    html = client.get(partnership.get_absolute_url()).text
+    assert "36 · Unhealthy" in html
+    assert "points off: KPI results −50 · Open risks −6" in html
