@@ -150,3 +150,13 @@ def test_manager_sees_only_team_partnerships_in_tiles(client, manager, coo, part
     tiles = {t.label: t for group in response.context["tile_groups"] for t in group[1]}
     assert tiles["Off track"].value == 0
     assert timezone.localdate()  # the page renders for a manager with nothing scored
+
+
+def test_alignment_page_flags_goals_without_a_healthy_partnership(client, coo):
+    rows = _bulk_portfolio(coo, 3)  # one goal; partnerships green, amber, red
+    red_only = make_goal(title="Enter Japan")
+    Objective.objects.create(partnership=rows[2], goal=red_only, title="Japan launch")
+    client.force_login(coo)
+    html = client.get(reverse("partnerships:goals")).text
+    assert "Unhealthy" in html and "Healthy" in html
+    assert html.count('badge-red">no healthy partnership') == 1
