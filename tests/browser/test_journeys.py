@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from kpis import periods
 from kpis.models import Alert, CorrectiveAction, Kpi, KpiTemplate, Measurement
 from partnerships.models import Partnership
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, SCREENSHOTS
 
 add_library = importlib.import_module("kpis.migrations.0002_kpi_library").add_library
 
@@ -178,6 +178,12 @@ def test_portfolio_and_dashboard_at_desktop_and_phone(demo, login, live_server, 
     open_dashboard(page, f"{live_server.url}{nordic.get_absolute_url()}")
     assert not page.evaluate(SIDEWAYS), "the dashboard scrolls sideways on a desktop"
     shoot("dashboard-desktop")
+    # In print the chart tables appear under the charts and inline forms go away.
+    page.emulate_media(media="print")
+    expect(page.locator(".trend .chart-table table").first).to_be_visible()
+    expect(page.locator(".inline-form").first).to_be_hidden()
+    page.pdf(path=str(SCREENSHOTS / "dashboard-print.pdf"))
+    page.emulate_media(media="screen")
     page.set_viewport_size({"width": PHONE["width"], "height": 900})
     open_dashboard(page, f"{live_server.url}{nordic.get_absolute_url()}")
     assert not page.evaluate(SIDEWAYS), "the dashboard scrolls sideways on a phone"
