@@ -8,12 +8,13 @@ class GovernanceConfig(AppConfig):
     def ready(self):
         from partnerships import portfolio as portfolio_table
         from partnerships.demo_registry import register_seeder
+        from partnerships.header import register_fact
         from partnerships.models import Stage
         from partnerships.navigation import register_nav
         from partnerships.panels import register_panel
         from partnerships.stages import register_gate
 
-        from . import demo, digest, gates, portfolio
+        from . import demo, digest, gates, header, portfolio
 
         register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
         register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
@@ -28,3 +29,4 @@ class GovernanceConfig(AppConfig):
         portfolio_table.register_filter(portfolio.OVERDUE_FILTER)
         portfolio_table.register_tiles("governance", portfolio.attention_tiles, order=60)
         digest.register()
+        register_fact("sponsor", header.sponsor, order=20)

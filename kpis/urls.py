@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from . import views
+from . import dashboard, views
 
 app_name = "kpis"
 
@@ -9,6 +9,22 @@ urlpatterns = [
     path("partnership/<int:pk>/", views.partnership_kpis, name="partnership_kpis"),
     path("partnership/<int:pk>/alerts/", views.partnership_alerts, name="partnership_alerts"),
     path("partnership/<int:pk>/health/", views.partnership_health, name="partnership_health"),
+    path("partnership/<int:pk>/trends/", dashboard.partnership_trends, name="partnership_trends"),
+    re_path(
+        r"^partnership/(?P<pk>\d+)/history\.(?P<fmt>csv|xlsx)$",
+        dashboard.kpi_history_export,
+        name="kpi_history_export",
+    ),
+    path(
+        "alerts/<int:alert_pk>/panel/acknowledge/",
+        dashboard.panel_acknowledge,
+        name="panel_acknowledge",
+    ),
+    path(
+        "alerts/<int:alert_pk>/panel/actions/new/",
+        dashboard.panel_action_create,
+        name="panel_action_create",
+    ),
     path("partnership/<int:pk>/new/", views.kpi_create, name="kpi_create"),
     # KPIs and measurements
     path("<int:kpi_pk>/", views.kpi_detail, name="kpi_detail"),

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 
@@ -160,7 +160,7 @@ register_column(
         export=lambda p: p.partner.name,
         sort="partner__name",
         order=1,
-        css="hide-sm",
+        css="hide-sm hide-md",
     )
 )
 register_column(
@@ -171,7 +171,7 @@ register_column(
         export=lambda p: p.get_type_display(),
         sort="type",
         order=2,
-        css="hide-sm",
+        css="hide-sm hide-md",
     )
 )
 register_column(
@@ -192,7 +192,7 @@ register_column(
         export=lambda p: _person(p.owner),
         sort="owner__first_name",
         order=4,
-        css="hide-sm nowrap",
+        css="hide-sm hide-md nowrap",
     )
 )
 register_column(
@@ -203,7 +203,7 @@ register_column(
         export=lambda p: p.estimated_annual_value,
         sort="estimated_annual_value",
         order=5,
-        css="num hide-sm",
+        css="num hide-sm hide-md",
     )
 )
 register_column(
@@ -224,29 +224,38 @@ register_column(
 
 
 def _stage_tiles(visible, today):
+    """Partnerships by stage and renewals due in 90 days, in one grouped query."""
     from .models import Stage
 
-    counts = dict(visible.order_by().values_list("stage").annotate(n=Count("pk")))
+    horizon = today + timedelta(days=90)
+    due = Q(next_date__gte=today, next_date__lte=horizon)
+    grouped = (
+        _annotate_next_date(visible)
+        .order_by()
+        .values("stage")
+        .annotate(n=Count("pk"), due=Count("pk", filter=due))
+    )
+    counts, renewals = {}, 0
+    for row in grouped:
+        counts[row["stage"]] = row["n"]
+        renewals += row["due"]
     tones = {"active": "green", "under_review": "amber", "renewal": "amber"}
-    return [
+    tiles = [
         Tile(
             label, counts.get(value, 0), f"stage={value}", tone=tones.get(value, ""), group="Stage"
         )
         for value, label in Stage.choices
     ]
-
-
-def _renewal_tiles(visible, today):
-    horizon = today + timedelta(days=90)
-    due = (
-        _annotate_next_date(visible)
-        .filter(next_date__gte=today, next_date__lte=horizon)
-        .order_by()
-        .count()
+    tiles.append(
+        Tile(
+            "Renewals or ends in 90 days",
+            renewals,
+            "renewal=90",
+            tone="amber" if renewals else "",
+            group="Attention",
+        )
     )
-    tone = "amber" if due else ""
-    return [Tile("Renewals or ends in 90 days", due, "renewal=90", tone=tone, group="Attention")]
+    return tiles
 
 
 register_tiles("stages", _stage_tiles, order=0)
-register_tiles("renewals", _renewal_tiles, order=90)

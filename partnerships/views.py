@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, portfolio, timeline
+from . import access, header, portfolio, timeline
 from .exports import table_response
 from .forms import (
     AgreementForm,
@@ -66,7 +66,8 @@ def partnership_list(request):
         for build in portfolio.tile_builders():
             for tile in build(visible, today):
                 groups.setdefault(tile.group, []).append(tile)
-        context["tile_groups"] = groups.items()
+        # "Attention" (renewals, overdue work) closes the row, whichever builder opened it.
+        context["tile_groups"] = sorted(groups.items(), key=lambda g: g[0] == "Attention")
     return render(request, fragment(request, "partnerships/list.html", "results"), context)
 
 
@@ -77,16 +78,42 @@ def partnership_export(request, fmt):
     return table_response(portfolio.export_rows(rows), fmt=fmt, filename="partnerships")
 
 
+# Panels shown in the side column of the partnership dashboard (by key, so this app never
+# imports the apps that register them); every other panel goes in the main column.
+# The first of them leads the side column, above the stage card.
+SIDE_PANELS = ("health", "risks", "dd")
+# Main-column panels shown after the objectives (the rest come before them).
+LATE_PANELS = ("governance", "meetings", "timeline")
+
+
+def _mutual_benefit(objectives):
+    """Average progress of the objectives on each side: is value flowing both ways?"""
+    labels = {"ours": "For us", "partner": "For the partner", "shared": "Shared"}
+    sides = []
+    for side, label in Objective.Side.choices:
+        label = labels.get(side, label)
+        mine = [o.progress for o in objectives if o.side == side]
+        if mine:
+            sides.append({"label": label, "count": len(mine), "progress": sum(mine) // len(mine)})
+    return sides
+
+
 def _detail_context(request, partnership, **extra):
     interactions = Paginator(partnership.interactions.select_related("recorded_by"), 10).get_page(
         request.GET.get("ipage")
     )
     agreement = getattr(partnership, "agreement", None)
+    objectives = list(partnership.objectives.select_related("goal"))
+    placed = [(panel, panel.url(partnership)) for panel in panels()]
+    side = sorted(
+        (p for p in placed if p[0].key in SIDE_PANELS), key=lambda p: SIDE_PANELS.index(p[0].key)
+    )
     return {
         "partnership": partnership,
         "can_edit": access.can_edit_partnership(request.user, partnership),
         "can_force": access.can_force_move(request.user),
-        "objectives": partnership.objectives.select_related("goal"),
+        "objectives": objectives,
+        "mutual": _mutual_benefit(objectives),
         "agreement": agreement,
         "amendments": agreement.amendments.select_related("changed_by") if agreement else [],
         "interactions": interactions,
@@ -94,7 +121,17 @@ def _detail_context(request, partnership, **extra):
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
         "team": partnership.team.all(),
-        "panels": [(panel, panel.url(partnership)) for panel in panels()],
+        "panels": placed,
+        "header_facts": header.facts(partnership),
+        "side_panels": side[:1],
+        "more_side_panels": side[1:],
+        "early_panels": [
+            p for p in placed if p[0].key not in SIDE_PANELS and p[0].key not in LATE_PANELS
+        ],
+        "late_panels": sorted(
+            (p for p in placed if p[0].key in LATE_PANELS),
+            key=lambda p: LATE_PANELS.index(p[0].key),
+        ),
         "stages": Stage.choices,
         "stage_index": Stage.values.index(partnership.stage),
         **extra,

@@ -1,0 +1,181 @@
+"""KPI columns, the health filter and tiles of the portfolio table, and the health source of the
+strategic-alignment page (see partnerships/portfolio.py). Every figure is one SQL annotation or
+one query for a whole page, whatever the number of partnerships or KPIs.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+
+from partnerships.portfolio import Column, Filter, Health, Tile
+
+from .health import BANDS
+from .models import Alert, HealthSnapshot, Kpi, Severity, Snapshot, Status
+from .selectors import health_trends
+
+BAND_LABELS = {band: label for band, _, label in BANDS}
+NOT_SCORED = "none"
+
+
+def _latest_health(field):
+    latest = HealthSnapshot.objects.filter(partnership=OuterRef("pk")).order_by("-period")
+    return Subquery(latest.values(field)[:1])
+
+
+def _count(queryset):
+    counted = queryset.order_by().values("partnership_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def annotate_health(queryset):
+    if "health_score" in queryset.query.annotations:
+        return queryset
+    return queryset.annotate(
+        health_score=_latest_health("score"), health_band=_latest_health("band")
+    )
+
+
+def annotate_kpis(queryset):
+    latest = Snapshot.objects.filter(
+        partnership_id=OuterRef("pk"), is_latest=True, kpi__is_active=True
+    )
+    active = Kpi.objects.filter(partnership_id=OuterRef("pk"), is_active=True)
+    return queryset.annotate(
+        kpis_active=_count(active),
+        kpis_on_track=_count(latest.filter(status=Status.ON_TRACK)),
+        kpis_at_risk=_count(latest.filter(status=Status.AT_RISK)),
+        kpis_off_track=_count(latest.filter(status=Status.OFF_TRACK)),
+    )
+
+
+def annotate_alerts(queryset):
+    open_alerts = Alert.objects.filter(partnership_id=OuterRef("pk"), resolved_at__isnull=True)
+    return queryset.annotate(
+        open_alert_count=_count(open_alerts),
+        open_off_track_alerts=_count(open_alerts.filter(severity=Severity.OFF_TRACK)),
+    )
+
+
+def decorate(rows):
+    """The health trend of each row of the page, for its sparkline: one query for the page
+    (everything else is an annotation of the row query)."""
+    trends = health_trends([row.pk for row in rows])
+    for row in rows:
+        row.health_trend = [point["score"] for point in trends.get(row.pk, [])]
+        row.health_label = BAND_LABELS.get(getattr(row, "health_band", None) or "", "")
+
+
+def _kpis_export(row):
+    return (
+        f"{row.kpis_on_track} on track / {row.kpis_at_risk} at risk / "
+        f"{row.kpis_off_track} off track"
+    )
+
+
+def _alerts_export(row):
+    if not row.open_alert_count:
+        return 0
+    worst = "off track" if row.open_off_track_alerts else "at risk"
+    return f"{row.open_alert_count} ({worst})"
+
+
+COLUMNS = [
+    Column(
+        "health",
+        "Health",
+        "kpis/cells/health.html",
+        export=lambda row: row.health_score,
+        export_label="Health score",
+        annotate=annotate_health,
+        sort="health_score",
+        decorate=decorate,
+        order=10,
+        css="nowrap",
+    ),
+    Column(
+        "kpis",
+        "KPIs",
+        "kpis/cells/kpis.html",
+        export=_kpis_export,
+        export_label="KPIs on track / at risk / off track",
+        annotate=annotate_kpis,
+        sort="kpis_off_track",
+        order=20,
+        css="nowrap hide-sm",
+    ),
+    Column(
+        "alerts",
+        "Open alerts",
+        "kpis/cells/alerts.html",
+        export=_alerts_export,
+        annotate=annotate_alerts,
+        sort="open_alert_count",
+        order=30,
+        css="nowrap",
+    ),
+]
+
+
+def apply_health(queryset, value):
+    queryset = annotate_health(queryset)
+    if value == NOT_SCORED:
+        return queryset.filter(health_band__isnull=True)
+    if value in BAND_LABELS:
+        return queryset.filter(health_band=value)
+    return queryset
+
+
+HEALTH_FILTER = Filter(
+    "health",
+    "Health",
+    lambda: [*((band, label) for band, _, label in BANDS), (NOT_SCORED, "Not scored yet")],
+    apply_health,
+    order=10,
+)
+
+
+def tiles(visible, today):
+    """Partnerships by health band and open alerts by severity, in one query."""
+    counted = annotate_alerts(annotate_health(visible.order_by()))
+    band_counts = {
+        band: Count("pk", filter=Q(health_band=band)) for band in [*BAND_LABELS, NOT_SCORED]
+    }
+    band_counts[NOT_SCORED] = Count("pk", filter=Q(health_band__isnull=True))
+    counts = counted.aggregate(
+        **band_counts,
+        alerts=Coalesce(Sum("open_alert_count"), 0),
+        off_track=Coalesce(Sum("open_off_track_alerts"), 0),
+    )
+    out = [
+        Tile(label, counts[band], f"health={band}", tone=band, group="Health")
+        for band, _, label in BANDS
+    ]
+    out.append(Tile("Not scored yet", counts[NOT_SCORED], f"health={NOT_SCORED}", group="Health"))
+    inbox = reverse("kpis:alert_inbox")
+    at_risk = counts["alerts"] - counts["off_track"]
+    out += [
+        Tile(
+            "Off track",
+            counts["off_track"],
+            url=f"{inbox}?severity={Severity.OFF_TRACK}",
+            tone="red" if counts["off_track"] else "",
+            group="Open alerts",
+        ),
+        Tile(
+            "At risk",
+            at_risk,
+            url=f"{inbox}?severity={Severity.AT_RISK}",
+            tone="amber" if at_risk else "",
+            group="Open alerts",
+        ),
+    ]
+    return out
+
+
+def health_source(partnership_ids):
+    """{id: Health} — the latest health of each partnership (one query, on any database)."""
+    out = {}
+    for pid, points in health_trends(partnership_ids, points=1).items():
+        score, band = points[-1]["score"], points[-1]["band"]
+        out[pid] = Health(score, band, BAND_LABELS.get(band, ""))
+    return out
