@@ -1,32 +1,16 @@
 """The journeys of the COO dashboard issue, on seed_demo data, with screenshots of each step
 (artifacts/screenshots/, a CI artifact, not committed)."""
 
-import importlib
-import io
 import re
 
-import pytest
-from django.apps import apps as django_apps
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from kpis import periods
-from kpis.models import Alert, CorrectiveAction, Kpi, KpiTemplate, Measurement
+from kpis.models import Alert, CorrectiveAction, Kpi, Measurement
 from partnerships.models import Partnership
 from tests.browser.conftest import PHONE, SCREENSHOTS
 
-add_library = importlib.import_module("kpis.migrations.0002_kpi_library").add_library
-
 PANELS = ("kpis", "trends", "alerts", "health", "timeline")
-
-
-@pytest.fixture
-def demo(transactional_db):
-    # A transactional test flushes the tables afterwards, shipped defaults (the KPI library of a
-    # data migration) included: put them back so every journey starts from the same demo.
-    if not KpiTemplate.objects.exists():
-        add_library(django_apps, None)
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def open_dashboard(page, url):

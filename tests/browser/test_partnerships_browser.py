@@ -1,17 +1,9 @@
-import io
 import re
 
-import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from partnerships.models import Partnership
 from tests.browser.conftest import PHONE
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_coo_lists_filters_and_opens_a_partnership(demo, login, live_server, shoot):
