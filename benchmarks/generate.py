@@ -113,10 +113,10 @@ def _copy(table, columns, lines):
     """COPY tab-separated ``lines`` (an iterable of str chunks) into ``table``."""
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for chunk in lines:
-                copy.write(chunk)
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for chunk in lines:
+            copy.write(chunk)
 
 
 def generate(size_name, *, out=sys.stdout, recompute=True):
@@ -350,9 +350,7 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
                 for period in weeks:
                     level += rng.gauss(0, spread / 4) + (centre - level) * 0.1
                     value = max(level + rng.gauss(0, spread / 3), 0)
-                    if unit == "percent":
-                        value = min(value, 100)
-                    elif unit == "score":
+                    if unit == "percent" or unit == "score":
                         value = min(value, 100)
                     elif unit == "count":
                         value = round(value)
