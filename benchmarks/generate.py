@@ -381,6 +381,8 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
     if recompute:
         with timer.step("full recompute (snapshots, alerts, health)"):
             recompute_all(partnership_ids=[p.pk for p in partnerships], notify=False)
+        with connection.cursor() as cursor, timer.step("vacuum analyze"):
+            cursor.execute("VACUUM ANALYZE")
     total = time.perf_counter() - start
     counts = {
         "partnerships": len(partnerships),

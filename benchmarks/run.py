@@ -4,7 +4,8 @@
 
 Each figure is the median over BENCH_REPEAT runs (default 5; BENCH_HEAVY_REPEAT, default 3, for
 the full recompute and the import; BENCH_FANOUT_REPEAT, default 2, for the fan-out), with min
-and max, and each timing is also a ratio to a floor measured in the same run.
+and max, and each timing is also a ratio to a floor measured in the same run. BENCH_OUTPUT names
+the result files (default latest); --only runs some benchmarks and keeps the other figures.
 """
 
 import argparse
@@ -35,7 +36,10 @@ FANOUT_RECIPIENTS = int(os.environ.get("BENCH_FANOUT_RECIPIENTS", 1000))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 100_000))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 60))
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
+# Pause of each simulated user between requests; 0 (default) is a closed loop at full speed.
+LOAD_THINK_MS = int(os.environ.get("BENCH_LOAD_THINK_MS", 0))
 TRANSACTION_SQL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
+OUTPUT = os.environ.get("BENCH_OUTPUT", "latest")  # results/<OUTPUT>.json and .md
 ALL = ("pages", "recompute", "incremental", "digest", "fanout", "import", "load")
 
 
@@ -160,6 +164,8 @@ def bench_recompute():
     floor_samples, groups = timed(floor, HEAVY_REPEAT)
     ids = list(Partnership.objects.values_list("pk", flat=True))
     samples, result = timed(lambda: recompute(partnership_ids=ids, notify=False), HEAVY_REPEAT)
+    # Each full recompute rewrites every snapshot row: leave the table as autovacuum would.
+    vacuum()
     floor_stats = stats(floor_samples)
     return {
         "floor_group_by": {"groups": groups, **floor_stats},
@@ -169,6 +175,14 @@ def bench_recompute():
             **stats(samples, floor=floor_stats["median_ms"]),
         },
     }
+
+
+def vacuum():
+    """VACUUM ANALYZE: fresh statistics and no dead rows, so every run starts alike."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 # 3. Incremental recompute --------------------------------------------------------------------
@@ -445,6 +459,9 @@ request = function()
   if hx[n] then headers["HX-Request"] = "true" end
   return wrk.format("GET", paths[n], headers)
 end
+delay = function()
+  return %d
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
@@ -519,6 +536,7 @@ def bench_load():
                     ", ".join(f'"{p}"' for p in paths),
                     ", ".join("true" if h else "false" for h in hx),
                     cookie,
+                    LOAD_THINK_MS,
                 )
             )
         proc = subprocess.run(
@@ -546,6 +564,7 @@ def bench_load():
     return {
         "load": {
             "users": LOAD_USERS,
+            "think_ms": LOAD_THINK_MS,
             "seconds": LOAD_SECONDS,
             "urls": len(paths),
             "requests": data["requests"],
@@ -680,6 +699,7 @@ BENCHES = {
 
 def run(only=ALL, *, write=True, out=sys.stdout):
     results = {"meta": meta()}
+    vacuum()
     for name in only:
         start = time.perf_counter()
         results[name] = BENCHES[name]()
@@ -687,14 +707,14 @@ def run(only=ALL, *, write=True, out=sys.stdout):
         out.flush()
     if write:
         RESULTS.mkdir(exist_ok=True)
-        latest = RESULTS / "latest.json"
+        latest = RESULTS / f"{OUTPUT}.json"
         if set(only) != set(ALL) and latest.exists():
             # A partial run (--only) updates its figures and keeps the others.
             previous = json.loads(latest.read_text())
             if previous.get("meta", {}).get("counts") == results["meta"]["counts"]:
                 results = {**previous, **results}
-        (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
-        (RESULTS / "latest.md").write_text(markdown(results))
+        latest.write_text(json.dumps(results, indent=2, default=str) + "\n")
+        (RESULTS / f"{OUTPUT}.md").write_text(markdown(results))
     return results
 
 

@@ -198,20 +198,10 @@ def _text_dates(values):
     return out
 
 
-def _text_decimals(values):
-    out = []
-    for v in values:
-        d = _decimal(v)
-        out.append(_NULL if d is None else str(d))
-    return out
-
-
-def _text_floats(values):
-    out = []
-    for v in values:
-        f = _none(v)
-        out.append(_NULL if f is None else repr(f))
-    return out
+def _text_numbers(values):
+    # repr of the float is what _decimal and _none send: numeric(20, 6) and float8 parse it alike.
+    floats = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
+    return [_NULL if f != f else repr(f) for f in floats.tolist()]
 
 
 def _text_ints(values):
@@ -234,20 +224,20 @@ _COPY_COLUMNS = [
     ("frequency", _text_strings),
     ("is_closed", _text_bools),
     ("is_latest", _text_bools),
-    ("value", _text_decimals),
+    ("value", _text_numbers),
     ("measurement_count", _text_ints),
     ("status", _text_strings),
-    ("attainment", _text_floats),
-    ("change", _text_floats),
-    ("change_pct", _text_floats),
-    ("trend_slope", _text_floats),
+    ("attainment", _text_numbers),
+    ("change", _text_numbers),
+    ("change_pct", _text_numbers),
+    ("trend_slope", _text_numbers),
     ("trend", _text_strings),
-    ("rolling_avg", _text_decimals),
+    ("rolling_avg", _text_numbers),
     ("kpi_version", _text_ints),
     ("direction", _text_strings),
-    ("target", _text_decimals),
-    ("warning", _text_decimals),
-    ("critical", _text_decimals),
+    ("target", _text_numbers),
+    ("warning", _text_numbers),
+    ("critical", _text_numbers),
 ]
 
 
