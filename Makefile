@@ -12,14 +12,14 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint format up setup services chromium smoke bench clean
+.PHONY: help run test lint format up setup services chromium smoke bench bench-data clean
 
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (SQLite)"
 	@echo "make test   set up and run lint and the whole test suite (PostgreSQL, Redis, Chromium)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make up     the full stack with docker compose"
-	@echo "make bench  the performance benchmarks (PostgreSQL)"
+	@echo "make bench  the performance benchmarks (PostgreSQL; data from make bench-data)"
 
 $(VENV)/bin/python:
 	@test -n "$(PYTHON_FOR_VENV)" || { echo "No Python >= 3.12 found (tried .python-version, python3.13, python3.12). Install one, e.g. 'pyenv install 3.12'."; exit 1; }
@@ -64,10 +64,17 @@ test: $(STAMP) lint services chromium
 up:
 	docker compose up --build
 
+# Benchmarks on the generated data: `make bench-data BENCH_SIZE=large` once, then `make bench`.
+BENCH_SIZE ?= large
+BENCH_ARGS ?=
+
+bench-data: export DJANGO_SETTINGS_MODULE = benchmarks.settings
+bench-data: $(STAMP) services
+	$(PY) benchmarks/generate.py --size $(BENCH_SIZE) --reset
+
+bench: export DJANGO_SETTINGS_MODULE = benchmarks.settings
 bench: $(STAMP) services
-	DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/concord_bench} \
-	SECRET_KEY=bench-secret-key-not-for-production-0123456789 \
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 artifacts

@@ -144,7 +144,14 @@ def kpi_cards(partnership, *, include_inactive=False):
         .order_by("-is_active", "objective__title", "name")
     )
     by_kpi = defaultdict(list)
-    for snap in Snapshot.objects.filter(kpi__in=kpis).order_by("kpi_id", "period"):
+    # Only the periods a card shows: a weekly KPI has ~150 snapshots after three years.
+    recent = (
+        Snapshot.objects.filter(kpi__in=kpis)
+        .annotate(back=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("period").desc()))
+        .filter(back__lte=SPARK_POINTS)
+        .order_by("kpi_id", "period")
+    )
+    for snap in recent:
         by_kpi[snap.kpi_id].append(snap)
     cards = []
     for kpi in kpis:

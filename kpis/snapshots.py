@@ -180,6 +180,98 @@ def _snapshot_objects(frame, computed_at, run):
     return objs
 
 
+# Above this many rows the upsert goes through COPY into a temporary table: building a model
+# instance and binding ~25 parameters per row cost ~0.3 ms a row (3 minutes for 10,000 weekly
+# KPIs over 3 years). Below it, bulk_create's single statement is fewer queries.
+COPY_THRESHOLD = 5000
+COPY_ROWS = 50_000
+_NULL = "\\N"
+
+
+def _text_dates(values):
+    out = []
+    for v in values:
+        if v is None or v is pd.NaT:
+            out.append(_NULL)
+        else:
+            out.append((v.date() if isinstance(v, datetime) else v).isoformat())
+    return out
+
+
+def _text_numbers(values):
+    # repr of the float is what _decimal and _none send: numeric(20, 6) and float8 parse it alike.
+    floats = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
+    return [_NULL if f != f else repr(f) for f in floats.tolist()]
+
+
+def _text_ints(values):
+    return [str(int(v)) for v in values]
+
+
+def _text_bools(values):
+    return ["t" if bool(v) else "f" for v in values]
+
+
+def _text_strings(values):
+    return [str(v).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") for v in values]
+
+
+_COPY_COLUMNS = [
+    ("kpi_id", _text_ints),
+    ("partnership_id", _text_ints),
+    ("period", _text_dates),
+    ("period_end", _text_dates),
+    ("frequency", _text_strings),
+    ("is_closed", _text_bools),
+    ("is_latest", _text_bools),
+    ("value", _text_numbers),
+    ("measurement_count", _text_ints),
+    ("status", _text_strings),
+    ("attainment", _text_numbers),
+    ("change", _text_numbers),
+    ("change_pct", _text_numbers),
+    ("trend_slope", _text_numbers),
+    ("trend", _text_strings),
+    ("rolling_avg", _text_numbers),
+    ("kpi_version", _text_ints),
+    ("direction", _text_strings),
+    ("target", _text_numbers),
+    ("warning", _text_numbers),
+    ("critical", _text_numbers),
+]
+
+
+def _upsert_by_copy(frame, computed_at, run):
+    """The same upsert as bulk_create(update_conflicts=True) on (kpi, period), for many rows:
+    COPY the rows into a temporary table, then one INSERT ... ON CONFLICT DO UPDATE."""
+    from django.db import connection
+
+    columns = [name for name, _ in _COPY_COLUMNS] + ["computed_at", "run"]
+    table = Snapshot._meta.db_table
+    updates = [Snapshot._meta.get_field(name).column for name in UPDATE_FIELDS]
+    stamp = [computed_at.isoformat(), str(run)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE _snapshot_upsert (LIKE {table}) ON COMMIT DROP; "
+            "ALTER TABLE _snapshot_upsert DROP COLUMN id"
+        )
+        with cursor.copy(f"COPY _snapshot_upsert ({', '.join(columns)}) FROM STDIN") as copy:
+            for start in range(0, len(frame), COPY_ROWS):
+                part = frame.iloc[start : start + COPY_ROWS]
+                texts = [convert(part[name].tolist()) for name, convert in _COPY_COLUMNS]
+                copy.write(
+                    "".join("\t".join((*row, *stamp)) + "\n" for row in zip(*texts, strict=True))
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns)} FROM _snapshot_upsert "
+            "ON CONFLICT (kpi_id, period) DO UPDATE SET "
+            + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
+        )
+        cursor.execute("DROP TABLE _snapshot_upsert")
+    return len(frame)
+
+
 def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
     """Recompute one set of KPIs in one transaction. Returns the RecomputeResult."""
     today = today or timezone.localdate()
@@ -202,17 +294,21 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
             # Sorted so that concurrent writers lock rows in the same order.
             frame = frame.sort_values(["kpi_id", "period"])
             run = uuid.uuid4()
-            objs = _snapshot_objects(frame, timezone.now(), run)
-            if objs:
-                Snapshot.objects.bulk_create(
-                    objs,
-                    update_conflicts=True,
-                    unique_fields=["kpi", "period"],
-                    update_fields=UPDATE_FIELDS,
-                )
+            if len(frame) >= COPY_THRESHOLD:
+                written = _upsert_by_copy(frame, timezone.now(), run)
+            else:
+                objs = _snapshot_objects(frame, timezone.now(), run)
+                if objs:
+                    Snapshot.objects.bulk_create(
+                        objs,
+                        update_conflicts=True,
+                        unique_fields=["kpi", "period"],
+                        update_fields=UPDATE_FIELDS,
+                    )
+                written = len(objs)
             # Rows this run did not produce (e.g. weekly rows of a KPI now monthly) are stale.
             Snapshot.objects.filter(kpi_id__in=active_ids).exclude(run=run).delete()
-            result.snapshots += len(objs)
+            result.snapshots += written
         latest = frame[frame["is_latest"].astype(bool)] if not frame.empty else frame
         latest_by_kpi = {
             int(r.kpi_id): {

@@ -1,0 +1,61 @@
+"""The benchmark harness at a tiny size, so it cannot rot: the generator and every benchmark run
+end to end against real PostgreSQL, SMTP (aiosmtpd) and gunicorn. Times are not asserted."""
+
+import io
+
+import pytest
+from django.db import connection
+
+from benchmarks import run as bench
+from benchmarks.generate import generate
+from kpis.models import Measurement
+from partnerships.models import Partnership
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def tiny(settings, monkeypatch):
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    db = connection.settings_dict
+    monkeypatch.setenv(
+        "BENCH_DATABASE_URL",
+        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    )
+    monkeypatch.setenv("BENCH_IMPORT_ROWS", "300")
+    for name, value in {
+        "REPEAT": 2,
+        "HEAVY_REPEAT": 1,
+        "FANOUT_REPEAT": 1,
+        "FANOUT_RECIPIENTS": 10,
+        "IMPORT_ROWS": 300,
+        "LOAD_SECONDS": 2,
+        "LOAD_USERS": 2,
+    }.items():
+        monkeypatch.setattr(bench, name, value)
+    return generate("tiny", out=io.StringIO())
+
+
+def test_generator_builds_a_consistent_portfolio(tiny):
+    assert tiny["partnerships"] == Partnership.objects.count() == 6
+    assert Measurement.objects.count() == tiny["measurements"] == 6 * 3 * 12
+    assert Partnership.objects.filter(kpis__snapshots__is_latest=True).exists()
+
+
+def test_every_benchmark_runs_and_reports(tiny):
+    results = bench.run(bench.ALL, write=False, out=io.StringIO())
+    pages = results["pages"]
+    assert {"floor", "portfolio", "portfolio_filtered", "dashboard"} <= set(pages)
+    assert any(name.startswith("panel:") for name in pages)
+    assert all(row["queries"] > 0 for name, row in pages.items() if name != "floor")
+    assert results["recompute"]["full_recompute"]["kpis"] == 18
+    assert results["incremental"]["incremental_recompute"]["queries"] > 0
+    assert results["fanout"]["fanout"]["emails_received"] == 10
+    memory = results["import"]["import_memory"]
+    assert memory["created"] == 300 and memory["all_or_nothing"]
+    assert Measurement.objects.count() == 6 * 3 * 12  # the import cleaned up after itself
+    load = results["load"]["load"]
+    if "skipped" not in load:
+        assert load["requests"] > 0 and load["errors"] == 0
+    table = bench.markdown(results)
+    assert "| Target |" in table and "portfolio" in table
