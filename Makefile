@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint format up setup services chromium smoke bench bench-data clean
+.PHONY: help run test lint format up setup services chromium wrk bench bench-data clean
 
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (SQLite)"
@@ -49,16 +49,24 @@ format: $(STAMP)
 services:
 	@scripts/ensure-services
 
-chromium:
-	@command -v /usr/bin/chromium >/dev/null || { echo "Installing Debian's chromium for the browser tests..."; \
+# Debian packages the tests and benchmarks need, installed when missing.
+define apt_install
+	@command -v $(1) >/dev/null || { echo "Installing Debian's $(2)..."; \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive NEEDRESTART_MODE=a \
-	     apt-get install -y -qq chromium >/dev/null 2>&1) \
-	  || { echo "Could not install chromium with apt-get (are you root?)."; exit 1; }; }
+	     apt-get install -y -qq $(2) >/dev/null 2>&1) \
+	  || { echo "Could not install $(2) with apt-get (are you root?)."; exit 1; }; }
+endef
+
+chromium:
+	$(call apt_install,/usr/bin/chromium,chromium)
+
+wrk:
+	$(call apt_install,wrk,wrk)
 
 test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
 test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
 test: export DJANGO_SETTINGS_MODULE = config.settings_test
-test: $(STAMP) lint services chromium
+test: $(STAMP) lint services chromium wrk
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 up:
@@ -73,7 +81,7 @@ bench-data: $(STAMP) services
 	$(PY) benchmarks/generate.py --size $(BENCH_SIZE) --reset
 
 bench: export DJANGO_SETTINGS_MODULE = benchmarks.settings
-bench: $(STAMP) services
+bench: $(STAMP) services wrk
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
