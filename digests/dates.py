@@ -1,11 +1,13 @@
 """Dates that must not be missed, contributed by apps; reminders and the digest read them.
 
-A source is ``fn(today) -> list of (partnership_id, kind, due_date, label, url)``: every date on
-or after ``today`` it knows of (the reminder job ignores those further away than its largest
-offset, the digest those beyond 30 days). ``kind`` is a short stable key such as
+A source is ``fn(today, partnership_ids=None) -> list of (partnership_id, kind, due_date, label,
+url)``: every date on or after ``today`` it knows of for those partnerships (``None``: all of
+them, for the daily reminder job; a digest passes the few its reader follows, so filter in SQL
+rather than load the whole portfolio). The reminder job ignores dates further away than its
+largest offset, the digest those beyond 30 days. ``kind`` is a short stable key such as
 "notice_deadline"; ``label`` says what happens in words, naming the partnership; ``url`` may be
 a path ("/partnerships/3/#agreement"), which is made absolute with SITE_URL in emails.
-Run one query for all partnerships. Register from ``AppConfig.ready``::
+Run one query whatever the number of partnerships. Register from ``AppConfig.ready``::
 
     from digests.dates import register_reminder_source
     register_reminder_source("governance.reviews", upcoming_reviews)
@@ -46,7 +48,7 @@ def upcoming_dates(today, *, until=None, partnership_ids=None):
     wanted = set(partnership_ids) if partnership_ids is not None else None
     out = []
     for fn in reminder_sources().values():
-        for row in fn(today):
+        for row in fn(today, partnership_ids=wanted):
             row = DueDate(*row)
             if row.due_date < today or (until is not None and row.due_date > until):
                 continue
@@ -62,13 +64,12 @@ NOTICE_DEADLINE = "notice_deadline"
 AGREEMENT_END = "agreement_end"
 
 
-def agreement_dates(today):
-    rows = (
-        Agreement.objects.filter(end_date__gte=today)
-        .exclude(partnership__stage=Stage.ENDED)
-        .values_list(
-            "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
-        )
+def agreement_dates(today, partnership_ids=None):
+    agreements = Agreement.objects.filter(end_date__gte=today)
+    if partnership_ids is not None:
+        agreements = agreements.filter(partnership_id__in=partnership_ids)
+    rows = agreements.exclude(partnership__stage=Stage.ENDED).values_list(
+        "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
     )
     out = []
     for pid, title, end_date, notice_days, auto_renew in rows:

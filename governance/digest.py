@@ -46,14 +46,12 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
     return SectionData(title="Overdue action items", items=items)
 
 
-def review_dates(today):
+def review_dates(today, partnership_ids=None):
     """Quarterly and executive reviews due from their cadence (one query)."""
-    cadences = cadences_with_dates(
-        MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS).select_related(
-            "partnership"
-        ),
-        today=today,
-    )
+    reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
+    if partnership_ids is not None:
+        reviews = reviews.filter(partnership_id__in=partnership_ids)
+    cadences = cadences_with_dates(reviews.select_related("partnership"), today=today)
     return [
         (
             c.partnership_id,
@@ -67,11 +65,13 @@ def review_dates(today):
     ]
 
 
-def reassessment_dates(today):
+def reassessment_dates(today, partnership_ids=None):
     """Signed-off due diligence is re-assessed every DD_REASSESS_MONTHS (one query)."""
     months = getattr(settings, "DD_REASSESS_MONTHS", 12)
     out = []
     checklists = Checklist.objects.filter(signed_off_at__isnull=False).select_related("partnership")
+    if partnership_ids is not None:
+        checklists = checklists.filter(partnership_id__in=partnership_ids)
     for checklist in checklists.exclude(partnership__stage="ended"):
         signed = timezone.localtime(checklist.signed_off_at).date()
         due = add_months(signed, months)

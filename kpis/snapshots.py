@@ -34,26 +34,15 @@ KPI_FIELDS = (
     "baseline",
     "is_active",
 )
+# What an upsert on (kpi, period) rewrites: every computed column of maths.SNAPSHOT_COLUMNS but
+# the conflict key, plus the stamps of the run.
 UPDATE_FIELDS = [
     "partnership",
-    "period_end",
-    "frequency",
-    "is_closed",
-    "is_latest",
-    "value",
-    "measurement_count",
-    "status",
-    "attainment",
-    "change",
-    "change_pct",
-    "trend_slope",
-    "trend",
-    "rolling_avg",
-    "kpi_version",
-    "direction",
-    "target",
-    "warning",
-    "critical",
+    *(
+        name
+        for name in maths.SNAPSHOT_COLUMNS
+        if name not in ("kpi_id", "partnership_id", "period")
+    ),
     "computed_at",
     "run",
 ]

@@ -3,6 +3,8 @@ that other apps contribute from ``AppConfig.ready`` (this app never imports them
 
 A column adds SQL annotations to the partnership queryset (so it can be sorted and filtered in
 the database), renders its cell from a template, and gives a plain value for exports. A column
+may also give ``render(row) -> safe HTML``, exactly what its template renders: the table then
+skips the template engine for that cell, which matters at 50 rows times a dozen columns. A column
 that needs more than a scalar (a sparkline, say) may also ``decorate`` the rows of one page with
 a constant number of queries.
 """
@@ -13,6 +15,10 @@ from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import floatformat
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Column:
     order: int = 100
     css: str = ""
     export_label: str = ""
+    render: Callable | None = None  # row -> safe HTML, the same as ``template`` gives
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,52 @@ def _person(user):
     return (user.get_full_name() or user.username) if user else ""
 
 
+# Fast paths for the base cells; tests/partnerships check them against the templates, which
+# end with a newline that ``{% include %}`` keeps.
+_MUTED_DASH = '<span class="muted">—</span>\n'
+
+
+def _render_title(row):
+    return format_html(
+        '<a href="{}">{}</a><span class="sub show-md">{}</span>\n',
+        row.get_absolute_url(),
+        row.title,
+        row.partner.name,
+    )
+
+
+def _render_partner(row):
+    return format_html('<a href="{}">{}</a>\n', row.partner.get_absolute_url(), row.partner.name)
+
+
+def _render_type(row):
+    return format_html("{}\n", row.get_type_display())
+
+
+def _render_stage(row):
+    return format_html(
+        '<span class="badge stage-{}">{}</span>\n', row.stage, row.get_stage_display()
+    )
+
+
+def _render_owner(row):
+    if row.owner:
+        return format_html("{}\n", row.owner.get_full_name() or row.owner.username)
+    return mark_safe('<span class="muted">Unassigned</span>\n')
+
+
+def _render_value(row):
+    if row.estimated_annual_value is not None:
+        return format_html("{}\n", floatformat(row.estimated_annual_value, "0g"))
+    return mark_safe(_MUTED_DASH)
+
+
+def _render_next_date(row):
+    if row.next_date:
+        return format_html("{}\n", conditional_escape(date_filter(row.next_date, "j M Y")))
+    return mark_safe(_MUTED_DASH)
+
+
 register_column(
     Column(
         "title",
@@ -150,6 +203,7 @@ register_column(
         sort="title",
         order=0,
         css="title-cell",
+        render=_render_title,
     )
 )
 register_column(
@@ -161,6 +215,7 @@ register_column(
         sort="partner__name",
         order=1,
         css="hide-sm hide-md",
+        render=_render_partner,
     )
 )
 register_column(
@@ -172,6 +227,7 @@ register_column(
         sort="type",
         order=2,
         css="hide-sm hide-md",
+        render=_render_type,
     )
 )
 register_column(
@@ -182,6 +238,7 @@ register_column(
         export=lambda p: p.get_stage_display(),
         sort="stage",
         order=3,
+        render=_render_stage,
     )
 )
 register_column(
@@ -193,6 +250,7 @@ register_column(
         sort="owner__first_name",
         order=4,
         css="hide-sm hide-md nowrap",
+        render=_render_owner,
     )
 )
 register_column(
@@ -204,6 +262,7 @@ register_column(
         sort="estimated_annual_value",
         order=5,
         css="num hide-sm hide-md",
+        render=_render_value,
     )
 )
 register_column(
@@ -216,6 +275,7 @@ register_column(
         sort="next_date",
         order=90,
         css="hide-sm nowrap",
+        render=_render_next_date,
     )
 )
 

@@ -3,8 +3,33 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def portfolio_cells(context, columns, row):
+    """One table row's ``<td>`` cells, the same HTML as ``{% include column.template %}`` each.
+
+    Columns with a ``render`` fast path skip the template engine; the others render their
+    template, loaded once per page rather than once per cell, in the page's own context.
+    """
+    templates = context.render_context.dicts[0].setdefault("portfolio_cell_templates", {})
+    cells = []
+    for column in columns:
+        if column.render is not None:
+            html = column.render(row)
+        else:
+            cell = templates.get(column.template)
+            if cell is None:
+                cell = templates[column.template] = context.template.engine.get_template(
+                    column.template
+                )
+            with context.push(column=column, row=row):
+                html = cell.render(context)
+        cells.append(format_html('<td class="{}">{}</td>', column.css, html))
+    return mark_safe("".join(cells))
 
 
 @register.simple_tag(takes_context=True)

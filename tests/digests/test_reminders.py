@@ -5,7 +5,12 @@ from datetime import date, timedelta
 import pytest
 
 from digests import services
-from digests.dates import register_reminder_source, unregister_reminder_source
+from digests.dates import (
+    agreement_dates,
+    register_reminder_source,
+    unregister_reminder_source,
+    upcoming_dates,
+)
 from digests.models import DeliveryStatus, Reminder
 from digests.tasks import send_date_reminders
 from partnerships.models import Stage
@@ -131,7 +136,7 @@ def test_a_date_added_late_gets_the_nearest_offset_only(
 def test_other_apps_add_dates_through_the_registry(
     smtp, coo, partnership, django_capture_on_commit_callbacks, time_machine
 ):
-    def reviews(today):
+    def reviews(today, partnership_ids=None):
         due = date(2026, 12, 30)
         return [(partnership.pk, "performance_review", due, "Performance review of JAO", "/x/")]
 
@@ -174,3 +179,17 @@ def test_no_partnership_no_work(db, smtp, django_capture_on_commit_callbacks, ti
     make_partnership()
     run(TODAY, django_capture_on_commit_callbacks, time_machine)
     assert smtp.received == [] and not Reminder.objects.exists()
+
+
+def test_agreement_dates_of_some_partnerships_only(ending, partnership):
+    other = make_partnership()
+    agreement(other, TODAY + timedelta(days=50), notice_days=10)
+    everyone = agreement_dates(TODAY)
+    assert {row.partnership_id for row in everyone} == {partnership.pk, other.pk}
+    mine = agreement_dates(TODAY, partnership_ids=[partnership.pk])
+    assert mine == [row for row in everyone if row.partnership_id == partnership.pk]
+    assert agreement_dates(TODAY, partnership_ids=[]) == []
+    assert upcoming_dates(TODAY, partnership_ids=[other.pk]) == sorted(
+        (row for row in everyone if row.partnership_id == other.pk),
+        key=lambda r: (r.due_date, r.kind, r.partnership_id),
+    )

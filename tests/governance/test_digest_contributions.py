@@ -55,3 +55,21 @@ def test_review_and_reassessment_dates_feed_reminders(coo, partnership):
         ("dd_reassessment", date(2027, 2, 10))
     ]
     assert reassessment_dates(date(2027, 3, 1)) == []
+    assert review_dates(today, partnership_ids=[partnership.pk]) == reviews
+    assert review_dates(today, partnership_ids=[]) == []
+    assert reassessment_dates(today, partnership_ids=[partnership.pk + 1]) == []
+
+
+def test_date_sources_filter_the_asked_partnerships_in_sql(
+    coo, partnership, django_assert_num_queries
+):
+    other = make_partnership()
+    for p in (partnership, other):
+        MeetingCadence.objects.create(
+            partnership=p, kind="qbr", frequency="quarterly", start_date=date(2027, 1, 15)
+        )
+    today = date(2026, 11, 23)
+    assert {r[0] for r in review_dates(today)} == {partnership.pk, other.pk}
+    with django_assert_num_queries(1):
+        reviews = review_dates(today, partnership_ids=[other.pk])
+    assert [r[0] for r in reviews] == [other.pk]
