@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .schedule import DigestSchedule
-from .sections import sections
+from .sections import build_scope, sections
 from .selectors import followed_partnership_ids
 
 logger = logging.getLogger(__name__)
@@ -42,16 +42,17 @@ def build_digest(user, schedule, *, partnership_ids=None):
     if not ids:
         return content
     week_start, week_end = schedule.bounds()
-    for section in sections():
-        try:
-            data = section.builder(user, ids, week_start, week_end)
-        except Exception:
-            # One app's broken section must not stop everyone's digest.
-            logger.exception("Digest section %s failed for user %s", section.key, user.pk)
-            continue
-        if data is None or data.is_empty:
-            continue
-        (content.news if section.news else content.summary).append(data)
+    with build_scope():
+        for section in sections():
+            try:
+                data = section.builder(user, ids, week_start, week_end)
+            except Exception:
+                # One app's broken section must not stop everyone's digest.
+                logger.exception("Digest section %s failed for user %s", section.key, user.pk)
+                continue
+            if data is None or data.is_empty:
+                continue
+            (content.news if section.news else content.summary).append(data)
     return content
 
 

@@ -23,6 +23,8 @@ queries whatever the number of partnerships, and return ``None`` (or a SectionDa
 items or table rows) when it has nothing to report.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 SEVERITIES = ("red", "amber", "green", "blue", "grey")
@@ -140,3 +142,28 @@ def as_cell(value):
     if value is None or value == "":
         return Cell("—")
     return Cell(str(value))
+
+
+# Work shared by several sections of one digest ----------------------------------------------
+
+_build_memo = ContextVar("digest_build_memo", default=None)
+
+
+@contextmanager
+def build_scope():
+    """One digest build: values computed through ``memo`` are shared until it ends."""
+    token = _build_memo.set({})
+    try:
+        yield
+    finally:
+        _build_memo.reset(token)
+
+
+def memo(key, compute):
+    """``compute()`` once per digest build for ``key`` (a hashable of the arguments)."""
+    store = _build_memo.get()
+    if store is None:
+        return compute()
+    if key not in store:
+        store[key] = compute()
+    return store[key]

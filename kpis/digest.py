@@ -16,18 +16,27 @@ stored one, the figure the dashboard shows. Every builder runs a constant number
 all the partnerships at once.
 """
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from digests.sections import Cell, Item, SectionData
+from digests.sections import Cell, Item, SectionData, memo
 from governance.selectors import health_inputs
 from partnerships.models import Partnership, Stage
 
 from .health import KPI_STAGES, _overdue_corrective, band_for, health_score
-from .models import Alert, CorrectiveAction, HealthSnapshot, Measurement, Severity, Snapshot, Status
+from .models import (
+    Alert,
+    CorrectiveAction,
+    HealthSnapshot,
+    Measurement,
+    Severity,
+    Snapshot,
+    Status,
+)
 from .selectors import health_trends
 from .templatetags.kpis import format_value
 
@@ -95,42 +104,58 @@ def kpi_states(partnership_ids, week_start, week_end, *, scoring=False):
     """[(snapshot list oldest first, (snap, status) at week start, (snap, status) at week end)]
     per active KPI, each end None when there was nothing to read.
 
-    Two queries: recent snapshots of every active KPI (with KPI and partnership), and which
-    periods already had a value recorded before the week began.
+    Snapshots are light rows (pk, kpi_id, partnership_id, period, period_end, value, status);
+    callers that show one load it in full. The two queries behind them run once per digest.
     """
     start_day, end_day = week_start.date(), week_end.date()
-    snapshots = (
-        Snapshot.objects.filter(
-            partnership_id__in=partnership_ids,
-            kpi__is_active=True,
-            period__gte=start_day - timedelta(days=LOOKBACK_DAYS),
-            period__lt=end_day,
-        )
-        .select_related("kpi__partnership")
-        .order_by("kpi_id", "period")
-    )
-    by_kpi = defaultdict(list)
-    for snap in snapshots:
-        by_kpi[snap.kpi_id].append(snap)
-    recorded = defaultdict(list)
-    earlier = Measurement.objects.filter(
-        kpi_id__in=list(by_kpi),
-        recorded_at__lt=week_start,
-        period__gte=start_day - timedelta(days=LOOKBACK_DAYS),
-    ).values_list("kpi_id", "period")
-    for kpi_id, period in earlier:
-        recorded[kpi_id].append(period)
-
+    key = ("kpis.snapshot_rows", tuple(partnership_ids), week_start, week_end)
+    by_kpi, recorded = memo(key, lambda: _snapshot_rows(partnership_ids, week_start, week_end))
     out = []
     for kpi_id, snaps in by_kpi.items():
 
         def known_before(snap, periods=recorded[kpi_id]):
-            return any(snap.period <= p <= snap.period_end for p in periods)
+            # periods are sorted: is any of them inside the snapshot's period?
+            index = bisect_left(periods, snap.period)
+            return index < len(periods) and periods[index] <= snap.period_end
 
         before = _as_of(snaps, start_day, known=known_before, scoring=scoring)
         after = _as_of(snaps, end_day, known=lambda snap: True, scoring=scoring)
         out.append((snaps, before, after))
     return out
+
+
+def _snapshot_rows(partnership_ids, week_start, week_end):
+    """Recent snapshots of every active KPI by KPI, and the periods that already had a value
+    recorded before the week began (two queries)."""
+    start_day, end_day = week_start.date(), week_end.date()
+    since = start_day - timedelta(days=LOOKBACK_DAYS)
+    # Light rows, not model instances: an executive's week reads hundreds of thousands of them.
+    snapshots = (
+        Snapshot.objects.filter(
+            partnership_id__in=partnership_ids,
+            kpi__is_active=True,
+            period__gte=since,
+            period__lt=end_day,
+        )
+        .order_by("kpi_id", "period")
+        .values_list(
+            "pk", "kpi_id", "partnership_id", "period", "period_end", "value", "status", named=True
+        )
+    )
+    by_kpi = defaultdict(list)
+    for snap in snapshots:
+        by_kpi[snap.kpi_id].append(snap)
+    recorded = defaultdict(list)
+    earlier = (
+        Measurement.objects.filter(
+            kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
+        )
+        .order_by("kpi_id", "period")
+        .values_list("kpi_id", "period")
+    )
+    for kpi_id, period in earlier:
+        recorded[kpi_id].append(period)
+    return by_kpi, recorded
 
 
 def _counts_at_start(states):
@@ -147,6 +172,12 @@ def _counts_at_start(states):
 
 
 def health_change(partnership_ids, week_start, week_end):
+    """The health section and the table's columns both need this: computed once per digest."""
+    key = ("kpis.health_change", tuple(partnership_ids), week_start, week_end)
+    return memo(key, lambda: _health_change(partnership_ids, week_start, week_end))
+
+
+def _health_change(partnership_ids, week_start, week_end):
     """{partnership_id: {"title", "before", "score", "band", "before_band", "trend", "period"}}.
 
     ``score``/``band`` are the stored current health; ``before`` is the score at the start of
@@ -274,6 +305,8 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         changed.append((snaps, before, after[0]))
     if not changed:
         return None
+    full = Snapshot.objects.select_related("kpi__partnership").in_bulk([r[2].pk for r in changed])
+    changed = [(snaps, before, full[after.pk]) for snaps, before, after in changed]
     # Worst news first: the biggest fall, then by partnership and KPI.
     changed.sort(
         key=lambda row: (

@@ -338,7 +338,7 @@ def test_the_kpi_sections_run_a_constant_number_of_queries(
 ):
     _portfolio(n, manager)
     coo = type(coo).objects.get(pk=coo.pk)
-    with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(31):
+    with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(34):
         content = build_digest(coo, schedule())
         render_digest(content)
     sizes = {s.title: len(s.items) for s in content.news}
