@@ -181,16 +181,8 @@ def panel_action_create(request, alert_pk):
         raise PermissionDenied("You can see this alert but not act on it.")
     form = CorrectiveActionForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            services.action_create(
-                alert=alert,
-                by=request.user,
-                description=data["description"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                checkpoint_days=data["checkpoints"],
-            )
+            form.create(alert=alert, by=request.user)
         except ValidationError as exc:
             message = " ".join(exc.messages)
         else:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from partnerships.forms import DateInput, UserChoiceField, people
 from partnerships.models import Partnership
 
-from . import periods
+from . import periods, services
 from .models import CorrectiveAction, Kpi, Severity, threshold_problems
 from .services import DEFAULT_CHECKPOINT_DAYS, parse_checkpoint_days, read_value
 
@@ -197,6 +197,18 @@ class CorrectiveActionForm(forms.ModelForm):
         if not days:
             raise ValidationError("Give at least one checkpoint, e.g. 30, 60, 90.")
         return days
+
+    def create(self, *, alert, by):
+        """The corrective action from a valid form (the service may still refuse it)."""
+        data = self.cleaned_data
+        return services.action_create(
+            alert=alert,
+            by=by,
+            description=data["description"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            checkpoint_days=data["checkpoints"],
+        )
 
 
 class CorrectiveActionEditForm(forms.ModelForm):

@@ -90,35 +90,27 @@ def _kpi_frame(rows):
     return frame.astype({"kpi_id": np.int64, "partnership_id": np.int64})
 
 
+VERSION_COLUMNS = [
+    "kpi_id",
+    "number",
+    "effective_from",
+    "direction",
+    "target",
+    "warning",
+    "critical",
+    "baseline",
+]
+
+
 def load_frames(kpi_ids):
     """(versions, measurements) frames for these KPIs: one query each."""
-    versions = list(
-        KpiVersion.objects.filter(kpi_id__in=kpi_ids).values_list(
-            "kpi_id",
-            "number",
-            "effective_from",
-            "direction",
-            "target",
-            "warning",
-            "critical",
-            "baseline",
-        )
-    )
+    versions = list(KpiVersion.objects.filter(kpi_id__in=kpi_ids).values_list(*VERSION_COLUMNS))
     versions = pd.DataFrame(
         [
             (k, n, eff, d, _float(t), _float(w), _float(c), _float(b))
             for k, n, eff, d, t, w, c, b in versions
         ],
-        columns=[
-            "kpi_id",
-            "number",
-            "effective_from",
-            "direction",
-            "target",
-            "warning",
-            "critical",
-            "baseline",
-        ],
+        columns=VERSION_COLUMNS,
     )
     rows = list(
         Measurement.objects.filter(kpi_id__in=kpi_ids).values_list(

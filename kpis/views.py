@@ -710,16 +710,8 @@ def action_create(request, alert_pk):
         raise PermissionDenied("You can see this alert but not act on it.")
     form = CorrectiveActionForm(request.POST or None, initial={"owner": request.user.pk})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.action_create(
-                alert=alert,
-                by=request.user,
-                description=data["description"],
-                owner=data["owner"],
-                due_date=data["due_date"],
-                checkpoint_days=data["checkpoints"],
-            )
+            form.create(alert=alert, by=request.user)
         except ValidationError as error:
             _add_errors(form, error)
         else:
