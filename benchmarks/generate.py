@@ -95,11 +95,23 @@ class Timer:
         return _Step()
 
 
+def ensure_database():
+    """Create the benchmark database when the server does not have it yet (a fresh machine)."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
 def reset_database():
     """Drop everything and migrate again (the shipped defaults come back with the migrations)."""
     from django.core.management import call_command
     from django.db import connection
 
+    ensure_database()
     with connection.cursor() as cursor:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
