@@ -414,9 +414,11 @@ class Snapshot(models.Model):
     target = value_field()
     warning = value_field()
     critical = value_field()
+    # When the row's values last changed, and the recompute that wrote them.
     computed_at = models.DateTimeField(default=timezone.now)
-    # The recompute that last wrote the row: rows of its KPIs it did not write are stale.
     run = models.UUIDField(null=True, editable=False)
+    # A hash of every computed column: a recompute rewrites only rows whose hash changed.
+    fingerprint = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["kpi", "period"]

@@ -1,0 +1,137 @@
+"""A recompute writes only the snapshot rows whose values changed, and scores health again only
+where a KPI's latest status moved."""
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kpis import snapshots
+from kpis.models import HealthSnapshot, Snapshot
+from kpis.snapshots import recompute
+
+from .conftest import make_kpi, measure, months
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2024, 6, 2)
+
+
+def ids_by_period(kpi):
+    return dict(Snapshot.objects.filter(kpi=kpi).values_list("period", "id"))
+
+
+def runs_by_period(kpi):
+    return dict(Snapshot.objects.filter(kpi=kpi).values_list("period", "run"))
+
+
+def test_a_second_run_with_nothing_new_writes_nothing(partnership):
+    kpi = make_kpi(partnership)
+    for day, value in months(2024, 1, [100, 85, 70, 95]):
+        measure(kpi, day, value)
+    first = recompute([kpi.pk], today=TODAY)
+    assert (first.snapshots, first.unchanged) == (5, 0)
+    before = ids_by_period(kpi)
+
+    again = recompute([kpi.pk], today=TODAY)
+    assert (again.snapshots, again.unchanged) == (0, 5)
+    assert ids_by_period(kpi) == before
+    assert not Snapshot.objects.filter(kpi=kpi, fingerprint__isnull=True).exists()
+
+
+def test_a_new_value_rewrites_only_the_rows_it_changes(partnership):
+    kpi = make_kpi(partnership)
+    for day, value in months(2024, 1, [100, 85, 70, 95]):
+        measure(kpi, day, value)
+    recompute([kpi.pk], today=TODAY)
+    before, ids = runs_by_period(kpi), ids_by_period(kpi)
+
+    measure(kpi, date(2024, 5, 1), 60)  # the empty May gets a value
+    result = recompute([kpi.pk], today=TODAY)
+    after = runs_by_period(kpi)
+    assert result.snapshots == 1 and result.unchanged == 4
+    assert {p for p in after if after[p] != before[p]} == {date(2024, 5, 1)}
+    assert ids_by_period(kpi) == ids  # updated in place
+    may = Snapshot.objects.get(kpi=kpi, period=date(2024, 5, 1))
+    assert (may.value, may.status, may.change) == (60, "off_track", -35)
+
+
+def test_a_period_no_longer_produced_is_deleted(partnership):
+    kpi = make_kpi(partnership)
+    for day, value in months(2024, 1, [100, 95, 90]):
+        measure(kpi, day, value)
+    recompute([kpi.pk], today=TODAY)
+    assert Snapshot.objects.filter(kpi=kpi).count() == 5
+    kpi.created_at = kpi.created_at.replace(month=3)
+    kpi.save(update_fields=["created_at"])
+    kpi.measurements.filter(period__lt=date(2024, 3, 1)).delete()
+
+    recompute([kpi.pk], today=TODAY)
+    assert sorted(Snapshot.objects.filter(kpi=kpi).values_list("period", flat=True)) == [
+        date(2024, 3, 1),
+        date(2024, 4, 1),
+        date(2024, 5, 1),
+    ]
+
+
+def test_health_is_scored_again_only_when_a_latest_status_moves(partnership):
+    kpi = make_kpi(partnership)
+    for day, value in months(2024, 1, [100, 95, 92, 96, 99]):
+        measure(kpi, day, value)
+    recompute([kpi.pk], today=TODAY)
+    health = HealthSnapshot.objects.get(partnership=partnership)
+
+    may = kpi.measurements.filter(period=date(2024, 5, 1))
+    may.update(value=97)  # a correction: still on track
+    with CaptureQueriesContext(connection) as quiet:
+        result = recompute([kpi.pk], today=TODAY)
+    assert result.snapshots >= 1 and not result.health_changed
+    assert HealthSnapshot.objects.get(partnership=partnership).computed_at == health.computed_at
+
+    may.update(value=50)  # now off track: health must move
+    result = recompute([kpi.pk], today=TODAY)
+    assert result.health_changed == {partnership.pk}
+    moved = HealthSnapshot.objects.get(partnership=partnership)
+    assert moved.computed_at > health.computed_at and moved.score < health.score
+    # Snapshots, alerts and checkpoints of one KPI, in a transaction, when nothing else moves.
+    assert len(quiet) <= 9
+
+
+def test_a_full_recompute_scores_every_partnership_in_scope(partnership):
+    kpi = make_kpi(partnership)
+    measure(kpi, date(2024, 1, 1), 100)
+    recompute(partnership_ids=[partnership.pk], today=TODAY)
+    first = HealthSnapshot.objects.get(partnership=partnership).computed_at
+    result = recompute(partnership_ids=[partnership.pk], today=TODAY)
+    assert result.snapshots == 0 and not result.health_changed
+    assert HealthSnapshot.objects.get(partnership=partnership).computed_at > first
+
+
+def test_postgresql_and_orm_readers_give_the_same_measurements(partnership):
+    kpi = make_kpi(partnership, frequency="monthly")
+    for day, value in months(2024, 1, [100.125, 0, -3.5]):
+        measure(kpi, day, value)
+    measure(kpi, date(2024, 2, 5), 7, grain="weekly")
+    fast = snapshots.load_frames([kpi.pk])[1].sort_values("id").reset_index(drop=True)
+    slow = snapshots._measurements_by_orm([kpi.pk]).sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(fast, slow, check_exact=False, atol=1e-6)
+    assert fast["period"].tolist()[:2] == [19723, 19754]  # 2024-01-01, 2024-02-01 as days
+    assert fast["value"].tolist()[:3] == [100.125, 0.0, -3.5]
+
+
+def test_fingerprints_depend_on_every_computed_column():
+    frame = pd.DataFrame(
+        {
+            name: [1.5, 1.5] if name in ("value", "target") else ["x", "x"]
+            for name in snapshots.maths.SNAPSHOT_COLUMNS
+        }
+    )
+    same = snapshots.fingerprints(frame)
+    assert same[0] == same[1]
+    for name in snapshots.maths.SNAPSHOT_COLUMNS:
+        changed = frame.copy()
+        changed.loc[1, name] = 2.5 if name in ("value", "target") else "y"
+        hashes = snapshots.fingerprints(changed)
+        assert hashes[0] != hashes[1], name
