@@ -112,6 +112,14 @@ class SnapshotAdmin(admin.ModelAdmin):
     raw_id_fields = ["kpi", "partnership"]
     date_hierarchy = "period"
 
+    # Computed rows: an edit would survive recomputes, which rewrite only rows whose computed
+    # values change. Deleting one is safe (the next recompute writes it again).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class AlertEventInline(ReadOnlyInline):
     model = AlertEvent

@@ -39,3 +39,16 @@ def test_all_models_are_registered():
         and m._meta.app_label == "kpis"
     }
     assert concrete == registered
+
+
+def test_snapshots_are_read_only_in_the_admin(admin_client, partnership):
+    kpi = make_kpi(partnership)
+    measure(kpi, date(2024, 1, 1), 10)
+    recompute([kpi.pk], today=date(2024, 2, 2))
+    snapshot = models.Snapshot.objects.filter(kpi=kpi).first()
+    url = reverse("admin:kpis_snapshot_change", args=[snapshot.pk])
+    response = admin_client.post(url, {"value": "999", "status": "on_track"})
+    assert response.status_code == 403
+    snapshot.refresh_from_db()
+    assert snapshot.value == 10
+    assert admin_client.get(reverse("admin:kpis_snapshot_add")).status_code == 403
