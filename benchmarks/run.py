@@ -41,7 +41,7 @@ LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
 LOAD_THINK_MS = int(os.environ.get("BENCH_LOAD_THINK_MS", 0))
 TRANSACTION_SQL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)", re.I)
 OUTPUT = os.environ.get("BENCH_OUTPUT", "latest")  # results/<OUTPUT>.json and .md
-ALL = ("pages", "recompute", "incremental", "digest", "fanout", "import", "load")
+ALL = ("pages", "every_page", "recompute", "incremental", "digest", "fanout", "import", "load")
 
 
 def stats(samples, *, floor=None):
@@ -140,6 +140,44 @@ def bench_pages():
         "note": "sum of the page and each panel's median",
     }
     return out
+
+
+def bench_every_page():
+    """Every page and panel, for the executive and for a partner manager on their own
+    partnership: queries (the budget is 15) and server time."""
+    from django.contrib.auth import get_user_model
+
+    from benchmarks.every_page import crawl
+    from benchmarks.generate import MANAGER_USERNAME
+    from partnerships.models import Partnership
+
+    manager = get_user_model().objects.get(username=MANAGER_USERNAME)
+    own = Partnership.objects.visible_to(manager).filter(stage="active").order_by("pk").first()
+    pages = crawl(
+        {"executive": (executive(), dashboard_partnership()), "manager": (manager, own)},
+        repeat=REPEAT,
+    )
+    worst = {
+        label: max(
+            ((row["queries"], name) for name, row in rows.items() if "queries" in row),
+            default=(0, ""),
+        )
+        for label, rows in pages.items()
+    }
+    errors = [
+        f"{label} {name}: {row['status']}"
+        for label, rows in pages.items()
+        for name, row in rows.items()
+        # 403 is a right answer (a manager may not edit goals); 404 and 5xx are not.
+        if row.get("status", 200) == 404 or row.get("status", 200) >= 500
+    ]
+    return {
+        "pages": pages,
+        "summary": {
+            "most_queries": {label: {"queries": q, "page": n} for label, (q, n) in worst.items()},
+            "errors": errors,
+        },
+    }
 
 
 # 2. Full recompute ---------------------------------------------------------------------------
@@ -642,6 +680,18 @@ def targets(results):
         rows.append((f"{name}: queries", row["queries"], "≤ 15", row["queries"] <= 15))
         if name in ("portfolio", "portfolio_filtered", "dashboard"):
             rows.append((f"{name}: × floor", row["ratio"], "≤ 3", row["ratio"] <= 3))
+    summary = results.get("every_page", {}).get("summary")
+    if summary:
+        for label, worst in summary["most_queries"].items():
+            rows.append(
+                (
+                    f"every page, {label}: most queries ({worst['page']})",
+                    worst["queries"],
+                    "≤ 15",
+                    worst["queries"] <= 15,
+                )
+            )
+        rows.append(("every page: errors", len(summary["errors"]), "0", not summary["errors"]))
     full = results.get("recompute", {}).get("full_recompute")
     if full:
         rows.append(("full recompute: × GROUP BY", full["ratio"], "≤ 1.5", full["ratio"] <= 1.5))
@@ -718,6 +768,25 @@ def markdown(results):
             f"\nImport peak memory: {m['peak_mb']} MB (process after start-up "
             f"{m['baseline_mb']} MB); all-or-nothing: {m['all_or_nothing']}."
         )
+    every = results.get("every_page", {}).get("pages")
+    if every:
+        labels = list(every)
+        lines += [
+            "",
+            "| Page | " + " | ".join(f"{label} queries | {label} ms" for label in labels) + " |",
+            "|---|" + "---:|---:|" * len(labels),
+        ]
+        for name in every[labels[0]]:
+            cells = []
+            for label in labels:
+                row = every[label].get(name, {})
+                queries = row.get("queries", "–")
+                status = row.get("status", 200)
+                cells += [
+                    f"{queries}" + ("" if status < 400 else f" ({status})"),
+                    f"{row.get('median_ms', '–')}",
+                ]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
     load = results.get("load", {}).get("load")
     if load:
         lines += ["", "| Load run | Value |", "|---|---:|"]
@@ -759,6 +828,7 @@ def meta():
 
 BENCHES = {
     "pages": bench_pages,
+    "every_page": bench_every_page,
     "recompute": bench_recompute,
     "incremental": bench_incremental,
     "digest": bench_digest,

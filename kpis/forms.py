@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from partnerships.forms import DateInput, UserChoiceField, people
+from partnerships.forms import DateInput, FastSelect, UserChoiceField, people
 from partnerships.models import Partnership
 
 from . import periods, services
@@ -132,12 +132,17 @@ class AlertFilterForm(forms.Form):
     state = forms.ChoiceField(choices=STATES, required=False, label="State")
     severity = forms.ChoiceField(choices=[("", "Any severity")] + Severity.choices, required=False)
     partnership = forms.ModelChoiceField(
-        queryset=Partnership.objects.none(), required=False, empty_label="Any partnership"
+        queryset=Partnership.objects.none(),
+        required=False,
+        empty_label="Any partnership",
+        widget=FastSelect,  # an executive's list holds every partnership
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = Partnership.objects.visible_to(user).order_by("title")
+        self.fields["partnership"].queryset = (
+            Partnership.objects.visible_to(user).select_related("partner").order_by("title")
+        )
 
     def apply(self, queryset):
         data = self.cleaned_data if self.is_valid() else {}

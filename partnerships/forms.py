@@ -75,6 +75,8 @@ def _attrs(attrs):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    widget = FastSelect  # a company's people: a thousand options are common
+
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.username
 

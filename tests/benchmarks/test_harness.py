@@ -48,8 +48,14 @@ def test_every_benchmark_runs_and_reports(tiny):
     assert {"floor", "portfolio", "portfolio_filtered", "dashboard"} <= set(pages)
     assert any(name.startswith("panel:") for name in pages)
     assert all(row["queries"] > 0 for name, row in pages.items() if name != "floor")
+    every = results["every_page"]
+    assert not every["summary"]["errors"]
+    assert every["pages"]["executive"]["partnerships:list"]["status"] == 200
     assert results["recompute"]["full_recompute"]["kpis"] == 18
+    assert results["recompute"]["full_recompute"]["snapshots_written"] == 0
+    assert results["recompute"]["full_recompute_next_week"]["snapshots_written"] > 0
     assert results["incremental"]["incremental_recompute"]["queries"] > 0
+    assert results["incremental"]["incremental_recompute_crossing"]["queries"] > 0
     assert results["fanout"]["fanout"]["emails_received"] == 10
     memory = results["import"]["import_memory"]
     assert memory["created"] == 300 and memory["all_or_nothing"]

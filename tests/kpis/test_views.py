@@ -413,3 +413,18 @@ def test_only_the_uploader_cancels_an_import(client, world, manager, coo):
     assert client.post(reverse("kpis:import_cancel", args=[batch.pk])).status_code == 302
     batch.refresh_from_db()
     assert batch.state == "cancelled"
+
+
+def test_inbox_queries_do_not_grow_with_the_portfolio(
+    client, world, coo, django_assert_max_num_queries
+):
+    client.force_login(coo)
+    inbox = reverse("kpis:alert_inbox")
+    with django_assert_max_num_queries(8):
+        small = client.get(inbox)
+    for _ in range(30):  # each on its own partner: the filter lists "title — partner"
+        make_partnership()
+    with django_assert_max_num_queries(8):
+        large = client.get(inbox)
+    assert large.status_code == small.status_code == 200
+    assert large.text.count("<option") == small.text.count("<option") + 30

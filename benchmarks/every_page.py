@@ -1,0 +1,183 @@
+"""Every page a user can open, with its SQL query count and server time, for an executive (who
+sees the whole portfolio) and a partner manager: the query budget holds for every page and
+fragment, not only the ones the page benchmark times.
+
+``page_urls`` names one URL per GET route of the app (the tests check none is forgotten);
+routes that only take a POST, or that need an object the generated data has none of, are in
+``NOT_PAGES`` / skipped with a reason.
+"""
+
+import statistics
+import time
+
+# Routes that only answer a POST (GET is 405) or are not pages (downloads of uploaded files,
+# sign-out, one-time tokens).
+NOT_PAGES = {
+    "accounts:logout",
+    "logout",
+    "password_reset_confirm",
+    "password_reset_done",
+    "password_reset_complete",
+    "password_change_done",
+    "healthz",
+    "bench_floor",
+    "partnerships:move",
+    "governance:raci",
+    "governance:role_delete",
+    "governance:dd_start",
+    "governance:dd_sign_off",
+    "governance:dd_evidence_upload",
+    "governance:dd_evidence_delete",
+    "governance:dd_evidence_download",
+    "governance:action_done",
+    "kpis:entry_cell",
+    "kpis:import_confirm",
+    "kpis:import_cancel",
+    "kpis:alert_acknowledge",
+    "kpis:panel_acknowledge",
+    "kpis:panel_action_create",
+    "kpis:checkpoint_record",
+    "digests:follow",
+    "digests:digest_detail",
+    "digests:unsubscribe",
+}
+
+
+def page_urls(partnership):
+    """{route name: URL} for every page, filled in with objects of ``partnership``."""
+    from django.urls import reverse
+
+    from governance import models as gov
+    from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
+    from partnerships.models import Objective, StrategicGoal
+    from partnerships.panels import panels
+
+    p = partnership.pk
+    first = {
+        "kpi": Kpi.objects.filter(partnership=partnership).order_by("pk").first(),
+        "alert": Alert.objects.filter(partnership=partnership).order_by("pk").first(),
+        "action": CorrectiveAction.objects.filter(partnership=partnership).order_by("pk").first(),
+        "objective": Objective.objects.filter(partnership=partnership).order_by("pk").first(),
+        "contact": partnership.partner.contacts.order_by("pk").first(),
+        "goal": StrategicGoal.objects.order_by("pk").first(),
+        "import": MeasurementImport.objects.order_by("pk").first(),
+        "item": gov.ChecklistItem.objects.filter(checklist__partnership=partnership).first(),
+        "role": gov.GovernanceRole.objects.filter(partnership=partnership).first(),
+        "meeting": gov.Meeting.objects.filter(partnership=partnership).order_by("pk").first(),
+        "cadence": gov.MeetingCadence.objects.filter(partnership=partnership).first(),
+        "action_item": gov.ActionItem.objects.filter(partnership=partnership).first(),
+        "review": gov.PerformanceReview.objects.filter(partnership=partnership).first(),
+        "risk": gov.Risk.objects.filter(partnership=partnership).order_by("pk").first(),
+    }
+
+    def with_(key, name, *args):
+        obj = first[key]
+        return reverse(name, args=[*args, obj.pk]) if obj else None
+
+    urls = {
+        "partnerships:home": reverse("partnerships:home"),
+        "login": reverse("login"),
+        "password_change": reverse("password_change"),
+        "password_reset": reverse("password_reset"),
+        "partnerships:list": reverse("partnerships:list"),
+        "partnerships:export": reverse("partnerships:export", kwargs={"fmt": "csv"}),
+        "partnerships:create": reverse("partnerships:create"),
+        "partnerships:detail": reverse("partnerships:detail", args=[p]),
+        "partnerships:edit": reverse("partnerships:edit", args=[p]),
+        "partnerships:timeline": reverse("partnerships:timeline", args=[p]),
+        "partnerships:objective_create": reverse("partnerships:objective_create", args=[p]),
+        "partnerships:objective_edit": with_("objective", "partnerships:objective_edit", p),
+        "partnerships:agreement": reverse("partnerships:agreement", args=[p]),
+        "partnerships:interaction_create": reverse("partnerships:interaction_create", args=[p]),
+        "partnerships:partner_list": reverse("partnerships:partner_list"),
+        "partnerships:partner_create": reverse("partnerships:partner_create"),
+        "partnerships:partner_detail": reverse(
+            "partnerships:partner_detail", args=[partnership.partner_id]
+        ),
+        "partnerships:partner_edit": reverse(
+            "partnerships:partner_edit", args=[partnership.partner_id]
+        ),
+        "partnerships:contact_create": reverse(
+            "partnerships:contact_create", args=[partnership.partner_id]
+        ),
+        "partnerships:contact_edit": with_(
+            "contact", "partnerships:contact_edit", partnership.partner_id
+        ),
+        "partnerships:goals": reverse("partnerships:goals"),
+        "partnerships:goal_create": reverse("partnerships:goal_create"),
+        "partnerships:goal_edit": with_("goal", "partnerships:goal_edit"),
+        "governance:portfolio_risks": reverse("governance:portfolio_risks"),
+        "governance:dd": reverse("governance:dd", args=[p]),
+        "governance:dd_edit": reverse("governance:dd_edit", args=[p]),
+        "governance:dd_item": with_("item", "governance:dd_item", p),
+        "governance:governance": reverse("governance:governance", args=[p]),
+        "governance:role_create": reverse("governance:role_create", args=[p]),
+        "governance:role_edit": with_("role", "governance:role_edit", p),
+        "governance:meetings": reverse("governance:meetings", args=[p]),
+        "governance:meeting_create": reverse("governance:meeting_create", args=[p]),
+        "governance:meeting_detail": with_("meeting", "governance:meeting_detail", p),
+        "governance:meeting_edit": with_("meeting", "governance:meeting_edit", p),
+        "governance:cadence_create": reverse("governance:cadence_create", args=[p]),
+        "governance:cadence_edit": with_("cadence", "governance:cadence_edit", p),
+        "governance:action_create": reverse("governance:action_create", args=[p]),
+        "governance:action_edit": with_("action_item", "governance:action_edit", p),
+        "governance:review_create": reverse("governance:review_create", args=[p]),
+        "governance:review_edit": with_("review", "governance:review_edit", p),
+        "governance:risks": reverse("governance:risks", args=[p]),
+        "governance:risk_create": reverse("governance:risk_create", args=[p]),
+        "governance:risk_edit": with_("risk", "governance:risk_edit", p),
+        "kpis:kpi_history_export": reverse("kpis:kpi_history_export", args=[p, "csv"]),
+        "kpis:kpi_create": reverse("kpis:kpi_create", args=[p]),
+        "kpis:kpi_detail": with_("kpi", "kpis:kpi_detail"),
+        "kpis:kpi_edit": with_("kpi", "kpis:kpi_edit"),
+        "kpis:measurement_create": with_("kpi", "kpis:measurement_create"),
+        "kpis:entry_grid": reverse("kpis:entry_grid"),
+        "kpis:import_start": reverse("kpis:import_start"),
+        "kpis:import_template": reverse("kpis:import_template", kwargs={"fmt": "csv"}),
+        "kpis:import_detail": with_("import", "kpis:import_detail"),
+        "kpis:alert_inbox": reverse("kpis:alert_inbox"),
+        "kpis:alert_detail": with_("alert", "kpis:alert_detail"),
+        "kpis:action_create": with_("alert", "kpis:action_create"),
+        "kpis:action_edit": with_("action", "kpis:action_edit"),
+        "digests:preferences": reverse("digests:preferences"),
+        "digests:preview": reverse("digests:preview"),
+    }
+    for panel in panels():
+        urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
+    return urls
+
+
+def crawl(visits, *, repeat=3):
+    """{label: {route: {status, queries, median_ms}}} for every page, after one warm-up;
+    ``visits`` is {label: (user, a partnership of theirs)}."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    out = {}
+    for label, (user, partnership) in visits.items():
+        urls = page_urls(partnership)
+        client = Client()
+        client.force_login(user)
+        rows = {}
+        for name, url in urls.items():
+            if url is None:
+                rows[name] = {"skipped": "no such object in the data"}
+                continue
+            headers = {"HTTP_HX_REQUEST": "true"} if name.startswith("panel:") else {}
+            status = client.get(url, **headers).status_code
+            samples, queries = [], 0
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as captured:
+                    start = time.perf_counter()
+                    client.get(url, **headers)
+                    samples.append(time.perf_counter() - start)
+                queries = max(queries, len(captured))
+            rows[name] = {
+                "url": url,
+                "status": status,
+                "queries": queries,
+                "median_ms": round(statistics.median(samples) * 1000, 2),
+            }
+        out[label] = rows
+    return out
