@@ -292,6 +292,7 @@ def _add_errors(form, error):
 # Fast entry grid -----------------------------------------------------------------------------
 
 GRID_PERIODS = {periods.WEEKLY: 8, periods.MONTHLY: 6, periods.QUARTERLY: 4}
+GRID_PARTNERSHIPS = 5  # a page of "My partnerships": about 50 KPIs, 400 cells
 
 
 def _grid_partnerships(request):
@@ -383,8 +384,13 @@ def entry_grid(request):
             raise PermissionDenied("You cannot enter values for this partnership.")
         ids = [chosen.pk]
     else:
-        # Executives see every partnership: they pick one unless they are on some teams.
-        ids = list(mine.values_list("pk", flat=True))
+        # Executives see every partnership: they pick one unless they are on some teams. A
+        # manager of many partnerships gets them a few at a time, not a grid of thousands.
+        source = request.POST if request.method == "POST" else request.GET
+        page = Paginator(list(mine.values_list("pk", flat=True)), GRID_PARTNERSHIPS).get_page(
+            source.get("page")
+        )
+        ids = list(page.object_list)
     entered, errors, status = {}, {}, 200
     if request.method == "POST":
         if not can_enter:
@@ -396,11 +402,15 @@ def entry_grid(request):
                 f"{saved} value{'s' if saved != 1 else ''} saved." if saved else "Nothing changed.",
             )
             url = reverse("kpis:entry_grid")
-            return redirect(f"{url}?partnership={chosen.pk}" if chosen else url)
+            if chosen:
+                return redirect(f"{url}?partnership={chosen.pk}")
+            return redirect(f"{url}?page={page.number}" if page.number > 1 else url)
         status = 422
     context = {
         "sections": _grid(request, ids, entered=entered, errors=errors),
         "partnerships": editable,
+        "page": None if chosen else page,
+        "cell_url": reverse("kpis:entry_cell"),
         "chosen": chosen,
         "can_enter": can_enter,
         "nothing_mine": not chosen and not ids,
@@ -481,7 +491,8 @@ def entry_cell(request):
         "current": period == kpi.current_period(),
     }
     # A validation error is part of the cell, not a failed request: HTMX swaps only 2xx.
-    return render(request, "kpis/entry_grid.html#cell", {"cell": cell})
+    context = {"cell": cell, "cell_url": reverse("kpis:entry_cell")}
+    return render(request, "kpis/entry_grid.html#cell", context)
 
 
 # Imports ------------------------------------------------------------------------------------

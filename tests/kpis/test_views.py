@@ -428,3 +428,35 @@ def test_inbox_queries_do_not_grow_with_the_portfolio(
         large = client.get(inbox)
     assert large.status_code == small.status_code == 200
     assert large.text.count("<option") == small.text.count("<option") + 30
+
+
+def test_a_manager_of_many_partnerships_enters_them_a_page_at_a_time(
+    client, world, manager, django_assert_max_num_queries
+):
+    kpis = [world["kpi"]]
+    for i in range(6):
+        partnership = make_partnership(title=f"Zeta {i}", owner=manager, stage=Stage.ACTIVE)
+        kpis.append(make_kpi(partnership, name=f"Zeta KPI {i}"))
+    client.force_login(manager)
+    period = timezone.localdate().replace(day=1)
+    with django_assert_max_num_queries(12):
+        first = client.get(reverse("kpis:entry_grid"))
+    names = [f'name="v-{k.pk}-{period.isoformat()}"' for k in kpis]
+    assert sum(name in first.text for name in names) == 5
+    assert "1–5 of 7 partnerships" in first.text and "Next →" in first.text
+
+    second = client.get(reverse("kpis:entry_grid"), {"page": 2})
+    on_second = [k for k, name in zip(kpis, names, strict=True) if name in second.text]
+    assert len(on_second) == 2
+    # Saving the second page keeps its partnerships and comes back to it.
+    kpi = on_second[-1]
+    response = client.post(
+        reverse("kpis:entry_grid"),
+        {
+            "page": "2",
+            f"v-{kpi.pk}-{period.isoformat()}": "42",
+            f"o-{kpi.pk}-{period.isoformat()}": "",
+        },
+    )
+    assert response.status_code == 302 and response["Location"].endswith("?page=2")
+    assert Measurement.objects.get(kpi=kpi, period=period).value == 42
