@@ -38,16 +38,16 @@ def home(request):
 # Partnerships -------------------------------------------------------------------------------
 
 
-def _portfolio_queryset(request, form):
+def _portfolio_queryset(request):
     visible = Partnership.objects.visible_to(request.user)
+    form = PartnershipFilterForm(request.GET, visible=visible)
     rows = form.apply(visible.select_related("partner", "owner"), today=timezone.localdate())
-    return visible, rows
+    return form, visible, rows
 
 
 def partnership_list(request):
     """The portfolio: every visible partnership, filtered, sorted and paginated in SQL."""
-    form = PartnershipFilterForm(request.GET)
-    visible, rows = _portfolio_queryset(request, form)
+    form, visible, rows = _portfolio_queryset(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     portfolio.decorate(page.object_list)
     context = {
@@ -72,8 +72,7 @@ def partnership_list(request):
 
 
 def partnership_export(request, fmt):
-    form = PartnershipFilterForm(request.GET)
-    _, rows = _portfolio_queryset(request, form)
+    _, _, rows = _portfolio_queryset(request)
     rows = portfolio.decorate(list(rows))
     return table_response(portfolio.export_rows(rows), fmt=fmt, filename="partnerships")
 
