@@ -3,7 +3,7 @@ strategic-alignment page (see partnerships/portfolio.py). Every figure is one SQ
 one query for a whole page, whatever the number of partnerships or KPIs.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
@@ -135,17 +135,27 @@ HEALTH_FILTER = Filter(
 
 
 def tiles(visible, today):
-    """Partnerships by health band and open alerts by severity, in one query."""
-    counted = annotate_alerts(annotate_health(visible.order_by()))
-    band_counts = {
-        band: Count("pk", filter=Q(health_band=band)) for band in [*BAND_LABELS, NOT_SCORED]
-    }
-    band_counts[NOT_SCORED] = Count("pk", filter=Q(health_band__isnull=True))
-    counts = counted.aggregate(
-        **band_counts,
-        alerts=Coalesce(Sum("open_alert_count"), 0),
-        off_track=Coalesce(Sum("open_off_track_alerts"), 0),
+    """Partnerships by health band, and open alerts by severity: two queries, each reading a
+    partnership's latest health or its open alerts once (an aggregate over the annotations
+    would evaluate each of them again for every FILTER)."""
+    bands = dict(
+        annotate_health(visible.order_by())
+        .values_list("health_band")
+        .annotate(n=Count("pk"))
+        .values_list("health_band", "n")
     )
+    counts = {band: bands.get(band, 0) for band in BAND_LABELS}
+    counts[NOT_SCORED] = bands.get(None, 0)
+    severities = dict(
+        Alert.objects.unresolved()
+        .filter(partnership__in=visible.values("pk"))
+        .order_by()
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
+    )
+    counts["alerts"] = sum(severities.values())
+    counts["off_track"] = severities.get(Severity.OFF_TRACK, 0)
     out = [
         Tile(label, counts[band], f"health={band}", tone=band, group="Health")
         for band, _, label in BANDS
