@@ -43,12 +43,18 @@ def dd_score(items):
     return percent(sum(i.weight * i.rating for i in rated), sum(i.weight * 5 for i in rated))
 
 
-def _dd_rows(partnership_ids, today):
-    overdue = (
+def overdue_item_filter(today):
+    """On checklists: their items still open past the item's due date, or the checklist's when
+    the item has none, unless the checklist is signed off."""
+    return (
         Q(items__status__in=OPEN_ITEM)
         & Q(signed_off_at__isnull=True)
         & (Q(items__due_date__lt=today) | Q(items__due_date__isnull=True, due_date__lt=today))
     )
+
+
+def _dd_rows(partnership_ids, today):
+    overdue = overdue_item_filter(today)
     rows = (
         Checklist.objects.filter(partnership_id__in=partnership_ids)
         .annotate(
