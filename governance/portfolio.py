@@ -2,7 +2,10 @@
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from partnerships.portfolio import Column, Filter, Tile
 
@@ -86,6 +89,54 @@ def decorate(rows):
             "next_meeting_due": next_meeting_due(by_partnership.get(row.pk, [])),
         }
         row.risk_level = score_level(row.max_open_risk)
+        due = row.governance["next_meeting_due"]
+        row.governance["next_meeting_overdue"] = bool(due and due < today)
+
+
+# Fast paths giving exactly what the cell templates give (tests/governance check them against
+# the templates, which end with a newline that ``{% include %}`` keeps).
+
+RISK_BADGE = {"high": "badge-red", "medium": "badge-amber"}
+
+
+def _render_dd(row):
+    progress = row.governance.get("dd_progress")
+    if progress is None:
+        return mark_safe('<span class="muted">not started</span>\n')
+    overdue = row.governance.get("dd_overdue_items")
+    late = format_html(' · <span class="text-red">{} overdue</span>', overdue) if overdue else ""
+    return format_html(
+        '<div class="progress" title="{}% concluded"><span style="width: {}%"></span></div>'
+        "<small>{}%{}</small>\n",
+        progress,
+        progress,
+        progress,
+        late,
+    )
+
+
+def _render_risk(row):
+    count = row.governance.get("open_risks")
+    if not count:
+        return mark_safe('<span class="muted">none open</span>\n')
+    return format_html(
+        '<span class="badge {}" title="Highest open risk score (likelihood × impact)">{}</span> '
+        '<small class="muted">{} open</small>\n',
+        RISK_BADGE.get(row.risk_level, "badge-green"),
+        row.governance.get("max_open_risk_score"),
+        count,
+    )
+
+
+def _render_next_meeting(row):
+    due = row.governance.get("next_meeting_due")
+    if not due:
+        return mark_safe('<span class="muted">no cadence</span>\n')
+    return format_html(
+        "<span {}>{}</span>\n",
+        mark_safe('class="text-red"') if row.governance["next_meeting_overdue"] else "",
+        conditional_escape(date_filter(due, "j M Y")),
+    )
 
 
 def overdue_actions(today):
@@ -148,6 +199,7 @@ COLUMNS = [
         decorate=decorate,
         order=60,
         css="hide-sm nowrap",
+        render=_render_dd,
     ),
     Column(
         "risk",
@@ -159,6 +211,7 @@ COLUMNS = [
         sort="max_open_risk",
         order=70,
         css="hide-sm",
+        render=_render_risk,
     ),
     Column(
         "next_meeting",
@@ -167,6 +220,7 @@ COLUMNS = [
         export=lambda row: row.governance.get("next_meeting_due"),
         order=80,
         css="hide-sm nowrap",
+        render=_render_next_meeting,
     ),
 ]
 
