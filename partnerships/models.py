@@ -387,3 +387,12 @@ class StageMove(models.Model):
 
     def __str__(self):
         return f"{self.partnership}: {self.from_stage} → {self.to_stage}"
+
+
+class ChangeCounter(models.Model):
+    """Part of the count of committed writes to tracked tables (see ``partnerships.changes``)."""
+
+    n = models.BigIntegerField()
+
+    def __str__(self):
+        return str(self.n)
