@@ -2,12 +2,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, header, portfolio, timeline
+from . import access, header, pagecache, portfolio, timeline
 from .exports import table_response
 from .forms import (
     AgreementForm,
@@ -21,10 +23,10 @@ from .forms import (
     StageMoveForm,
     StrategicGoalForm,
 )
-from .htmx import fragment
+from .htmx import fragment, wants_fragment
 from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
 from .panels import panels
-from .roles import is_executive
+from .roles import is_executive, role_label
 from .services import agreement_amend
 from .stages import StageMoveRefused, check_moves, move_partnership
 
@@ -45,11 +47,11 @@ def _portfolio_queryset(request):
     return form, visible, rows
 
 
-def partnership_list(request):
-    """The portfolio: every visible partnership, filtered, sorted and paginated in SQL."""
+def _portfolio_context(request, *, tiles):
     form, visible, rows = _portfolio_queryset(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     portfolio.decorate(page.object_list)
+    today = timezone.localdate()
     context = {
         "form": form,
         "page": page,
@@ -58,17 +60,52 @@ def partnership_list(request):
         "can_create": access.can_create_partnership(request.user),
         "filtered": form.is_filtered,
         "default_sort": "title",
-        "today": timezone.localdate(),
+        "today": today,
     }
-    if not (request.htmx and not request.htmx.boosted):
-        today = timezone.localdate()
+    if tiles:
         groups = {}
         for build in portfolio.tile_builders():
             for tile in build(visible, today):
                 groups.setdefault(tile.group, []).append(tile)
         # "Attention" (renewals, overdue work) closes the row, whichever builder opened it.
         context["tile_groups"] = sorted(groups.items(), key=lambda g: g[0] == "Attention")
-    return render(request, fragment(request, "partnerships/list.html", "results"), context)
+    return context
+
+
+def _portfolio_audience(user):
+    # Everyone who sees exactly the same portfolio: all executives one, anyone else their own
+    # (with their role, which decides what an empty table invites them to do).
+    return "executives" if is_executive(user) else f"{role_label(user)}:{user.pk}"
+
+
+def partnership_list(request):
+    """The portfolio: every visible partnership, filtered, sorted and paginated in SQL.
+
+    Its content (tiles, filters, table), or the table alone for HTMX, is rendered once per
+    version of the data and reused until a write changes it (``pagecache``); the page around
+    it (the user's menu, messages, tokens) is rendered for each request.
+    """
+    part = "results" if wants_fragment(request) else "portfolio"
+    key = ":".join(
+        [
+            "portfolio",
+            part,
+            str(timezone.localdate()),
+            _portfolio_audience(request.user),
+            request.META.get("QUERY_STRING", ""),
+        ]
+    )
+    html = pagecache.fragment(
+        key,
+        lambda: render_to_string(
+            f"partnerships/list.html#{part}",
+            _portfolio_context(request, tiles=part == "portfolio"),
+            request,
+        ),
+    )
+    if part == "results":
+        return HttpResponse(html)
+    return render(request, "partnerships/list.html", {"portfolio": html})
 
 
 def partnership_export(request, fmt):
