@@ -1,9 +1,7 @@
 """The partnership dashboard's KPI trend charts and a partnership's KPI history export.
 
 Both read a constant number of queries whatever the number of KPIs (one for the KPIs, one for
-all their snapshots)."""
-
-from collections import defaultdict
+the snapshots they show)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -64,9 +62,7 @@ def partnership_trends(request, pk):
     """A trend chart per active KPI with its target and thresholds (panel and full page)."""
     partnership = _partnership(request, pk)
     kpis = list(Kpi.objects.filter(partnership=partnership, is_active=True).order_by("name"))
-    by_kpi = defaultdict(list)
-    for snap in Snapshot.objects.filter(kpi__in=kpis).order_by("kpi_id", "period"):
-        by_kpi[snap.kpi_id].append(snap)
+    by_kpi = selectors.recent_snapshots(kpis, points=TREND_POINTS)
     context = {
         "partnership": partnership,
         "trends": [_trend(kpi, by_kpi.get(kpi.pk, [])) for kpi in kpis],
