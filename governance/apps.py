@@ -16,7 +16,20 @@ class GovernanceConfig(AppConfig):
         from partnerships.stages import register_gate
 
         from . import demo, digest, gates, header, portfolio
-        from .models import ActionItem, Checklist, ChecklistItem, Meeting, MeetingCadence, Risk
+        from .models import (
+            ActionItem,
+            Checklist,
+            ChecklistItem,
+            ChecklistTemplate,
+            Decision,
+            Evidence,
+            GovernanceRole,
+            Meeting,
+            MeetingCadence,
+            PerformanceReview,
+            RaciAssignment,
+            Risk,
+        )
 
         register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
         register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
@@ -30,7 +43,20 @@ class GovernanceConfig(AppConfig):
             portfolio_table.register_column(column)
         portfolio_table.register_filter(portfolio.OVERDUE_FILTER)
         portfolio_table.register_tiles("governance", portfolio.attention_tiles, order=60)
-        # What those columns, the filter and the tiles read.
-        changes.track(Checklist, ChecklistItem, Risk, ActionItem, MeetingCadence, Meeting)
+        # What those columns, tiles, facts and panels read (cached under the data version).
+        changes.track(
+            ChecklistTemplate,
+            Checklist,
+            ChecklistItem,
+            Evidence,
+            GovernanceRole,
+            RaciAssignment,
+            MeetingCadence,
+            Meeting,
+            Decision,
+            ActionItem,
+            PerformanceReview,
+            Risk,
+        )
         digest.register()
         register_fact("sponsor", header.sponsor, order=20)

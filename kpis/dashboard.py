@@ -10,11 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from partnerships import access
+from partnerships import access, pagecache
 from partnerships.exports import table_response
 from partnerships.forms import people
 from partnerships.header import Fact
-from partnerships.htmx import fragment
 from partnerships.models import Partnership
 from partnerships.roles import is_executive
 
@@ -61,13 +60,18 @@ def _trend(kpi, snapshots):
 def partnership_trends(request, pk):
     """A trend chart per active KPI with its target and thresholds (panel and full page)."""
     partnership = _partnership(request, pk)
-    kpis = list(Kpi.objects.filter(partnership=partnership, is_active=True).order_by("name"))
-    by_kpi = selectors.recent_snapshots(kpis, points=TREND_POINTS)
-    context = {
-        "partnership": partnership,
-        "trends": [_trend(kpi, by_kpi.get(kpi.pk, [])) for kpi in kpis],
-    }
-    return render(request, fragment(request, "kpis/partnership_trends.html", "panel"), context)
+
+    def context():
+        kpis = list(Kpi.objects.filter(partnership=partnership, is_active=True).order_by("name"))
+        by_kpi = selectors.recent_snapshots(kpis, points=TREND_POINTS)
+        return {
+            "partnership": partnership,
+            "trends": [_trend(kpi, by_kpi.get(kpi.pk, [])) for kpi in kpis],
+        }
+
+    return pagecache.panel(
+        request, "kpis/partnership_trends.html", context, key=f"trends:{partnership.pk}"
+    )
 
 
 HISTORY_HEADER = [

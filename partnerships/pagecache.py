@@ -1,9 +1,11 @@
-"""Rendered fragments of pages, cached under the version of the data they show.
+"""Rendered parts of pages, cached under the version of the data they show.
 
-A fragment is stored under ``changes.version()`` and the code that renders it, so a committed
-write to any tracked table, or a deploy, makes every cached fragment unreachable: nothing served
-from here is older than the last commit. The timeout only bounds memory (search terms make many
-keys); it is not what keeps fragments fresh.
+A part is stored under ``changes.version()`` and a digest of the code that renders it, so a
+committed write to any tracked table, or a deploy, makes every stored part unreachable: nothing
+served from here is older than the last commit. Each user has their own (what a page offers
+depends on who looks), and everything that varies by request stays out of it: the page around
+it is rendered for every request, and the CSRF token is put in on the way out. The timeout only
+bounds memory (search terms make many keys); it is not what keeps parts fresh.
 """
 
 import functools
@@ -15,9 +17,16 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import changes
+from .htmx import wants_fragment
+from .roles import role_label
 
 TIMEOUT = 600
 
@@ -45,16 +54,40 @@ def code_fingerprint():
     return digest.hexdigest()
 
 
-def fragment(key, render):
-    """``render()``'s HTML, from the cache when the data has not changed since it was stored."""
+# Stands for the request's CSRF token in stored HTML, which must never hold anyone's token.
+CSRF_HOLE = "csrf-token-hole-7f3a9c2e51d8b604"
+
+
+def partial(request, template, context, *, key):
+    """``template`` ("page.html#partial") rendered with ``context()`` for this request, or the
+    HTML stored for the same key, template, user (with their role), day, query string and
+    version of the data. ``key`` names the view and the object it shows; the rest is added
+    here. Forms in it get the request's own CSRF token."""
     version = changes.version()
     if version is None:
-        return render()
-    # Hashed: the key holds a query string (any length, any character).
-    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-    full_key = f"fragment:{code_fingerprint()}:{version}:{digest}"
-    html = cache.get(full_key)
+        return render_to_string(template, context(), request)
+    parts = [
+        key,
+        template,
+        f"{role_label(request.user)}:{request.user.pk}",
+        str(timezone.localdate()),
+        request.META.get("QUERY_STRING", ""),
+    ]
+    # Hashed: the parts hold a query string (any length, any character).
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
+    cache_key = f"fragment:{code_fingerprint()}:{version}:{digest}"
+    html = cache.get(cache_key)
     if html is None:
-        html = str(render())
-        cache.set(full_key, html, TIMEOUT)
+        html = render_to_string(template, {**context(), "csrf_token": CSRF_HOLE}, request)
+        cache.set(cache_key, str(html), TIMEOUT)
+    if CSRF_HOLE in html:
+        html = html.replace(CSRF_HOLE, get_token(request))
     return mark_safe(html)
+
+
+def panel(request, template, context, *, key):
+    """A panel of the partnership page: its ``panel`` partial from ``partial()`` when HTMX asks
+    for it, or the whole page (the panel's link without JavaScript) rendered as usual."""
+    if not wants_fragment(request):
+        return render(request, template, context())
+    return HttpResponse(partial(request, f"{template}#panel", context, key=key))

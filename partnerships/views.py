@@ -4,7 +4,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -26,7 +25,7 @@ from .forms import (
 from .htmx import fragment, wants_fragment
 from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
 from .panels import panels
-from .roles import is_executive, role_label
+from .roles import is_executive
 from .services import agreement_amend
 from .stages import StageMoveRefused, check_moves, move_partnership
 
@@ -72,36 +71,18 @@ def _portfolio_context(request, *, tiles):
     return context
 
 
-def _portfolio_audience(user):
-    # Everyone who sees exactly the same portfolio: all executives one, anyone else their own
-    # (with their role, which decides what an empty table invites them to do).
-    return "executives" if is_executive(user) else f"{role_label(user)}:{user.pk}"
-
-
 def partnership_list(request):
     """The portfolio: every visible partnership, filtered, sorted and paginated in SQL.
 
-    Its content (tiles, filters, table), or the table alone for HTMX, is rendered once per
-    version of the data and reused until a write changes it (``pagecache``); the page around
-    it (the user's menu, messages, tokens) is rendered for each request.
+    Its content (tiles, filters, table), or the table alone for HTMX, comes from ``pagecache``
+    while the data has not changed; the page around it is rendered for each request.
     """
     part = "results" if wants_fragment(request) else "portfolio"
-    key = ":".join(
-        [
-            "portfolio",
-            part,
-            str(timezone.localdate()),
-            _portfolio_audience(request.user),
-            request.META.get("QUERY_STRING", ""),
-        ]
-    )
-    html = pagecache.fragment(
-        key,
-        lambda: render_to_string(
-            f"partnerships/list.html#{part}",
-            _portfolio_context(request, tiles=part == "portfolio"),
-            request,
-        ),
+    html = pagecache.partial(
+        request,
+        f"partnerships/list.html#{part}",
+        lambda: _portfolio_context(request, tiles=part == "portfolio"),
+        key="portfolio",
     )
     if part == "results":
         return HttpResponse(html)
@@ -156,7 +137,7 @@ def _detail_context(request, partnership, **extra):
         "stage_moves": partnership.stage_moves.select_related("moved_by")[:20],
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
-        "team": partnership.team.all(),
+        "team": partnership.team.order_by("first_name", "last_name", "username"),
         "panels": placed,
         "header_facts": header.facts(partnership),
         "side_panels": side[:1],
@@ -180,9 +161,21 @@ def _get_partnership(request, pk, *, edit=False):
 
 
 def partnership_detail(request, pk):
+    """The partnership page: its content (or the interaction log alone, for HTMX) comes from
+    ``pagecache`` while the data has not changed; the page around it is rendered each time."""
     partnership = _get_partnership(request, pk)
-    context = _detail_context(request, partnership)
-    return render(request, fragment(request, "partnerships/detail.html", "interactions"), context)
+    part = "interactions" if wants_fragment(request) else "content"
+    html = pagecache.partial(
+        request,
+        f"partnerships/detail.html#{part}",
+        lambda: _detail_context(request, partnership),
+        key=f"partnership:{partnership.pk}",
+    )
+    if part == "interactions":
+        return HttpResponse(html)
+    return render(
+        request, "partnerships/detail.html", {"partnership": partnership, "content": html}
+    )
 
 
 def partnership_create(request):
@@ -250,8 +243,12 @@ def partnership_move(request, pk):
 
 def partnership_timeline(request, pk):
     partnership = _get_partnership(request, pk)
-    context = {"partnership": partnership, "events": timeline.recent(partnership)}
-    return render(request, fragment(request, "partnerships/timeline.html", "panel"), context)
+    return pagecache.panel(
+        request,
+        "partnerships/timeline.html",
+        lambda: {"partnership": partnership, "events": timeline.recent(partnership)},
+        key=f"timeline:{partnership.pk}",
+    )
 
 
 # Objectives, agreement, interactions ------------------------------------------------------

@@ -1,17 +1,20 @@
-"""The portfolio's content comes from the fragment cache while the data has not changed, and is
-rebuilt on the first request after any committed write: it is never stale."""
+"""Pages and panels come from the fragment cache while the data has not changed, and are rebuilt
+on the first request after any committed write: never stale, never someone else's."""
 
 import re
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from governance.models import ActionItem
 from kpis.models import HealthSnapshot
-from partnerships.models import Partnership
+from partnerships.models import Interaction, Partnership
+from partnerships.pagecache import CSRF_HOLE
+from partnerships.panels import panels
 from tests.factories import make_partnership
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -19,10 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 URL = reverse("partnerships:list")
 
 
-def get(client, query=None, *, htmx=False):
+def get(client, query=None, *, htmx=False, url=URL):
     headers = {"HX-Request": "true"} if htmx else {}
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL, query or {}, headers=headers)
+        response = client.get(url, query or {}, headers=headers)
     assert response.status_code == 200
     # Tokens and nonces differ on every response, cached content or not.
     page = re.sub(
@@ -79,3 +82,39 @@ def test_each_audience_has_its_own_portfolio(client, coo, manager, viewer, partn
     client.force_login(viewer)
     page, _ = get(client)
     assert "Not on their team" not in page and "+ New partnership" not in page
+
+
+def test_the_partnership_page_and_its_panels_are_cached_and_follow_writes(client, coo, partnership):
+    client.force_login(coo)
+    page_url = partnership.get_absolute_url()
+    urls = [(page_url, False), (page_url, True)] + [(p.url(partnership), True) for p in panels()]
+    for url, htmx in urls:
+        first, built = get(client, url=url, htmx=htmx)
+        again, cached = get(client, url=url, htmx=htmx)
+        assert again == first and cached < built, url
+    Interaction.objects.create(partnership=partnership, kind="call", subject="Pricing call")
+    assert "Pricing call" in get(client, url=page_url)[0]
+    assert "Pricing call" in get(client, url=page_url, htmx=True)[0]
+    timeline = next(p for p in panels() if p.key == "timeline").url(partnership)
+    assert "Pricing call" in get(client, url=timeline, htmx=True)[0]
+
+
+def test_forms_in_cached_parts_carry_the_requests_own_token(coo, manager, partnership):
+    """Cached HTML holds no token: each user's copy gets theirs, and their posts pass CSRF."""
+    action = ActionItem.objects.create(
+        partnership=partnership, title="Send the plan", owner=manager, due_date=date(2030, 1, 1)
+    )
+    meetings = next(p for p in panels() if p.key == "meetings").url(partnership)
+    for user in (coo, manager):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        with CaptureQueriesContext(connection) as built:
+            browser.get(meetings, headers={"HX-Request": "true"})
+        with CaptureQueriesContext(connection) as cached:
+            html = browser.get(meetings, headers={"HX-Request": "true"}).content.decode()
+        assert len(cached) < len(built)
+        assert CSRF_HOLE not in html
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        done = reverse("governance:action_done", args=[partnership.pk, action.pk])
+        assert browser.post(done, {"csrfmiddlewaretoken": token}).status_code == 302
+        ActionItem.objects.filter(pk=action.pk).update(status="open")
