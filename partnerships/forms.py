@@ -343,7 +343,7 @@ class PartnershipFilterForm(forms.Form):
         return sort if sort in self.sorts() else ""
 
     def apply(self, queryset, *, today):
-        queryset = portfolio.annotate(queryset)
+        """``queryset`` (with the columns' annotations) filtered and sorted as asked."""
         if not self.is_valid():
             return queryset.order_by("title", "pk")
         data = self.cleaned_data

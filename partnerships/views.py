@@ -40,9 +40,10 @@ def home(request):
 
 
 def _portfolio_queryset(request):
+    today = timezone.localdate()
     visible = Partnership.objects.visible_to(request.user)
     form = PartnershipFilterForm(request.GET, visible=visible)
-    rows = form.apply(visible.select_related("partner", "owner"), today=timezone.localdate())
+    rows = form.apply(portfolio.annotated(today).visible_to(request.user), today=today)
     return form, visible, rows
 
 
