@@ -10,6 +10,8 @@ bounds memory (search terms make many keys); it is not what keeps parts fresh.
 
 import functools
 import hashlib
+import importlib
+import logging
 import os
 from pathlib import Path
 
@@ -29,17 +31,20 @@ from .htmx import wants_fragment
 from .roles import role_label
 
 TIMEOUT = 600
+log = logging.getLogger(__name__)
 
 
 @functools.cache
 def code_fingerprint():
     """A digest of the project's Python modules and templates, Django's version and the
-    settings that change how pages render: fragments rendered by other code are not reused."""
-    digest = hashlib.blake2b(digest_size=8)
-    for value in (django.get_version(), settings.TIME_ZONE, settings.LANGUAGE_CODE):
-        digest.update(value.encode())
+    settings: parts rendered by other code, or with other settings, are not reused (the cache
+    outlives a deploy)."""
+    digest = hashlib.blake2b(django.get_version().encode(), digest_size=8)
+    for name in sorted(n for n in dir(settings) if n.isupper()):
+        digest.update(f"{name}={getattr(settings, name)!r}".encode())
     root = Path(settings.BASE_DIR).resolve()
     folders = {Path(app.path).resolve() for app in apps.get_app_configs()}
+    folders.add(Path(importlib.import_module(settings.SETTINGS_MODULE).__file__).parent)
     folders = {f for f in folders if f.is_relative_to(root)}
     for engine in settings.TEMPLATES:
         folders.update(Path(d).resolve() for d in engine.get("DIRS", []))
@@ -76,13 +81,22 @@ def partial(request, template, context, *, key):
     # Hashed: the parts hold a query string (any length, any character).
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     cache_key = f"fragment:{code_fingerprint()}:{version}:{digest}"
-    html = cache.get(cache_key)
+    html = _cache_call(cache.get, cache_key)
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": CSRF_HOLE}, request)
-        cache.set(cache_key, str(html), TIMEOUT)
+        _cache_call(cache.set, cache_key, str(html), TIMEOUT)
     if CSRF_HOLE in html:
         html = html.replace(CSRF_HOLE, get_token(request))
     return mark_safe(html)
+
+
+def _cache_call(method, *args):
+    # The cache only saves time: when it is down, pages are built as they were without it.
+    try:
+        return method(*args)
+    except Exception:
+        log.warning("Fragment cache unavailable", exc_info=True)
+        return None
 
 
 def panel(request, template, context, *, key):
