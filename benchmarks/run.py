@@ -121,6 +121,7 @@ def bench_pages():
         "portfolio_filtered": ("/partnerships/?stage=active&type=technology", {}),
         "portfolio_after_write": ("/partnerships/", {}, write),
         "dashboard": (partnership.get_absolute_url(), {}),
+        "dashboard_after_write": (partnership.get_absolute_url(), {}, write),
     }
     for key, url in panel_urls(partnership).items():
         pages[f"panel:{key}"] = (url, {"HTTP_HX_REQUEST": "true"})
