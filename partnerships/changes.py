@@ -7,12 +7,13 @@ every write, whatever made it: a form, ``bulk_create`` or ``update``, raw SQL, C
 a cascade. (tests/partnerships/test_changes.py checks that every table the cached pages query
 is tracked, and that each kind of write moves the version on.)
 
-The count lives in a few ``ChangeCounter`` rows. Each write statement adds one to a row that
-no other transaction holds (``FOR UPDATE SKIP LOCKED``, or a new row when all are held), so
-writers never wait for one another and a long recompute blocks nobody. The version is the sum
-of the rows: it grows with every commit that wrote, and a transaction that rolls back leaves
-it as it was. A new row starts at a random offset, so a database emptied and filled again (as
-tests do) does not come back to a version it had.
+The count lives in a few ``ChangeCounter`` rows. A transaction's first write adds one to a
+row no other transaction holds (``FOR UPDATE SKIP LOCKED``, or a new row when all are held),
+so writers never wait for one another and a long recompute blocks nobody; its later writes
+add nothing (a row updated thousands of times in one transaction gets slower to update). The
+version is the sum of the rows: it grows with every commit that wrote, and a transaction that
+rolls back leaves it as it was. A new row starts at a random offset, so a database emptied and
+filled again (as tests do) does not come back to a version it had.
 """
 
 from django.db import connections
@@ -25,6 +26,11 @@ _RANDOM_START = "1 + floor(random() * 2 ^ 40)::bigint"
 _FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {TRIGGER}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- Once per transaction (a rolled-back savepoint takes this mark back with its count).
+  IF current_setting('concord.change_counted', true) = 'on' THEN
+    RETURN NULL;
+  END IF;
+  PERFORM set_config('concord.change_counted', 'on', true);
   UPDATE partnerships_changecounter SET n = n + 1
    WHERE id = (SELECT id FROM partnerships_changecounter LIMIT 1 FOR UPDATE SKIP LOCKED);
   IF NOT FOUND THEN
