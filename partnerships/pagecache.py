@@ -44,7 +44,8 @@ def code_fingerprint():
         digest.update(f"{name}={getattr(settings, name)!r}".encode())
     root = Path(settings.BASE_DIR).resolve()
     folders = {Path(app.path).resolve() for app in apps.get_app_configs()}
-    folders.add(Path(importlib.import_module(settings.SETTINGS_MODULE).__file__).parent)
+    # And the project package beside the apps (URLs, settings).
+    folders.add(Path(importlib.import_module(settings.ROOT_URLCONF).__file__).parent)
     folders = {f for f in folders if f.is_relative_to(root)}
     for engine in settings.TEMPLATES:
         folders.update(Path(d).resolve() for d in engine.get("DIRS", []))

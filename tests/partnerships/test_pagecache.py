@@ -13,7 +13,7 @@ from django.urls import reverse
 from governance.models import ActionItem
 from kpis.models import HealthSnapshot
 from partnerships.models import Interaction, Partnership
-from partnerships.pagecache import CSRF_HOLE
+from partnerships.pagecache import CSRF_HOLE, code_fingerprint
 from partnerships.panels import panels
 from tests.factories import make_partnership
 
@@ -131,3 +131,12 @@ def test_pages_are_built_as_usual_when_the_cache_is_down(client, coo, partnershi
     client.force_login(coo)
     assert "Joint analytics offering" in get(client)[0]
     assert "Joint analytics offering" in get(client, url=partnership.get_absolute_url())[0]
+
+
+def test_the_code_fingerprint_is_taken_under_overridden_settings_too(settings):
+    settings.TIME_ZONE = "Asia/Tokyo"  # as tests do: settings.SETTINGS_MODULE is then None
+    code_fingerprint.cache_clear()
+    try:
+        assert len(code_fingerprint()) == 16
+    finally:
+        code_fingerprint.cache_clear()
