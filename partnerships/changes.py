@@ -107,8 +107,9 @@ def version(using="default"):
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT sum(n) FROM partnerships_changecounter), "
-            "(SELECT count(*) FROM pg_trigger WHERE tgname = %s AND tgenabled <> 'D')",
-            [TRIGGER],
+            "(SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            " WHERE t.tgname = %s AND t.tgenabled <> 'D' AND c.relname = ANY(%s))",
+            [TRIGGER, list(_tracked)],
         )
         total, installed = cursor.fetchone()
     if total is None or installed < len(_tracked):
