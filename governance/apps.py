@@ -6,6 +6,7 @@ class GovernanceConfig(AppConfig):
     verbose_name = "Governance"
 
     def ready(self):
+        from partnerships import changes
         from partnerships import portfolio as portfolio_table
         from partnerships.demo_registry import register_seeder
         from partnerships.header import register_fact
@@ -15,6 +16,20 @@ class GovernanceConfig(AppConfig):
         from partnerships.stages import register_gate
 
         from . import demo, digest, gates, header, portfolio
+        from .models import (
+            ActionItem,
+            Checklist,
+            ChecklistItem,
+            ChecklistTemplate,
+            Decision,
+            Evidence,
+            GovernanceRole,
+            Meeting,
+            MeetingCadence,
+            PerformanceReview,
+            RaciAssignment,
+            Risk,
+        )
 
         register_gate(Stage.NEGOTIATION, gates.due_diligence_cleared)
         register_gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned)
@@ -28,5 +43,20 @@ class GovernanceConfig(AppConfig):
             portfolio_table.register_column(column)
         portfolio_table.register_filter(portfolio.OVERDUE_FILTER)
         portfolio_table.register_tiles("governance", portfolio.attention_tiles, order=60)
+        # What those columns, tiles, facts and panels read (cached under the data version).
+        changes.track(
+            ChecklistTemplate,
+            Checklist,
+            ChecklistItem,
+            Evidence,
+            GovernanceRole,
+            RaciAssignment,
+            MeetingCadence,
+            Meeting,
+            Decision,
+            ActionItem,
+            PerformanceReview,
+            Risk,
+        )
         digest.register()
         register_fact("sponsor", header.sponsor, order=20)

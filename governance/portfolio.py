@@ -2,7 +2,10 @@
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from partnerships.portfolio import Column, Filter, Tile
 
@@ -11,12 +14,14 @@ from .models import (
     OPEN_ACTION,
     OPEN_ITEM,
     ActionItem,
+    Checklist,
     ChecklistItem,
+    MeetingCadence,
     Risk,
     RiskStatus,
     score_level,
 )
-from .selectors import portfolio_summary
+from .selectors import cadences_with_dates, next_meeting_due, overdue_item_filter, percent
 
 
 def _open_risks(partnership_ref="pk"):
@@ -25,12 +30,25 @@ def _open_risks(partnership_ref="pk"):
     )
 
 
+def _of_checklist(value):
+    # The partnership's checklist (at most one) reduced to one value; NULL when DD never started.
+    return Subquery(
+        Checklist.objects.filter(partnership=OuterRef("pk")).annotate(v=value).values("v")[:1]
+    )
+
+
 def annotate_risk(queryset):
     top = _open_risks().order_by("-score").values("score")[:1]
-    return queryset.annotate(max_open_risk=Coalesce(Subquery(top, output_field=IntegerField()), 0))
+    counted = _open_risks().order_by().values("partnership").annotate(n=Count("pk")).values("n")
+    return queryset.annotate(
+        max_open_risk=Coalesce(Subquery(top, output_field=IntegerField()), 0),
+        open_risks=Coalesce(Subquery(counted, output_field=IntegerField()), 0),
+    )
 
 
 def annotate_dd(queryset):
+    """``dd_progress`` to sort by, and what the cell shows: the weights concluded and in all,
+    and the items overdue (each a subquery, evaluated only for the rows of the page)."""
     progress = (
         ChecklistItem.objects.filter(checklist__partnership=OuterRef("pk"))
         .order_by()
@@ -38,15 +56,87 @@ def annotate_dd(queryset):
         .annotate(p=Sum("weight", filter=Q(status__in=CONCLUDED), default=0) * 100 / Sum("weight"))
         .values("p")
     )
-    return queryset.annotate(dd_progress=Subquery(progress, output_field=IntegerField()))
+    return queryset.annotate(
+        dd_progress=Subquery(progress, output_field=IntegerField()),
+        dd_total_weight=_of_checklist(Sum("items__weight", default=0)),
+        dd_done_weight=_of_checklist(
+            Sum("items__weight", filter=Q(items__status__in=CONCLUDED), default=0)
+        ),
+        dd_overdue_items=_of_checklist(
+            Count("items", filter=overdue_item_filter(timezone.localdate()))
+        ),
+    )
 
 
 def decorate(rows):
-    """Attach the page's governance figures (four queries for the whole page)."""
-    summary = portfolio_summary([row.pk for row in rows], today=timezone.localdate())
+    """The page's governance figures: the annotations above, and the next meeting due of each
+    row's active cadences (one query for the page)."""
+    today = timezone.localdate()
+    cadences = cadences_with_dates(
+        MeetingCadence.objects.filter(partnership_id__in=[row.pk for row in rows], is_active=True),
+        today=today,
+    )
+    by_partnership = {}
+    for cadence in cadences:
+        by_partnership.setdefault(cadence.partnership_id, []).append(cadence)
     for row in rows:
-        row.governance = summary.get(row.pk, {})
-        row.risk_level = score_level(row.governance.get("max_open_risk_score") or 0)
+        started = row.dd_total_weight is not None
+        row.governance = {
+            "dd_progress": percent(row.dd_done_weight, row.dd_total_weight) if started else None,
+            "dd_overdue_items": row.dd_overdue_items or 0,
+            "max_open_risk_score": row.max_open_risk,
+            "open_risks": row.open_risks,
+            "next_meeting_due": next_meeting_due(by_partnership.get(row.pk, [])),
+        }
+        row.risk_level = score_level(row.max_open_risk)
+        due = row.governance["next_meeting_due"]
+        row.governance["next_meeting_overdue"] = bool(due and due < today)
+
+
+# Fast paths giving exactly what the cell templates give (tests/governance check them against
+# the templates, which end with a newline that ``{% include %}`` keeps).
+
+RISK_BADGE = {"high": "badge-red", "medium": "badge-amber"}
+
+
+def _render_dd(row):
+    progress = row.governance.get("dd_progress")
+    if progress is None:
+        return mark_safe('<span class="muted">not started</span>\n')
+    overdue = row.governance.get("dd_overdue_items")
+    late = format_html(' · <span class="text-red">{} overdue</span>', overdue) if overdue else ""
+    return format_html(
+        '<div class="progress" title="{}% concluded"><span style="width: {}%"></span></div>'
+        "<small>{}%{}</small>\n",
+        progress,
+        progress,
+        progress,
+        late,
+    )
+
+
+def _render_risk(row):
+    count = row.governance.get("open_risks")
+    if not count:
+        return mark_safe('<span class="muted">none open</span>\n')
+    return format_html(
+        '<span class="badge {}" title="Highest open risk score (likelihood × impact)">{}</span> '
+        '<small class="muted">{} open</small>\n',
+        RISK_BADGE.get(row.risk_level, "badge-green"),
+        row.governance.get("max_open_risk_score"),
+        count,
+    )
+
+
+def _render_next_meeting(row):
+    due = row.governance.get("next_meeting_due")
+    if not due:
+        return mark_safe('<span class="muted">no cadence</span>\n')
+    return format_html(
+        "<span {}>{}</span>\n",
+        mark_safe('class="text-red"') if row.governance["next_meeting_overdue"] else "",
+        conditional_escape(date_filter(due, "j M Y")),
+    )
 
 
 def overdue_actions(today):
@@ -73,14 +163,11 @@ def apply_overdue(queryset, value):
 
 
 def attention_tiles(visible, today):
+    """Partnerships with overdue actions or due diligence, in one query: each overdue set is
+    read once and hashed, not looked up by one EXISTS per partnership."""
     counts = visible.order_by().aggregate(
-        actions=Count(
-            "pk", filter=Exists(overdue_actions(today).filter(partnership=OuterRef("pk")))
-        ),
-        dd=Count(
-            "pk",
-            filter=Exists(overdue_dd_items(today).filter(checklist__partnership=OuterRef("pk"))),
-        ),
+        actions=Count("pk", filter=Q(pk__in=overdue_actions(today).values("partnership_id"))),
+        dd=Count("pk", filter=Q(pk__in=overdue_dd_items(today).values("checklist__partnership"))),
     )
     return [
         Tile(
@@ -112,6 +199,7 @@ COLUMNS = [
         decorate=decorate,
         order=60,
         css="hide-sm nowrap",
+        render=_render_dd,
     ),
     Column(
         "risk",
@@ -123,6 +211,7 @@ COLUMNS = [
         sort="max_open_risk",
         order=70,
         css="hide-sm",
+        render=_render_risk,
     ),
     Column(
         "next_meeting",
@@ -131,6 +220,7 @@ COLUMNS = [
         export=lambda row: row.governance.get("next_meeting_due"),
         order=80,
         css="hide-sm nowrap",
+        render=_render_next_meeting,
     ),
 ]
 

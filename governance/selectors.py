@@ -13,7 +13,6 @@ from .models import (
     ActionItem,
     Checklist,
     Meeting,
-    MeetingCadence,
     Risk,
     RiskStatus,
     score_level,
@@ -43,12 +42,18 @@ def dd_score(items):
     return percent(sum(i.weight * i.rating for i in rated), sum(i.weight * 5 for i in rated))
 
 
-def _dd_rows(partnership_ids, today):
-    overdue = (
+def overdue_item_filter(today):
+    """On checklists: their items still open past the item's due date, or the checklist's when
+    the item has none, unless the checklist is signed off."""
+    return (
         Q(items__status__in=OPEN_ITEM)
         & Q(signed_off_at__isnull=True)
         & (Q(items__due_date__lt=today) | Q(items__due_date__isnull=True, due_date__lt=today))
     )
+
+
+def _dd_rows(partnership_ids, today):
+    overdue = overdue_item_filter(today)
     rows = (
         Checklist.objects.filter(partnership_id__in=partnership_ids)
         .annotate(
@@ -158,44 +163,6 @@ def cadences_with_dates(queryset, *, today):
 def next_meeting_due(cadences):
     dates = [c.due for c in cadences if c.is_active]
     return min(dates) if dates else None
-
-
-def portfolio_summary(partnership_ids, *, today):
-    """Governance figures for portfolio lists, for each partnership id (four queries).
-
-    Returns {partnership_id: {
-        "dd_progress": int | None,       # as in health_inputs
-        "dd_overdue_items": int,         # open DD items past their (item or checklist) due date
-        "max_open_risk_score": int,      # 0 if no open risk
-        "open_risks": int,
-        "next_meeting_due": date | None, # earliest next due date of the active cadences
-        "overdue_actions": int,
-    }}
-    """
-    ids = list(partnership_ids)
-    dd = _dd_rows(ids, today)
-    risks = _risk_rows(ids)
-    actions = _overdue_actions(ids, today)
-    by_partnership = {}
-    for cadence in cadences_with_dates(
-        MeetingCadence.objects.filter(partnership_id__in=ids, is_active=True), today=today
-    ):
-        by_partnership.setdefault(cadence.partnership_id, []).append(cadence)
-    out = {}
-    for pid in ids:
-        checklist = dd.get(pid)
-        risk = risks.get(pid, {})
-        out[pid] = {
-            "dd_progress": percent(checklist["done_weight"] or 0, checklist["total_weight"] or 0)
-            if checklist
-            else None,
-            "dd_overdue_items": checklist["overdue_items"] if checklist else 0,
-            "max_open_risk_score": risk.get("max_score") or 0,
-            "open_risks": risk.get("open_risks", 0),
-            "next_meeting_due": next_meeting_due(by_partnership.get(pid, [])),
-            "overdue_actions": actions.get(pid, 0),
-        }
-    return out
 
 
 def heat_map(risks_queryset):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from partnerships import pagecache
 from partnerships.access import can_edit_partnership, get_partnership_for_user
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
@@ -161,9 +162,12 @@ def _dd_context(request, partnership, *, full, **extra):
 
 def dd_panel(request, pk):
     partnership = _partnership(request, pk)
-    full = not _is_fragment(request)
-    context = _dd_context(request, partnership, full=full)
-    return render(request, fragment(request, "governance/dd.html", "panel"), context)
+    return pagecache.panel(
+        request,
+        "governance/dd.html",
+        lambda: _dd_context(request, partnership, full=not _is_fragment(request)),
+        key=f"dd:{partnership.pk}",
+    )
 
 
 def dd_start(request, pk):
@@ -367,8 +371,12 @@ def _governance_context(request, partnership, *, raci_form=None, full=False):
 
 def governance_panel(request, pk):
     partnership = _partnership(request, pk)
-    context = _governance_context(request, partnership, full=not _is_fragment(request))
-    return render(request, fragment(request, "governance/governance.html", "panel"), context)
+    return pagecache.panel(
+        request,
+        "governance/governance.html",
+        lambda: _governance_context(request, partnership, full=not _is_fragment(request)),
+        key=f"governance:{partnership.pk}",
+    )
 
 
 @require_POST
@@ -497,8 +505,12 @@ def _meetings_context(request, partnership, *, full):
 
 def meetings_panel(request, pk):
     partnership = _partnership(request, pk)
-    context = _meetings_context(request, partnership, full=not _is_fragment(request))
-    return render(request, fragment(request, "governance/meetings.html", "panel"), context)
+    return pagecache.panel(
+        request,
+        "governance/meetings.html",
+        lambda: _meetings_context(request, partnership, full=not _is_fragment(request)),
+        key=f"meetings:{partnership.pk}",
+    )
 
 
 def cadence_form(request, pk, cadence_pk=None):
@@ -651,10 +663,8 @@ def review_form(request, pk, review_pk=None):
 # Risks -----------------------------------------------------------------------------------
 
 
-def risks_panel(request, pk):
-    partnership = _partnership(request, pk)
+def _risks_context(request, partnership, *, full):
     today = timezone.localdate()
-    full = not _is_fragment(request)
     risks = partnership.risks.all()
     open_risks = risks.exclude(status=RiskStatus.CLOSED)
     heat, total = selectors.heat_map(open_risks)
@@ -680,7 +690,17 @@ def risks_panel(request, pk):
         for risk in page.object_list:
             risk.review_overdue = risk.is_review_overdue(today)
         context.update({"filters": filters, "page": page, **_selected_cell(filters)})
-    return render(request, fragment(request, "governance/risks.html", "panel"), context)
+    return context
+
+
+def risks_panel(request, pk):
+    partnership = _partnership(request, pk)
+    return pagecache.panel(
+        request,
+        "governance/risks.html",
+        lambda: _risks_context(request, partnership, full=not _is_fragment(request)),
+        key=f"risks:{partnership.pk}",
+    )
 
 
 def risk_form(request, pk, risk_pk=None):

@@ -6,6 +6,7 @@ class KpisConfig(AppConfig):
     verbose_name = "KPIs"
 
     def ready(self):
+        from partnerships import changes
         from partnerships import portfolio as portfolio_table
         from partnerships import timeline as partnership_timeline
         from partnerships.demo_registry import register_seeder
@@ -16,6 +17,15 @@ class KpisConfig(AppConfig):
         from partnerships.stages import register_gate
 
         from . import dashboard, demo, digest, gates, portfolio, timeline
+        from .models import (
+            Alert,
+            Checkpoint,
+            CorrectiveAction,
+            HealthSnapshot,
+            Kpi,
+            Measurement,
+            Snapshot,
+        )
 
         register_gate(Stage.ACTIVE, gates.has_kpi_for_objective, key="kpis.kpi_for_objective")
         register_panel("kpis", "KPIs", "kpis:partnership_kpis", order=10)
@@ -30,6 +40,10 @@ class KpisConfig(AppConfig):
         portfolio_table.register_filter(portfolio.HEALTH_FILTER)
         portfolio_table.register_tiles("kpis", portfolio.tiles, order=10)
         portfolio_table.register_health_source(portfolio.health_source)
+        # What those columns, tiles, facts and panels read (cached under the data version).
+        changes.track(
+            Kpi, Measurement, Snapshot, Alert, CorrectiveAction, Checkpoint, HealthSnapshot
+        )
         partnership_timeline.register_source("kpi_measurements", timeline.measurements)
         partnership_timeline.register_source("kpi_alerts", timeline.alerts)
         register_fact("health", dashboard.header_health, order=10)

@@ -1,9 +1,7 @@
 """The partnership dashboard's KPI trend charts and a partnership's KPI history export.
 
 Both read a constant number of queries whatever the number of KPIs (one for the KPIs, one for
-all their snapshots)."""
-
-from collections import defaultdict
+the snapshots they show)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -12,11 +10,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
-from partnerships import access
+from partnerships import access, pagecache
 from partnerships.exports import table_response
 from partnerships.forms import people
 from partnerships.header import Fact
-from partnerships.htmx import fragment
 from partnerships.models import Partnership
 from partnerships.roles import is_executive
 
@@ -63,15 +60,18 @@ def _trend(kpi, snapshots):
 def partnership_trends(request, pk):
     """A trend chart per active KPI with its target and thresholds (panel and full page)."""
     partnership = _partnership(request, pk)
-    kpis = list(Kpi.objects.filter(partnership=partnership, is_active=True).order_by("name"))
-    by_kpi = defaultdict(list)
-    for snap in Snapshot.objects.filter(kpi__in=kpis).order_by("kpi_id", "period"):
-        by_kpi[snap.kpi_id].append(snap)
-    context = {
-        "partnership": partnership,
-        "trends": [_trend(kpi, by_kpi.get(kpi.pk, [])) for kpi in kpis],
-    }
-    return render(request, fragment(request, "kpis/partnership_trends.html", "panel"), context)
+
+    def context():
+        kpis = list(Kpi.objects.filter(partnership=partnership, is_active=True).order_by("name"))
+        by_kpi = selectors.recent_snapshots(kpis, points=TREND_POINTS)
+        return {
+            "partnership": partnership,
+            "trends": [_trend(kpi, by_kpi.get(kpi.pk, [])) for kpi in kpis],
+        }
+
+    return pagecache.panel(
+        request, "kpis/partnership_trends.html", context, key=f"trends:{partnership.pk}"
+    )
 
 
 HISTORY_HEADER = [

@@ -3,15 +3,18 @@ strategic-alignment page (see partnerships/portfolio.py). Every figure is one SQ
 one query for a whole page, whatever the number of partnerships or KPIs.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from partnerships.portfolio import Column, Filter, Health, Tile
 
 from .health import BANDS
 from .models import Alert, HealthSnapshot, Kpi, Severity, Snapshot, Status
 from .selectors import health_trends
+from .templatetags.kpis import sparkline
 
 BAND_LABELS = {band: label for band, _, label in BANDS}
 NOT_SCORED = "none"
@@ -79,6 +82,56 @@ def _alerts_export(row):
     return f"{row.open_alert_count} ({worst})"
 
 
+# Fast paths giving exactly what the cell templates give (tests/kpis check them against the
+# templates, which end with a newline that ``{% include %}`` keeps).
+
+
+def _render_health(row):
+    if row.health_score is None:
+        return mark_safe('<span class="muted">not scored</span>\n')
+    trend = row.health_trend
+    spark = sparkline(trend, 44, 18, label="Health by month") if len(trend) > 1 else ""
+    return format_html(
+        '<span class="health-cell"><span class="badge badge-{}" title="{}">{}</span>{}</span>\n',
+        row.health_band,
+        row.health_label,
+        row.health_score,
+        spark,
+    )
+
+
+def _render_kpis(row):
+    if not row.kpis_active:
+        return mark_safe('<span class="muted">no KPIs</span>\n')
+    on, at, off = row.kpis_on_track, row.kpis_at_risk, row.kpis_off_track
+    return format_html(
+        '<span class="kpi-counts" aria-label="{} on track, {} at risk, {} off track">'
+        '<span class="count count-green" title="On track">{}</span>'
+        '<span class="count count-amber" title="At risk">{}</span>'
+        '<span class="count count-red" title="Off track">{}</span></span>\n',
+        on,
+        at,
+        off,
+        on,
+        at,
+        off,
+    )
+
+
+def _render_alerts(row):
+    if not row.open_alert_count:
+        return mark_safe('<span class="muted">none</span>\n')
+    off = bool(row.open_off_track_alerts)
+    return format_html(
+        '<a href="{}?partnership={}" class="badge {}">{} · {}</a>\n',
+        reverse("kpis:alert_inbox"),
+        row.pk,
+        "badge-red" if off else "badge-amber",
+        row.open_alert_count,
+        "off track" if off else "at risk",
+    )
+
+
 COLUMNS = [
     Column(
         "health",
@@ -91,6 +144,7 @@ COLUMNS = [
         decorate=decorate,
         order=10,
         css="nowrap",
+        render=_render_health,
     ),
     Column(
         "kpis",
@@ -102,6 +156,7 @@ COLUMNS = [
         sort="kpis_off_track",
         order=20,
         css="nowrap hide-sm",
+        render=_render_kpis,
     ),
     Column(
         "alerts",
@@ -112,6 +167,7 @@ COLUMNS = [
         sort="open_alert_count",
         order=30,
         css="nowrap",
+        render=_render_alerts,
     ),
 ]
 
@@ -135,17 +191,27 @@ HEALTH_FILTER = Filter(
 
 
 def tiles(visible, today):
-    """Partnerships by health band and open alerts by severity, in one query."""
-    counted = annotate_alerts(annotate_health(visible.order_by()))
-    band_counts = {
-        band: Count("pk", filter=Q(health_band=band)) for band in [*BAND_LABELS, NOT_SCORED]
-    }
-    band_counts[NOT_SCORED] = Count("pk", filter=Q(health_band__isnull=True))
-    counts = counted.aggregate(
-        **band_counts,
-        alerts=Coalesce(Sum("open_alert_count"), 0),
-        off_track=Coalesce(Sum("open_off_track_alerts"), 0),
+    """Partnerships by health band, and open alerts by severity: two queries, each reading a
+    partnership's latest health or its open alerts once (an aggregate over the annotations
+    would evaluate each of them again for every FILTER)."""
+    bands = dict(
+        annotate_health(visible.order_by())
+        .values_list("health_band")
+        .annotate(n=Count("pk"))
+        .values_list("health_band", "n")
     )
+    counts = {band: bands.get(band, 0) for band in BAND_LABELS}
+    counts[NOT_SCORED] = bands.get(None, 0)
+    severities = dict(
+        Alert.objects.unresolved()
+        .filter(partnership__in=visible.values("pk"))
+        .order_by()
+        .values_list("severity")
+        .annotate(n=Count("pk"))
+        .values_list("severity", "n")
+    )
+    counts["alerts"] = sum(severities.values())
+    counts["off_track"] = severities.get(Severity.OFF_TRACK, 0)
     out = [
         Tile(label, counts[band], f"health={band}", tone=band, group="Health")
         for band, _, label in BANDS

@@ -143,16 +143,7 @@ def kpi_cards(partnership, *, include_inactive=False):
         .select_related("objective", "owner")
         .order_by("-is_active", "objective__title", "name")
     )
-    by_kpi = defaultdict(list)
-    # Only the periods a card shows: a weekly KPI has ~150 snapshots after three years.
-    recent = (
-        Snapshot.objects.filter(kpi__in=kpis)
-        .annotate(back=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("period").desc()))
-        .filter(back__lte=SPARK_POINTS)
-        .order_by("kpi_id", "period")
-    )
-    for snap in recent:
-        by_kpi[snap.kpi_id].append(snap)
+    by_kpi = recent_snapshots(kpis, points=SPARK_POINTS)
     cards = []
     for kpi in kpis:
         snaps = by_kpi.get(kpi.pk, [])
@@ -164,6 +155,21 @@ def kpi_cards(partnership, *, include_inactive=False):
             )
         )
     return cards
+
+
+def recent_snapshots(kpis, *, points):
+    """{kpi id: its last ``points`` snapshots, oldest first}, in one query: only the periods a
+    card or chart shows (a weekly KPI has ~150 snapshots after three years)."""
+    recent = (
+        Snapshot.objects.filter(kpi__in=kpis)
+        .annotate(back=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("period").desc()))
+        .filter(back__lte=points)
+        .order_by("kpi_id", "period")
+    )
+    by_kpi = defaultdict(list)
+    for snap in recent:
+        by_kpi[snap.kpi_id].append(snap)
+    return by_kpi
 
 
 def status_counts(cards):

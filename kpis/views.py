@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from partnerships import access
+from partnerships import access, pagecache
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
 from partnerships.roles import is_executive, is_manager
@@ -87,46 +87,61 @@ def _alert(request, pk):
 
 def partnership_kpis(request, pk):
     partnership = _partnership(request, pk)
-    full = not request.htmx
-    cards = selectors.kpi_cards(partnership, include_inactive=full)
-    context = {
-        "partnership": partnership,
-        "cards": cards,
-        "counts": selectors.status_counts(cards),
-        "can_edit": services.can_edit_kpis(request.user, partnership),
-        "has_objectives": partnership.objectives.exists(),
-    }
-    return render(request, fragment(request, "kpis/partnership_kpis.html", "panel"), context)
+
+    def context():
+        cards = selectors.kpi_cards(partnership, include_inactive=not request.htmx)
+        return {
+            "partnership": partnership,
+            "cards": cards,
+            "counts": selectors.status_counts(cards),
+            "can_edit": services.can_edit_kpis(request.user, partnership),
+            "has_objectives": partnership.objectives.exists(),
+        }
+
+    return pagecache.panel(
+        request, "kpis/partnership_kpis.html", context, key=f"kpis:{partnership.pk}"
+    )
 
 
 def partnership_alerts(request, pk):
     partnership = _partnership(request, pk)
-    unresolved, resolved = selectors.alerts_for_partnership(
-        partnership, resolved_limit=5 if request.htmx else 50
+
+    def context():
+        unresolved, resolved = selectors.alerts_for_partnership(
+            partnership, resolved_limit=5 if request.htmx else 50
+        )
+        return {
+            "partnership": partnership,
+            "unresolved": unresolved,
+            "resolved": resolved,
+            "can_edit": services.can_edit_kpis(request.user, partnership),
+            "can_acknowledge": is_executive(request.user)
+            or partnership.owner_id == request.user.pk,
+            "today": timezone.localdate(),
+        }
+
+    return pagecache.panel(
+        request, "kpis/partnership_alerts.html", context, key=f"alerts:{partnership.pk}"
     )
-    context = {
-        "partnership": partnership,
-        "unresolved": unresolved,
-        "resolved": resolved,
-        "can_edit": services.can_edit_kpis(request.user, partnership),
-        "can_acknowledge": is_executive(request.user) or partnership.owner_id == request.user.pk,
-        "today": timezone.localdate(),
-    }
-    return render(request, fragment(request, "kpis/partnership_alerts.html", "panel"), context)
 
 
 def partnership_health(request, pk):
     partnership = _partnership(request, pk)
-    latest, trend = selectors.latest_health(partnership, points=18)
-    context = {
-        "partnership": partnership,
-        "health": latest,
-        "trend": trend,
-        "trend_scores": [h.score for h in trend],
-        "formula": FORMULA,
-        "bands": BANDS,
-    }
-    return render(request, fragment(request, "kpis/partnership_health.html", "panel"), context)
+
+    def context():
+        latest, trend = selectors.latest_health(partnership, points=18)
+        return {
+            "partnership": partnership,
+            "health": latest,
+            "trend": trend,
+            "trend_scores": [h.score for h in trend],
+            "formula": FORMULA,
+            "bands": BANDS,
+        }
+
+    return pagecache.panel(
+        request, "kpis/partnership_health.html", context, key=f"health:{partnership.pk}"
+    )
 
 
 # KPIs ---------------------------------------------------------------------------------------

@@ -268,38 +268,68 @@ class StageMoveForm(forms.Form):
     )
 
 
+def _once(fn):
+    """``fn`` evaluated on first use and then kept: choices a form both validates and renders
+    cost one query, and none when the page does not need them (an HTMX table refresh)."""
+    memo = []
+
+    def choices():
+        if not memo:
+            memo.append(list(fn()))
+        return memo[0]
+
+    return choices
+
+
+def owner_choices(visible):
+    """[(pk, name)] of the people who own a partnership in ``visible``: the only owners the
+    filter can find anything for (and not the name of everyone else in the company)."""
+    rows = (
+        User.objects.filter(pk__in=visible.values("owner_id"))
+        .order_by("first_name", "last_name", "username")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+    return [(pk, f"{first} {last}".strip() or username) for pk, first, last, username in rows]
+
+
 class PartnershipFilterForm(forms.Form):
-    """Filters and sort of the portfolio table, including filters other apps register."""
+    """Filters and sort of the portfolio table, including filters other apps register.
+
+    ``visible`` is the user's portfolio: the owner filter offers the people who own part of it.
+    """
 
     q = forms.CharField(required=False, label="Search")
-    stage = forms.ChoiceField(choices=[("", "Any stage")] + Stage.choices, required=False)
-    type = forms.ChoiceField(choices=[("", "Any type")] + Partnership.Type.choices, required=False)
-    owner = UserChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any owner", widget=FastSelect
+    stage = forms.ChoiceField(
+        choices=[("", "Any stage")] + Stage.choices, required=False, widget=FastSelect
     )
-    goal = forms.ModelChoiceField(
-        queryset=StrategicGoal.objects.all(),
-        required=False,
-        empty_label="Any goal",
-        widget=FastSelect,
+    type = forms.ChoiceField(
+        choices=[("", "Any type")] + Partnership.Type.choices, required=False, widget=FastSelect
     )
+    owner = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=FastSelect)
+    goal = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=FastSelect)
     renewal = forms.TypedChoiceField(
         choices=[("", "Any time"), (30, "Next 30 days"), (90, "Next 90 days"), (365, "Next year")],
         coerce=int,
         empty_value=None,
         required=False,
         label="Renewal / end",
+        widget=FastSelect,
     )
     sort = forms.CharField(required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, visible=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        visible = Partnership.objects.all() if visible is None else visible
+        owners = _once(lambda: owner_choices(visible))
+        self.fields["owner"].choices = lambda: [("", "Any owner"), *owners()]
+        goals = _once(lambda: StrategicGoal.objects.values_list("pk", "title"))
+        self.fields["goal"].choices = lambda: [("", "Any goal"), *goals()]
         for flt in portfolio.filters():
             self.fields[flt.key] = forms.ChoiceField(
                 choices=[("", f"Any {flt.label.lower()}"), *flt.choices()],
                 required=False,
                 label=flt.label,
+                widget=FastSelect,
             )
 
     @property
@@ -315,7 +345,7 @@ class PartnershipFilterForm(forms.Form):
         return sort if sort in self.sorts() else ""
 
     def apply(self, queryset, *, today):
-        queryset = portfolio.annotate(queryset)
+        """``queryset`` (with the columns' annotations) filtered and sorted as asked."""
         if not self.is_valid():
             return queryset.order_by("title", "pk")
         data = self.cleaned_data

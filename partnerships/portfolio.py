@@ -122,6 +122,25 @@ def annotate(queryset):
     return queryset
 
 
+_annotated = {}
+
+
+def annotated(today):
+    """Every partnership with its partner, owner and every column's annotations, to filter.
+
+    Built once a day per process (some annotations count overdue items as of today): building
+    a dozen subquery annotations takes longer than the database takes to run them, and the
+    columns do not change once the apps are loaded. Each caller gets its own copy, so the
+    kept one is never evaluated (and never holds rows).
+    """
+    if today not in _annotated:
+        from .models import Partnership
+
+        _annotated.clear()
+        _annotated[today] = annotate(Partnership.objects.select_related("partner", "owner"))
+    return _annotated[today].all()
+
+
 def decorate(rows):
     for column in columns():
         if column.decorate:

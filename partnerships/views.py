@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import access, header, portfolio, timeline
+from . import access, header, pagecache, portfolio, timeline
 from .exports import table_response
 from .forms import (
     AgreementForm,
@@ -21,7 +22,7 @@ from .forms import (
     StageMoveForm,
     StrategicGoalForm,
 )
-from .htmx import fragment
+from .htmx import fragment, wants_fragment
 from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
 from .panels import panels
 from .roles import is_executive
@@ -38,18 +39,19 @@ def home(request):
 # Partnerships -------------------------------------------------------------------------------
 
 
-def _portfolio_queryset(request, form):
+def _portfolio_queryset(request):
+    today = timezone.localdate()
     visible = Partnership.objects.visible_to(request.user)
-    rows = form.apply(visible.select_related("partner", "owner"), today=timezone.localdate())
-    return visible, rows
+    form = PartnershipFilterForm(request.GET, visible=visible)
+    rows = form.apply(portfolio.annotated(today).visible_to(request.user), today=today)
+    return form, visible, rows
 
 
-def partnership_list(request):
-    """The portfolio: every visible partnership, filtered, sorted and paginated in SQL."""
-    form = PartnershipFilterForm(request.GET)
-    visible, rows = _portfolio_queryset(request, form)
+def _portfolio_context(request, *, tiles):
+    form, visible, rows = _portfolio_queryset(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     portfolio.decorate(page.object_list)
+    today = timezone.localdate()
     context = {
         "form": form,
         "page": page,
@@ -58,22 +60,38 @@ def partnership_list(request):
         "can_create": access.can_create_partnership(request.user),
         "filtered": form.is_filtered,
         "default_sort": "title",
-        "today": timezone.localdate(),
+        "today": today,
     }
-    if not (request.htmx and not request.htmx.boosted):
-        today = timezone.localdate()
+    if tiles:
         groups = {}
         for build in portfolio.tile_builders():
             for tile in build(visible, today):
                 groups.setdefault(tile.group, []).append(tile)
         # "Attention" (renewals, overdue work) closes the row, whichever builder opened it.
         context["tile_groups"] = sorted(groups.items(), key=lambda g: g[0] == "Attention")
-    return render(request, fragment(request, "partnerships/list.html", "results"), context)
+    return context
+
+
+def partnership_list(request):
+    """The portfolio: every visible partnership, filtered, sorted and paginated in SQL.
+
+    Its content (tiles, filters, table), or the table alone for HTMX, comes from ``pagecache``
+    while the data has not changed; the page around it is rendered for each request.
+    """
+    part = "results" if wants_fragment(request) else "portfolio"
+    html = pagecache.partial(
+        request,
+        f"partnerships/list.html#{part}",
+        lambda: _portfolio_context(request, tiles=part == "portfolio"),
+        key="portfolio",
+    )
+    if part == "results":
+        return HttpResponse(html)
+    return render(request, "partnerships/list.html", {"portfolio": html})
 
 
 def partnership_export(request, fmt):
-    form = PartnershipFilterForm(request.GET)
-    _, rows = _portfolio_queryset(request, form)
+    _, _, rows = _portfolio_queryset(request)
     rows = portfolio.decorate(list(rows))
     return table_response(portfolio.export_rows(rows), fmt=fmt, filename="partnerships")
 
@@ -120,7 +138,7 @@ def _detail_context(request, partnership, **extra):
         "stage_moves": partnership.stage_moves.select_related("moved_by")[:20],
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
-        "team": partnership.team.all(),
+        "team": partnership.team.order_by("first_name", "last_name", "username"),
         "panels": placed,
         "header_facts": header.facts(partnership),
         "side_panels": side[:1],
@@ -144,9 +162,21 @@ def _get_partnership(request, pk, *, edit=False):
 
 
 def partnership_detail(request, pk):
+    """The partnership page: its content (or the interaction log alone, for HTMX) comes from
+    ``pagecache`` while the data has not changed; the page around it is rendered each time."""
     partnership = _get_partnership(request, pk)
-    context = _detail_context(request, partnership)
-    return render(request, fragment(request, "partnerships/detail.html", "interactions"), context)
+    part = "interactions" if wants_fragment(request) else "content"
+    html = pagecache.partial(
+        request,
+        f"partnerships/detail.html#{part}",
+        lambda: _detail_context(request, partnership),
+        key=f"partnership:{partnership.pk}",
+    )
+    if part == "interactions":
+        return HttpResponse(html)
+    return render(
+        request, "partnerships/detail.html", {"partnership": partnership, "content": html}
+    )
 
 
 def partnership_create(request):
@@ -214,8 +244,12 @@ def partnership_move(request, pk):
 
 def partnership_timeline(request, pk):
     partnership = _get_partnership(request, pk)
-    context = {"partnership": partnership, "events": timeline.recent(partnership)}
-    return render(request, fragment(request, "partnerships/timeline.html", "panel"), context)
+    return pagecache.panel(
+        request,
+        "partnerships/timeline.html",
+        lambda: {"partnership": partnership, "events": timeline.recent(partnership)},
+        key=f"timeline:{partnership.pk}",
+    )
 
 
 # Objectives, agreement, interactions ------------------------------------------------------

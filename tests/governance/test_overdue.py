@@ -8,7 +8,9 @@ from django.utils import timezone
 
 from governance import services
 from governance.models import MeetingCadence
-from governance.selectors import cadences_with_dates, health_inputs, portfolio_summary
+from governance.selectors import cadences_with_dates, health_inputs
+from partnerships import portfolio
+from partnerships.models import Partnership
 from tests.factories import make_partnership
 
 from .conftest import (
@@ -22,6 +24,16 @@ from .conftest import (
 
 FROZEN = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.get_default_timezone())
 TODAY = date(2025, 6, 15)
+
+
+def portfolio_figures(*partnerships):
+    """The governance figures of these partnerships' portfolio rows, on TODAY."""
+    with time_machine.travel(FROZEN, tick=False):
+        rows = list(
+            portfolio.annotated(TODAY).filter(pk__in=[p.pk for p in partnerships]).order_by("pk")
+        )
+        portfolio.decorate(rows)
+    return [row.governance for row in rows]
 
 
 def test_dd_item_overdue_by_its_own_or_the_checklist_due_date(partnership, manager):
@@ -38,10 +50,7 @@ def test_dd_item_overdue_by_its_own_or_the_checklist_due_date(partnership, manag
             "Sanctions screening": True,
             "Customer references": False,
         }
-        assert (
-            portfolio_summary([partnership.pk], today=today)[partnership.pk]["dd_overdue_items"]
-            == 1
-        )
+        assert portfolio_figures(partnership)[0]["dd_overdue_items"] == 1
 
 
 def test_dd_overdue_items_show_on_the_panel(client, partnership, manager):
@@ -112,16 +121,12 @@ def test_cadence_next_due_and_overdue(partnership):
         MeetingCadence.objects.filter(partnership=partnership, kind="steering"), today=TODAY
     )[0]
     assert (steering.due, steering.overdue) == (date(2025, 6, 20), False)
-    assert portfolio_summary([partnership.pk], today=TODAY)[partnership.pk][
-        "next_meeting_due"
-    ] == date(2025, 6, 20)
+    assert portfolio_figures(partnership)[0]["next_meeting_due"] == date(2025, 6, 20)
 
 
 def test_cadence_without_meetings_is_due_from_its_start(partnership):
     make_cadence(partnership, "steering", "monthly", start_date=date(2025, 7, 1))
-    assert portfolio_summary([partnership.pk], today=TODAY)[partnership.pk][
-        "next_meeting_due"
-    ] == date(2025, 7, 1)
+    assert portfolio_figures(partnership)[0]["next_meeting_due"] == date(2025, 7, 1)
 
 
 def test_risk_review_overdue(partnership, manager, client):
@@ -170,7 +175,9 @@ def test_health_inputs_match_the_contract(partnership, manager, django_assert_nu
     }
 
 
-def test_portfolio_summary_runs_a_constant_number_of_queries(manager, django_assert_num_queries):
+def test_portfolio_figures_and_health_inputs_run_a_constant_number_of_queries(
+    manager, django_assert_num_queries
+):
     ids = []
     for n in range(6):
         p = make_partnership()
@@ -179,15 +186,17 @@ def test_portfolio_summary_runs_a_constant_number_of_queries(manager, django_ass
         make_risk(p, manager, likelihood=n % 5 + 1, impact=2)
         make_action(p, manager, due_date=date(2025, 6, 1))
         make_cadence(p, "steering", "monthly", start_date=date(2025, 6, 20))
-    with django_assert_num_queries(4):
-        summary = portfolio_summary(ids, today=TODAY)
-    assert summary[ids[0]] == {
+    partnerships = list(Partnership.objects.filter(pk__in=ids))
+    # The rows (governance figures are subqueries of them), KPI health trends, cadences.
+    with django_assert_num_queries(3):
+        figures = portfolio_figures(*partnerships)
+    assert figures[0] == {
         "dd_progress": 0,
         "dd_overdue_items": 3,
         "max_open_risk_score": 2,
         "open_risks": 1,
         "next_meeting_due": date(2025, 6, 20),
-        "overdue_actions": 1,
+        "next_meeting_overdue": False,
     }
     with django_assert_num_queries(3):
         health_inputs(ids, today=TODAY)

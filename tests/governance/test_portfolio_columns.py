@@ -5,10 +5,13 @@ from datetime import date, timedelta
 
 import pandas as pd
 from django.urls import reverse
+from django.utils import timezone
 
 from governance.models import ActionItem, Risk
+from partnerships import portfolio
 from tests.factories import make_partnership
-from tests.governance.conftest import conclude_all, start_checklist
+from tests.governance.conftest import conclude_all, make_cadence, make_meeting, start_checklist
+from tests.partnerships.test_portfolio_cells import page_rows, render_both
 
 
 def test_columns_sort_filter_and_tiles(client, coo, manager):
@@ -66,3 +69,23 @@ def test_portfolio_queries_stay_bounded_with_governance_data(
         client.force_login(coo)
         with django_assert_max_num_queries(15):
             assert client.get(reverse("partnerships:list")).status_code == 200
+
+
+def test_governance_cells_render_exactly_as_their_templates(coo):
+    today = timezone.localdate()
+    calm, risky, late, bare = (make_partnership(title=t) for t in ("Calm", "Risky", "Late", "Bare"))
+    for p, likelihood, impact in ((calm, 1, 2), (risky, 5, 4), (risky, 2, 3), (late, 3, 3)):
+        Risk.objects.create(
+            partnership=p, title="r", category="legal", likelihood=likelihood, impact=impact
+        )
+    conclude_all(start_checklist(calm, coo), coo)
+    start_checklist(late, coo, due_date=today - timedelta(days=5))
+    make_cadence(calm, "steering", "monthly", start_date=today + timedelta(days=9))
+    make_cadence(late, "steering", "monthly", start_date=today - timedelta(days=60))
+    make_meeting(late, held_on=today - timedelta(days=40), kind="steering")
+    columns = [c for c in portfolio.columns() if c.key in ("dd", "risk", "next_meeting")]
+    expected, fast = render_both(page_rows(), columns, user=coo)
+    assert fast == expected
+    assert "badge-red" in expected and "badge-amber" in expected and "badge-green" in expected
+    assert "overdue</span>" in expected and 'class="text-red"' in expected
+    assert "not started" in expected and "no cadence" in expected and "none open" in expected

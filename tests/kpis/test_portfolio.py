@@ -12,6 +12,7 @@ from kpis.models import Alert, HealthSnapshot, Kpi, Snapshot
 from partnerships import portfolio
 from partnerships.models import Objective, Partnership
 from tests.factories import make_goal, make_partner, make_partnership
+from tests.partnerships.test_portfolio_cells import page_rows, render_both
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +135,18 @@ def test_health_column_cells_and_export(client, coo):
     assert "Health score" in header and "Open alerts" in header
     assert "1 (off track)" in text
     assert "2 on track" not in text
+
+
+def test_kpi_cells_render_exactly_as_their_templates(coo):
+    rows = _bulk_portfolio(coo, 6, kpis_each=3)
+    Alert.objects.filter(partnership=rows[1]).update(severity="at_risk")
+    HealthSnapshot.objects.filter(partnership=rows[2]).exclude(period=date(2026, 9, 1)).delete()
+    make_partnership(title="Zz no KPIs", owner=coo)
+    columns = [c for c in portfolio.columns() if c.key in ("health", "kpis", "alerts")]
+    expected, fast = render_both(page_rows(), columns, user=coo)
+    assert fast == expected
+    assert expected.count('class="sparkline"') == 5 and "no KPIs" in expected
+    assert "at risk</a>" in expected and "off track</a>" in expected and "not scored" in expected
 
 
 def test_health_source_feeds_the_alignment_page(coo):

@@ -15,7 +15,7 @@ from partnerships.models import (
     Stage,
     StrategicGoal,
 )
-from tests.factories import make_goal, make_partner, make_partnership
+from tests.factories import make_goal, make_partner, make_partnership, make_user
 
 
 @pytest.fixture
@@ -370,6 +370,26 @@ def test_list_filters_search_and_sort(as_coo, coo):
     assert page.index(b.title) < page.index(a.title)
     page = as_coo.get(url, {"stage": "renewal"}).text
     assert "No partnership matches these filters." in page
+
+
+def test_owner_filter_offers_the_owners_of_visible_partnerships(
+    client, coo, manager, other_manager, viewer
+):
+    make_user("idle", "Partner manager", first_name="Ida", last_name="Idle")
+    mine = make_partnership(title="Mine", owner=manager)
+    mine.team.add(viewer)
+    make_partnership(title="Theirs", owner=other_manager)
+
+    def owners(user):
+        client.force_login(user)
+        form = client.get(reverse("partnerships:list")).context["form"]
+        return [label for value, label in form.fields["owner"].choices if value]
+
+    assert owners(coo) == ["Marco Rossi", "Olga Berg"]  # nobody who owns nothing
+    assert owners(viewer) == ["Marco Rossi"]  # nor the owners of what they cannot see
+    client.force_login(coo)
+    page = client.get(reverse("partnerships:list"), {"owner": other_manager.pk}).text
+    assert "Theirs" in page and "Mine" not in page
 
 
 def test_list_htmx_returns_only_the_table(as_coo, partnership):
