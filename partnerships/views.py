@@ -402,6 +402,33 @@ def contact_form(request, pk, contact_pk=None):
 # Strategic goals ----------------------------------------------------------------------------
 
 
+GOAL_ROWS = 10  # partnerships listed under a goal; the rest are a click away in the portfolio
+
+
+def goal_alignment(rows):
+    """What the goals page says of one goal's partnerships [(partnership, objectives, health)]:
+    the weakest first (unscored after the scored ones), the first GOAL_ROWS of them, the count
+    per health band, and whether any is healthy."""
+
+    def weakest_first(row):
+        partnership, _, health = row
+        scored = bool(health and health.band)
+        return (not scored, health.score if scored else 0, partnership.title)
+
+    rows = sorted(rows, key=weakest_first)
+    bands = {"green": 0, "amber": 0, "red": 0}
+    for _, _, health in rows:
+        if health and health.band in bands:
+            bands[health.band] += 1
+    return {
+        "rows": rows[:GOAL_ROWS],
+        "more": max(0, len(rows) - GOAL_ROWS),
+        "total": len(rows),
+        "bands": bands,
+        "healthy": bands["green"] > 0,
+    }
+
+
 def goal_list(request):
     visible = Partnership.objects.visible_to(request.user).values("pk")
     goals = StrategicGoal.objects.prefetch_related(
@@ -421,10 +448,10 @@ def goal_list(request):
         for objective in goal.objectives.all():
             partnerships.setdefault(objective.partnership, []).append(objective)
         rows = [(p, objectives, health.get(p.pk)) for p, objectives in partnerships.items()]
-        healthy = any(h and h.band == "green" for _, _, h in rows)
-        alignment.append((goal, rows, healthy))
+        alignment.append({"goal": goal, **goal_alignment(rows)})
     context = {
         "alignment": alignment,
+        "shown": GOAL_ROWS,
         "scored": bool(health),
         "can_edit": is_executive(request.user),
     }

@@ -515,8 +515,33 @@ def test_goals_without_a_healthy_partnership_stand_out(as_coo):
         page = as_coo.get(reverse("partnerships:goals")).text
     finally:
         portfolio._health_source[:] = previous
-    weak = page[page.index(f'id="goal-{goal_weak.pk}"') :]
-    ok = page[page.index(f'id="goal-{goal_ok.pk}"') :][:600]
-    assert "no healthy partnership" in weak[:600]
+    weak = page[page.index(f'id="goal-{goal_weak.pk}"') :].split("</section>")[0]
+    ok = page[page.index(f'id="goal-{goal_ok.pk}"') :].split("</section>")[0]
+    assert "no healthy partnership" in weak
     assert "no healthy partnership" not in ok
     assert "82" in ok
+
+
+def test_a_goal_lists_its_weakest_partnerships_and_links_to_the_rest(as_coo):
+    from partnerships import portfolio
+
+    goal = make_goal("Grow in Asia")
+    rows = [make_partnership(title=f"Asia {i:02}") for i in range(12)]
+    for p in rows:
+        Objective.objects.create(partnership=p, goal=goal, title="Asia")
+    bands = {p.pk: portfolio.Health(90 - i, "green") for i, p in enumerate(rows[:11])}
+    bands[rows[11].pk] = portfolio.Health(20, "red")
+    previous = list(portfolio._health_source)
+    portfolio.register_health_source(lambda ids: {i: bands[i] for i in ids if i in bands})
+    try:
+        page = as_coo.get(reverse("partnerships:goals")).text
+    finally:
+        portfolio._health_source[:] = previous
+    card = page[page.index(f'id="goal-{goal.pk}"') :]
+    assert "12 partnerships" in card and "11 healthy" in card and "1 unhealthy" in card
+    assert card.index("Asia 11") < card.index("Asia 10")  # the weakest first
+    assert "Asia 00" not in card.split("</section>")[0]  # the healthiest is past the first ten
+    assert "2 more partnerships serve this goal" in card
+    assert f'href="{reverse("partnerships:list")}?goal={goal.pk}"' in card
+    filtered = as_coo.get(reverse("partnerships:list"), {"goal": goal.pk}).text
+    assert filtered.count("Asia ") >= 12
