@@ -1,7 +1,13 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from partnerships.forms import DateInput, UserChoiceField, UserMultipleChoiceField, people
+from partnerships.forms import (
+    DateInput,
+    FastCheckboxSelectMultiple,
+    UserChoiceField,
+    UserMultipleChoiceField,
+    people,
+)
 
 from . import services
 from .models import (
@@ -270,7 +276,7 @@ class MeetingCadenceForm(forms.ModelForm):
 
 class MeetingForm(forms.ModelForm):
     attendees = UserMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label="Our attendees"
+        queryset=None, required=False, widget=FastCheckboxSelectMultiple, label="Our attendees"
     )
     partner_attendees = ContactMultipleChoiceField(
         queryset=None,

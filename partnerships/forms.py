@@ -63,6 +63,41 @@ class FastSelect(forms.Select):
         )
 
 
+class FastCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """CheckboxSelectMultiple written directly, like FastSelect: the same HTML as Django's
+    multiple_input.html, without a template per checkbox (a team picked from a thousand
+    people)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        context = self.get_context(name, value, attrs)["widget"]
+        widget_attrs = context["attrs"]
+        boxes = []
+        for group_name, group_choices, _ in context["optgroups"]:
+            if group_name:  # pragma: no cover - not used by the forms
+                return super().render(name, value, attrs, renderer)
+            for option in group_choices:
+                option_id = option["attrs"].get("id")
+                box = (
+                    f'<input type="{option["type"]}" name="{conditional_escape(option["name"])}"'
+                    + (
+                        f' value="{conditional_escape(str(option["value"]))}"'
+                        if option["value"] is not None
+                        else ""
+                    )
+                    + f"{_attrs(option['attrs'])}>\n"
+                )
+                if option["wrap_label"]:
+                    label_for = f' for="{conditional_escape(option_id)}"' if option_id else ""
+                    box = f"<label{label_for}>{box} {conditional_escape(option['label'])}</label>"
+                boxes.append(f"<div>\n    {box}\n\n</div>")
+        opening = "<div"
+        if widget_attrs.get("id"):
+            opening += f' id="{conditional_escape(widget_attrs["id"])}"'
+        if widget_attrs.get("class"):
+            opening += f' class="{conditional_escape(widget_attrs["class"])}"'
+        return mark_safe(f"{opening}>{''.join(boxes)}\n</div>")
+
+
 def _attrs(attrs):
     # django/forms/widgets/attrs.html: True renders the bare name, False nothing.
     return mark_safe(
@@ -117,7 +152,7 @@ class PartnershipForm(forms.ModelForm):
     team = UserMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=FastCheckboxSelectMultiple,
         help_text="Who may see this partnership; partner managers on the team may also edit it.",
     )
 
