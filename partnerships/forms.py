@@ -170,6 +170,7 @@ class PartnershipForm(forms.ModelForm):
             "description",
         ]
         widgets = {
+            "partner": FastSelect,  # every partner the company works with
             "start_date": DateInput(),
             "end_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
