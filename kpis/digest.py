@@ -16,10 +16,11 @@ stored one, the figure the dashboard shows. Every builder runs a constant number
 all the partnerships at once.
 """
 
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import timedelta
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Max, Q
 from django.urls import reverse
 
@@ -27,11 +28,14 @@ from digests.sections import Cell, Item, SectionData, memo
 from governance.selectors import health_inputs
 from partnerships.models import Partnership, Stage
 
+from . import periods
 from .health import KPI_STAGES, _overdue_corrective, band_for, health_score
 from .models import (
     Alert,
     CorrectiveAction,
+    Frequency,
     HealthSnapshot,
+    Kpi,
     Measurement,
     Severity,
     Snapshot,
@@ -81,90 +85,280 @@ def _dashboard(partnership_id, anchor=""):
 # KPI states at the two ends of the week -----------------------------------------------------
 
 
-def _as_of(snapshots, day, *, known, scoring):
-    """(snapshot, status) of a KPI at the start of ``day`` (snapshots oldest first), or None.
+class KpiWeek(NamedTuple):
+    """One active KPI's readings at the two ends of the week (statuses are Status values)."""
 
-    ``known(snap)`` says whether the period's value was known by then. ``scoring`` applies the
-    health rule (closed periods count even without a value); otherwise only periods with a
-    known value count.
+    kpi_id: int
+    partnership_id: int
+    scored: str | None  # the health rule's reading at the start of the week
+    before: str | None  # the latest value known at the start of the week
+    after_id: int | None  # the snapshot of the latest value by the end of the week
+    after: str | None
+    kpi_name: str
+    partnership_title: str
+
+    @property
+    def changed(self):
+        return self.after_id is not None and self.before != self.after
+
+
+# Only the last two periods before the week can decide a KPI's health reading at its start, and
+# they usually hold both latest values as well, so RECENT_SQL reads each KPI's snapshots from
+# the start of the period before last (``recent_from``) through the (kpi, period) index.
+# "Known at the start of the week" means a measurement of the period, of any grain, was recorded
+# before the week began; the measurements are read in one pass for all the KPIs (a lookup per
+# KPI costs more, and the planner takes the single-column index that reads every period of
+# it), keeping the known periods since recent_from and the latest known one before it.
+# OLDER_SQL then looks further back only for the KPIs that need it: a value older than
+# recent_from, or a latest known value older than that. Nothing is missed: the snapshots of a
+# KPI are one row per period from its first to the current one.
+# Sent in the same call as RECENT_SQL, so they hold for that statement only (several
+# statements in one call run as one transaction). At large the planner's estimates turn on JIT
+# compilation, which then takes longer than the query (seconds against a tenth of one), and it
+# would merge the measurements with the KPIs by walking a whole index instead of hashing them.
+PLANNER_SETTINGS = "SET LOCAL jit = off; SET LOCAL enable_mergejoin = off;"
+
+RECENT_SQL = """
+WITH kpi AS MATERIALIZED (
+    SELECT k.id, k.partnership_id, k.name, p.title,
+           CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                            WHEN 'monthly' THEN %(from_monthly)s::date
+                            ELSE %(from_quarterly)s::date END AS recent_from
+    FROM kpis_kpi k
+    JOIN partnerships_partnership p ON p.id = k.partnership_id
+    WHERE k.is_active AND k.partnership_id = ANY(%(ids)s)
+),
+known AS MATERIALIZED (
+    SELECT m.kpi_id,
+           array_agg(m.period) FILTER (WHERE m.period >= kpi.recent_from) AS periods,
+           max(m.period) FILTER (WHERE m.period < kpi.recent_from) AS older
+    FROM kpis_measurement m
+    JOIN kpi ON kpi.id = m.kpi_id
+    WHERE m.period >= %(since)s AND m.recorded_at < %(week_start)s
+    GROUP BY m.kpi_id
+),
+recent AS (
+    SELECT kpi.id AS kpi_id, s.period, s.period_end, s.id, s.status,
+           s.value IS NOT NULL AS has_value,
+           s.value IS NOT NULL AND EXISTS (
+               SELECT FROM unnest(known.periods) AS p WHERE p BETWEEN s.period AND s.period_end
+           ) AS known_value
+    FROM kpi
+    CROSS JOIN LATERAL (
+        SELECT s.id, s.period, s.period_end, s.status, s.value
+        FROM kpis_snapshot s
+        WHERE s.kpi_id = kpi.id AND s.period >= kpi.recent_from AND s.period < %(end_day)s
+        OFFSET 0  -- an index scan per KPI, not a join over the whole table
+    ) s
+    LEFT JOIN known ON known.kpi_id = kpi.id
+),
+state AS (
+    SELECT kpi_id,
+           (array_agg(CASE WHEN known_value THEN status ELSE 'no_data' END ORDER BY period DESC)
+               FILTER (WHERE period < %(start_day)s
+                       AND (known_value OR period_end < %(start_day)s)))[1] AS scored,
+           (array_agg(status ORDER BY period DESC)
+               FILTER (WHERE period < %(start_day)s AND known_value))[1] AS before,
+           (array_agg(id ORDER BY period DESC) FILTER (WHERE has_value))[1] AS after_id,
+           (array_agg(status ORDER BY period DESC) FILTER (WHERE has_value))[1] AS after
+    FROM recent
+    GROUP BY kpi_id
+)
+SELECT kpi.id, kpi.partnership_id, state.kpi_id IS NOT NULL, kpi.recent_from, known.older,
+       state.scored, state.before, state.after_id, state.after, kpi.name, kpi.title
+FROM kpi
+LEFT JOIN state ON state.kpi_id = kpi.id
+LEFT JOIN known ON known.kpi_id = kpi.id
+"""
+
+OLDER_SQL = """
+WITH need AS (
+    SELECT * FROM unnest(%(kpi_ids)s::bigint[], %(recent_from)s::date[], %(older)s::date[],
+                         %(scored)s::bool[], %(after)s::bool[])
+        AS need (kpi_id, recent_from, older, scored, after)
+)
+SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
+FROM need
+LEFT JOIN LATERAL (
+    SELECT CASE WHEN s.value IS NOT NULL AND EXISTS (
+                    SELECT FROM kpis_measurement m
+                    WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
+                      AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
+                      AND m.recorded_at < %(week_start)s
+                ) THEN s.status ELSE 'no_data' END AS status
+    FROM kpis_snapshot s
+    WHERE need.scored
+      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_scored ON TRUE
+LEFT JOIN LATERAL (
+    SELECT s.id, s.status
+    FROM kpis_snapshot s
+    WHERE need.after
+      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
+      AND s.value IS NOT NULL
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_after ON TRUE
+LEFT JOIN LATERAL (
+    SELECT s.status
+    FROM kpis_snapshot s
+    WHERE s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period <= need.older
+      AND s.value IS NOT NULL
+      AND EXISTS (
+          SELECT FROM kpis_measurement m
+          WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
+            AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
+            AND m.recorded_at < %(week_start)s
+      )
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_before ON TRUE
+"""
+
+
+def kpi_weeks(partnership_ids, week_start, week_end):
+    """[KpiWeek] for the active KPIs of the partnerships, from their period snapshots; computed
+    once per digest (one or two statements whatever the number of KPIs).
+
+    Health reads a KPI at the start of the week by the health rule: the last period that had
+    closed, or the current one once it has a value (a value typed in later counted as "no
+    data" then). "KPIs that changed status" compares the latest period with a value known at
+    the start of the week with the latest by its end, so a late value is news of the week it
+    was typed in and an empty new period is not a change.
     """
-    state = None
-    for snap in snapshots:
-        if snap.period >= day:
-            break
-        has_value = snap.value is not None and known(snap)
-        if has_value:
-            state = (snap, snap.status)
-        elif scoring and snap.period_end < day:
-            state = (snap, Status.NO_DATA)
-    return state
+    key = ("kpis.weeks", frozenset(partnership_ids), week_start, week_end)
+    return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
 
 
-def kpi_states(partnership_ids, week_start, week_end, *, scoring=False):
-    """[(snapshot list oldest first, (snap, status) at week start, (snap, status) at week end)]
-    per active KPI, each end None when there was nothing to read.
-
-    Snapshots are light rows (pk, kpi_id, partnership_id, period, period_end, value, status);
-    callers that show one load it in full. The two queries behind them run once per digest.
-    """
-    start_day, end_day = week_start.date(), week_end.date()
-    key = ("kpis.snapshot_rows", tuple(partnership_ids), week_start, week_end)
-    by_kpi, recorded = memo(key, lambda: _snapshot_rows(partnership_ids, week_start, week_end))
+def _kpi_weeks(partnership_ids, week_start, week_end):
+    if connection.vendor != "postgresql":
+        return kpi_weeks_in_python(partnership_ids, week_start, week_end)
+    start_day = week_start.date()
+    last_day = start_day - timedelta(days=1)
+    params = {
+        f"from_{frequency}": periods.previous_period(
+            periods.period_start(last_day, frequency), frequency
+        )
+        for frequency in Frequency.values
+    }
+    params.update(
+        ids=sorted(partnership_ids),
+        since=start_day - timedelta(days=LOOKBACK_DAYS),
+        week_start=week_start,
+        start_day=start_day,
+        end_day=week_end.date(),
+        grains=list(Frequency.values),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(PLANNER_SETTINGS + RECENT_SQL, params)
+        while cursor.description is None:  # past the results of the settings
+            cursor.nextset()
+        rows = cursor.fetchall()
+        # What the recent snapshots leave open: no snapshot since recent_from at all, no value
+        # since then, or no value known at the start of the week since then.
+        need = [
+            (kpi_id, recent_from, older, not has_recent, after_id is None)
+            for kpi_id, _, has_recent, recent_from, older, _, before, after_id, *_ in rows
+            if not has_recent or after_id is None or (before is None and older is not None)
+        ]
+        older = {}
+        if need:
+            cursor.execute(
+                OLDER_SQL,
+                {
+                    "kpi_ids": [n[0] for n in need],
+                    "recent_from": [n[1] for n in need],
+                    "older": [n[2] for n in need],
+                    "scored": [n[3] for n in need],
+                    "after": [n[4] for n in need],
+                    "since": params["since"],
+                    "week_start": week_start,
+                    "grains": params["grains"],
+                },
+            )
+            older = {row[0]: row[1:] for row in cursor.fetchall()}
     out = []
-    for kpi_id, snaps in by_kpi.items():
-
-        def known_before(snap, periods=recorded[kpi_id]):
-            # periods are sorted: is any of them inside the snapshot's period?
-            index = bisect_left(periods, snap.period)
-            return index < len(periods) and periods[index] <= snap.period_end
-
-        before = _as_of(snaps, start_day, known=known_before, scoring=scoring)
-        after = _as_of(snaps, end_day, known=lambda snap: True, scoring=scoring)
-        out.append((snaps, before, after))
+    for kpi_id, pid, has_recent, _, _, scored, before, after_id, after, name, title in rows:
+        if kpi_id in older:
+            older_scored, older_after_id, older_after, older_before = older[kpi_id]
+            if not has_recent:
+                if older_scored is None:
+                    continue  # no snapshot in the whole window
+                scored = older_scored
+            if after_id is None:
+                after_id, after = older_after_id, older_after
+            if before is None:
+                before = older_before
+        out.append(KpiWeek(kpi_id, pid, scored, before, after_id, after, name, title))
     return out
 
 
-def _snapshot_rows(partnership_ids, week_start, week_end):
-    """Recent snapshots of every active KPI by KPI, and the periods that already had a value
-    recorded before the week began (two queries)."""
+def kpi_weeks_in_python(partnership_ids, week_start, week_end):
+    """The same readings from every recent snapshot, read into Python (three queries): what
+    SQLite runs, and the reference the SQL is tested against."""
     start_day, end_day = week_start.date(), week_end.date()
     since = start_day - timedelta(days=LOOKBACK_DAYS)
-    # Light rows, not model instances: an executive's week reads hundreds of thousands of them.
     snapshots = (
         Snapshot.objects.filter(
-            partnership_id__in=partnership_ids,
+            kpi__partnership_id__in=partnership_ids,
             kpi__is_active=True,
             period__gte=since,
             period__lt=end_day,
         )
         .order_by("kpi_id", "period")
-        .values_list(
-            "pk", "kpi_id", "partnership_id", "period", "period_end", "value", "status", named=True
-        )
+        .values_list("pk", "kpi_id", "period", "period_end", "value", "status", named=True)
     )
     by_kpi = defaultdict(list)
     for snap in snapshots:
         by_kpi[snap.kpi_id].append(snap)
-    recorded = defaultdict(list)
-    earlier = (
-        Measurement.objects.filter(
-            kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
-        )
-        .order_by("kpi_id", "period")
-        .values_list("kpi_id", "period")
-    )
+    recorded = defaultdict(set)
+    earlier = Measurement.objects.filter(
+        kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
+    ).values_list("kpi_id", "period")
     for kpi_id, period in earlier:
-        recorded[kpi_id].append(period)
-    return by_kpi, recorded
+        recorded[kpi_id].add(period)
+    kpis = Kpi.objects.filter(pk__in=list(by_kpi)).values_list(
+        "pk", "partnership_id", "name", "partnership__title"
+    )
+    out = []
+    for kpi_id, partnership_id, name, title in kpis:
+        snaps, known = by_kpi[kpi_id], recorded[kpi_id]
+        scored = before = after = None
+        for snap in snaps:
+            has_value = snap.value is not None
+            if has_value:
+                after = snap
+            if snap.period >= start_day:
+                continue
+            known_value = has_value and any(snap.period <= p <= snap.period_end for p in known)
+            if known_value:
+                scored = before = snap.status
+            elif snap.period_end < start_day:
+                scored = Status.NO_DATA
+        out.append(
+            KpiWeek(
+                kpi_id,
+                partnership_id,
+                scored,
+                before,
+                after.pk if after else None,
+                after.status if after else None,
+                name,
+                title,
+            )
+        )
+    return out
 
 
-def _counts_at_start(states):
-    """{partnership_id: Counter(status)} of the KPIs' states at the start of the week."""
+def _counts_at_start(weeks, partnership_ids):
+    """{partnership_id: Counter(status)} of the health readings at the start of the week."""
+    wanted = set(partnership_ids)
     counts = defaultdict(Counter)
-    for _snaps, before, _after in states:
-        if before is not None:
-            snap, status = before
-            counts[snap.partnership_id][status] += 1
+    for week in weeks:
+        if week.scored is not None and week.partnership_id in wanted:
+            counts[week.partnership_id][week.scored] += 1
     return counts
 
 
@@ -172,8 +366,10 @@ def _counts_at_start(states):
 
 
 def health_change(partnership_ids, week_start, week_end):
-    """The health section and the table's columns both need this: computed once per digest."""
-    key = ("kpis.health_change", tuple(partnership_ids), week_start, week_end)
+    """The health section and the table's columns both need this: computed once per digest.
+
+    It depends on the start of the week only (the columns are not told where it ends)."""
+    key = ("kpis.health_change", frozenset(partnership_ids), week_start)
     return memo(key, lambda: _health_change(partnership_ids, week_start, week_end))
 
 
@@ -195,7 +391,7 @@ def _health_change(partnership_ids, week_start, week_end):
     ids = sorted(partnerships)
     if not ids:
         return {}
-    counts = _counts_at_start(kpi_states(ids, week_start, week_end, scoring=True))
+    counts = _counts_at_start(kpi_weeks(partnership_ids, week_start, week_end), ids)
     overdue = _overdue_corrective(ids, start_day, False)
     governance = health_inputs(ids, today=start_day)
     computed = dict(
@@ -298,30 +494,26 @@ def _against_target(snap):
 
 
 def kpi_status_changes(user, partnership_ids, week_start, week_end):
-    changed = []
-    for snaps, before, after in kpi_states(partnership_ids, week_start, week_end):
-        if after is None or (before is not None and before[1] == after[1]):
-            continue
-        changed.append((snaps, before, after[0]))
+    changed = [w for w in kpi_weeks(partnership_ids, week_start, week_end) if w.changed]
     if not changed:
         return None
-    full = Snapshot.objects.select_related("kpi__partnership").in_bulk([r[2].pk for r in changed])
-    changed = [(snaps, before, full[after.pk]) for snaps, before, after in changed]
     # Worst news first: the biggest fall, then by partnership and KPI.
     changed.sort(
-        key=lambda row: (
-            STATUS_RANK.get(row[1][1], 0) - STATUS_RANK[row[2].status] if row[1] else 0,
-            row[2].kpi.partnership.title,
-            row[2].kpi.name,
+        key=lambda w: (
+            STATUS_RANK[w.before] - STATUS_RANK[w.after] if w.before else 0,
+            w.partnership_title,
+            w.kpi_name,
         )
     )
+    shown = changed[:MAX_ITEMS]
+    full = _shown_snapshots([w.after_id for w in shown], week_start, week_end)
     items = []
-    for snaps, before, after in changed[:MAX_ITEMS]:
+    for week in shown:
+        after = full[week.after_id]
         kpi = after.kpi
-        was = Status(before[1]).label if before else "No result yet"
+        was = Status(week.before).label if week.before else "No result yet"
         to = Status(after.status)
-        values = [s.value for s in snaps if s.period <= after.period and s.value is not None]
-        shown = min(len(values), TREND_POINTS)
+        values = after.recent_values
         items.append(
             Item(
                 text=f"{kpi.name}: {was} → {to.label}",
@@ -329,8 +521,8 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
                 severity=STATUS_SEVERITY[to],
                 badge=to.label,
                 meta=f"{kpi.partnership.title} · {_against_target(after)}",
-                trend=[float(v) for v in values[-TREND_POINTS:]],
-                trend_label=f"last {shown} {PERIOD_WORDS[kpi.frequency]}",
+                trend=[float(v) for v in values],
+                trend_label=f"last {len(values)} {PERIOD_WORDS[kpi.frequency]}",
             )
         )
     return SectionData(
@@ -338,6 +530,29 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         intro="Each KPI's latest result compared with a week ago.",
         items=items,
     )
+
+
+def _shown_snapshots(ids, week_start, week_end):
+    """{pk: Snapshot} with its KPI and partnership, and ``recent_values``: the values of its
+    KPI's last periods up to it, oldest first (two queries)."""
+    full = Snapshot.objects.select_related("kpi__partnership").in_bulk(ids)
+    values = defaultdict(list)
+    rows = (
+        Snapshot.objects.filter(
+            kpi_id__in=[snap.kpi_id for snap in full.values()],
+            period__gte=week_start.date() - timedelta(days=LOOKBACK_DAYS),
+            period__lt=week_end.date(),
+            value__isnull=False,
+        )
+        .order_by("kpi_id", "period")
+        .values_list("kpi_id", "period", "value")
+    )
+    for kpi_id, period, value in rows:
+        values[kpi_id].append((period, value))
+    for snap in full.values():
+        upto = [value for period, value in values[snap.kpi_id] if period <= snap.period]
+        snap.recent_values = upto[-TREND_POINTS:]
+    return full
 
 
 # Alerts ----------------------------------------------------------------------------------------

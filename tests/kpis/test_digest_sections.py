@@ -1,6 +1,6 @@
 """What KPIs add to the weekly digest, for a recipient in Los Angeles (week = their local week)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from digests import services
 from digests.building import build_digest, render_digest
 from digests.schedule import schedule_for_week
 from kpis import digest
+from kpis import services as kpi_services
 from kpis.models import Alert, CorrectiveAction, Severity
 from kpis.snapshots import recompute
 from partnerships.models import Stage
@@ -346,3 +347,92 @@ def test_the_kpi_sections_run_a_constant_number_of_queries(
     assert sizes["KPIs that changed status"] == n
     assert sizes["Alerts"] == n
     assert sizes["Overdue corrective actions"] == n
+
+
+def _varied_history():
+    """KPIs of each frequency whose values were typed in on time, late, in the week, after it,
+    never, or corrected, plus a weekly KPI turned monthly that keeps its weekly values."""
+    owner = make_partnership(title="Varied history", stage=Stage.ACTIVE)
+    second = make_partnership(title="Second partnership", stage=Stage.ACTIVE)
+    kpis = {}
+
+    def kpi(name, partnership=owner, **fields):
+        kpis[name] = make_kpi(partnership, name=name, **fields)
+        return kpis[name]
+
+    def typed(day, *entries):
+        with time_machine.travel(at(day), tick=False):
+            for k, period, value, *grain in entries:
+                measure(k, period, value, *grain)
+
+    on_time, late, in_week = kpi("On time"), kpi("Late"), kpi("In the week")
+    after_week, _ = kpi("After the week"), kpi("Never", second)
+    old_only, corrected = kpi("Only an old value", second), kpi("Corrected")
+    weekly, quarterly = kpi("Weekly", frequency="weekly"), kpi("Quarterly", frequency="quarterly")
+    coarser = kpi("Weekly turned monthly", second, frequency="weekly")
+    kpi("Switched off", is_active=False)
+    typed(date(2026, 6, 3), (old_only, date(2026, 5, 1), 95), (quarterly, date(2026, 4, 1), 70))
+    typed(
+        date(2026, 10, 2),
+        (on_time, date(2026, 9, 1), 100),
+        (late, date(2026, 9, 1), 100),
+        (in_week, date(2026, 9, 1), 85),
+        (corrected, date(2026, 9, 1), 100),
+        (quarterly, date(2026, 7, 1), 95),
+        *[(coarser, date(2026, 9, 7) + timedelta(weeks=i), 20 + i, "weekly") for i in range(4)],
+    )
+    typed(
+        date(2026, 11, 3),
+        (on_time, date(2026, 10, 1), 75),
+        (in_week, date(2026, 10, 1), 95),
+        (corrected, date(2026, 10, 1), 100),
+        *[(weekly, date(2026, 10, 5) + timedelta(weeks=i), 80 + 5 * i) for i in range(5)],
+    )
+    typed(
+        date(2026, 11, 18),
+        (late, date(2026, 10, 1), 70),
+        (in_week, date(2026, 11, 1), 60),
+        (weekly, date(2026, 11, 9), 70),
+        (quarterly, date(2026, 10, 1), 85),
+    )
+    with time_machine.travel(at(date(2026, 11, 19)), tick=False):
+        kpi_services.measurement_record(
+            kpi=corrected, period=date(2026, 10, 1), value=Decimal("70"), by=None
+        )
+    typed(date(2026, 11, 25), (after_week, date(2026, 10, 1), 88), (weekly, date(2026, 11, 16), 99))
+    coarser.frequency = "monthly"
+    coarser.save(update_fields=["frequency"])
+    with time_machine.travel(at(date(2026, 11, 26)), tick=False):
+        recompute(partnership_ids=[owner.pk, second.pk])
+    return [owner.pk, second.pk], kpis
+
+
+@pytest.mark.parametrize(
+    "monday",
+    [date(2026, 11, 2), date(2026, 11, 16), MONDAY, date(2026, 11, 30), date(2027, 1, 4)],
+)
+def test_kpi_readings_in_sql_match_the_reference(monday, coo):
+    ids, _kpis = _varied_history()
+    week_start, week_end = bounds(monday)
+
+    in_sql = digest._kpi_weeks(ids, week_start, week_end)
+    reference = digest.kpi_weeks_in_python(ids, week_start, week_end)
+
+    assert sorted(in_sql) == sorted(reference)
+    assert len(reference) == 10  # every active KPI with a snapshot in the window
+
+
+def test_kpi_readings_look_back_past_the_recent_periods(coo):
+    ids, kpis = _varied_history()
+    weeks = {w.kpi_id: w for w in digest._kpi_weeks(ids, *bounds())}
+
+    def reading(name):
+        w = weeks[kpis[name].pk]
+        return w.scored, w.before, w.after
+
+    # October's value was typed in during the week: September's is the one known at its start.
+    assert reading("Late") == ("no_data", "on_track", "off_track")
+    assert reading("Only an old value") == ("no_data", "on_track", "on_track")
+    assert reading("Never") == ("no_data", None, None)
+    assert reading("After the week")[1] is None
+    assert reading("Weekly turned monthly")[2] is not None
