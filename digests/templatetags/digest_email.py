@@ -2,6 +2,8 @@
 mail clients (tables and divs with inline sizes, no images, no scripts)."""
 
 from django import template
+from django.utils.html import conditional_escape as escape
+from django.utils.safestring import mark_safe
 
 from digests.building import absolute as _absolute
 from digests.sections import as_cell
@@ -121,3 +123,108 @@ def text_rows(table):
         ]
         rows.append((cells[0], " · ".join(parts)))
     return rows
+
+
+_FONT = "-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif"
+_TH = (
+    '<th align="left" style="padding:7px 8px;{first}background-color:#f0f3f7;border-bottom:1px '
+    "solid #dde3ea;font-size:11px;line-height:1.3;font-weight:600;letter-spacing:.04em;"
+    'text-transform:uppercase;color:#5d6b7a;text-align:left;">{label}</th>'
+)
+_TD = (
+    '\n    <td valign="top" style="padding:9px 8px;{first}border-bottom:1px solid #e8ecf1;'
+    'font-size:14px;line-height:1.35;">\n      {content}\n      {sub}\n    </td>'
+)
+_PILL = (
+    '<span style="display:inline-block;padding:1px 8px;border-radius:999px;font-size:12px;'
+    'line-height:18px;font-weight:600;background-color:{bg};color:{fg};white-space:nowrap;">'
+    "{text}</span>"
+)
+_LINK = '<a href="{href}" style="color:#1c2733;font-weight:600;text-decoration:none;">{text}</a>'
+_PLAIN = '<span style="white-space:nowrap;">{text}</span>'
+_TREND_OPEN = (
+    '<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+    'style="border-collapse:collapse;"><tr><td valign="bottom" style="padding:0 6px 0 0;'
+    'font-size:14px;line-height:1.35;white-space:nowrap;">'
+)
+_TREND_CLOSE = '</td><td valign="bottom" style="padding:0 0 2px 0;">{bars}</td></tr></table>'
+_SUB = '<div style="margin-top:1px;font-size:12px;line-height:1.35;color:#5d6b7a;">{sub}</div>'
+_PADDED = "padding-left:10px;"
+
+
+@register.simple_tag
+def email_table(table):
+    """A digest table as email HTML: written here rather than by a template, since an
+    executive's digest has a row for each of hundreds of partnerships."""
+    head = "".join(
+        _TH.format(first=_PADDED if i == 0 else "", label=escape(label))
+        for i, label in enumerate(table.columns)
+    )
+    out = [
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;font-family:{_FONT};">\n  <tr>{head}</tr>\n  '
+    ]
+    for row in table.rows:
+        cells = []
+        for i, value in enumerate(row):
+            cells.append(_cell_html(as_cell(value), first=i == 0))
+        out.append(f"\n  <tr>{''.join(cells)}</tr>\n  ")
+    out.append("\n</table>\n")
+    return mark_safe("".join(out))
+
+
+def _cell_html(c, *, first):
+    text = escape(c.text)
+    if c.severity and not first:
+        content = _PILL.format(bg=bg(c.severity), fg=fg(c.severity), text=text)
+    elif c.link:
+        content = _LINK.format(href=escape(_absolute(c.link)), text=text)
+    else:
+        content = _PLAIN.format(text=text)
+    if c.trend:
+        bars_of_cell = bars_html(c.trend, c.severity, 16)
+        content = _TREND_OPEN + content + _TREND_CLOSE.format(bars=bars_of_cell)
+    sub = _SUB.format(sub=escape(c.sub)) if c.sub else ""
+    return _TD.format(first=_PADDED if first else "", content=content, sub=sub)
+
+
+_BARS_OPEN = (
+    '<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
+    'style="border-collapse:collapse;display:inline-table;"><tr>'
+)
+_BAR = (
+    '<td valign="bottom" style="padding:0 1px;height:{h}px;vertical-align:bottom;" '
+    'title="{title}"><div style="width:7px;height:{bar}px;background-color:{colour};'
+    'border-radius:1px;font-size:1px;line-height:1px;">&nbsp;</div></td>'
+)
+
+
+@register.simple_tag
+def bars_html(values, severity="", height=22):
+    """A few numbers as small bars of inline heights, the last one in the severity's colour."""
+    height = height or 22
+    drawn = bars(values, height)
+    out = [_BARS_OPEN]
+    for i, bar in enumerate(drawn):
+        colour = bar_colour(severity) if i == len(drawn) - 1 else "#b9c8d8"
+        out.append(
+            _BAR.format(h=height, title=escape(number(bar["value"])), bar=bar["h"], colour=colour)
+        )
+    out.append("</tr></table>\n")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def text_table(table):
+    """The table for the plain-text part: one entry per row, its other cells on one line."""
+    out = []
+    for first, rest in text_rows(table):
+        entry = f"\n- {first.text}"
+        if rest:
+            entry += f" — {rest}"
+        if first.sub:
+            entry += f"\n  {first.sub}"
+        if first.link:
+            entry += f"\n  {_absolute(first.link)}"
+        out.append(entry + "\n")
+    return "".join(out)
