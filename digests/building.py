@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .schedule import DigestSchedule
-from .sections import build_scope, sections
+from .sections import build_scope, record_news, sections
 from .selectors import followed_partnership_ids
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class DigestContent:
 
     @property
     def update_count(self):
-        return sum(len(s.items) or len(s.table.rows if s.table else []) for s in self.news)
+        return sum(s.count for s in self.news)
 
 
 def build_digest(user, schedule, *, partnership_ids=None):
@@ -43,17 +43,33 @@ def build_digest(user, schedule, *, partnership_ids=None):
         return content
     week_start, week_end = schedule.bounds()
     with build_scope():
-        for section in sections():
-            try:
-                data = section.builder(user, ids, week_start, week_end)
-            except Exception:
-                # One app's broken section must not stop everyone's digest.
-                logger.exception("Digest section %s failed for user %s", section.key, user.pk)
-                continue
-            if data is None or data.is_empty:
-                continue
-            (content.news if section.news else content.summary).append(data)
+        for section in (s for s in sections() if s.news):
+            data = _build(section, user, ids, week_start, week_end)
+            if data is not None:
+                content.news.append(data)
+        # Summaries run last: the table lists the partnerships the news is about.
+        reported = set()
+        for data in content.news:
+            if data.partnership_ids is None:
+                reported = None
+                break
+            reported |= set(data.partnership_ids)
+        record_news(reported)
+        for section in (s for s in sections() if not s.news):
+            data = _build(section, user, ids, week_start, week_end)
+            if data is not None:
+                content.summary.append(data)
     return content
+
+
+def _build(section, user, ids, week_start, week_end):
+    try:
+        data = section.builder(user, ids, week_start, week_end)
+    except Exception:
+        # One app's broken section must not stop everyone's digest.
+        logger.exception("Digest section %s failed for user %s", section.key, user.pk)
+        return None
+    return None if data is None or data.is_empty else data
 
 
 def absolute(url):

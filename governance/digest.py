@@ -4,7 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from digests.sections import Item, SectionData
+from digests.sections import MAX_ITEMS, Item, SectionData, left_out, path_maker
 
 from .models import OPEN_ACTION, ActionItem, Checklist, MeetingCadence, MeetingKind, add_months
 from .selectors import cadences_with_dates
@@ -13,10 +13,11 @@ REVIEW_KINDS = (MeetingKind.QBR, MeetingKind.EXECUTIVE)
 
 
 def _who(action):
-    if action.owner_id:
-        return action.owner.get_full_name() or action.owner.username
-    if action.owner_contact_id:
-        return f"{action.owner_contact.name} ({action.partnership.partner.name})"
+    if action.owner__username:
+        full = f"{action.owner__first_name} {action.owner__last_name}".strip()
+        return full or action.owner__username
+    if action.owner_contact__name:
+        return f"{action.owner_contact__name} ({action.partnership__partner__name})"
     return "no owner"
 
 
@@ -26,24 +27,44 @@ def _late(delta):
 
 def overdue_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
-    actions = (
+    # Light rows for all of them (the count and the partnerships), items for the first.
+    actions = list(
         ActionItem.objects.filter(
             partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
         )
-        .select_related("partnership__partner", "owner", "owner_contact")
         .order_by("due_date", "pk")
+        .values_list(
+            "title",
+            "due_date",
+            "partnership_id",
+            "partnership__title",
+            "partnership__partner__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "owner_contact__name",
+            named=True,
+        )
     )
+    meetings = path_maker("governance:meetings")
     items = [
         Item(
-            text=f"{a.partnership.title}: {a.title}",
-            link=reverse("governance:meetings", kwargs={"pk": a.partnership_id}),
+            text=f"{a.partnership__title}: {a.title}",
+            link=meetings(a.partnership_id),
             severity="red" if (today - a.due_date).days > 14 else "amber",
             badge=_late(today - a.due_date),
             meta=f"Due {a.due_date:%-d %b} · {_who(a)}",
         )
-        for a in actions[:50]
+        for a in actions[:MAX_ITEMS]
     ]
-    return SectionData(title="Overdue action items", items=items)
+    return SectionData(
+        title="Overdue action items",
+        items=items,
+        **left_out(actions, "overdue action item"),
+        more_link=reverse("partnerships:list") if len(actions) > MAX_ITEMS else "",
+        more_label="Open the portfolio",
+        partnership_ids={a.partnership_id for a in actions},
+    )
 
 
 def review_dates(today, partnership_ids=None):

@@ -24,7 +24,7 @@ from django.db import connection
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from digests.sections import Cell, Item, SectionData, memo
+from digests.sections import MAX_ITEMS, Cell, Item, SectionData, left_out, memo, path_maker
 from governance.selectors import health_inputs
 from partnerships.models import Partnership, Stage
 
@@ -56,18 +56,11 @@ STATUS_RANK = {Status.ON_TRACK: 0, Status.NO_DATA: 1, Status.AT_RISK: 2, Status.
 # A quarterly KPI's latest closed period can have started up to ~6 months before a day.
 LOOKBACK_DAYS = 200
 TREND_POINTS = 6
-MAX_ITEMS = 50
 PERIOD_WORDS = {"weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
 
 
 def _day(value):
     return f"{value:%a} {value.day} {value:%b}"
-
-
-def _person(user):
-    if user is None:
-        return "no owner"
-    return user.get_full_name() or user.username
 
 
 def _signed(number):
@@ -80,6 +73,13 @@ def _signed(number):
 
 def _dashboard(partnership_id, anchor=""):
     return reverse("partnerships:detail", args=[partnership_id]) + anchor
+
+
+def _portfolio():
+    return reverse("partnerships:list")
+
+
+PORTFOLIO_LABEL = "Open the portfolio"
 
 
 # KPI states at the two ends of the week -----------------------------------------------------
@@ -441,15 +441,21 @@ def health_bands(user, partnership_ids, week_start, week_end):
         ),
     )
     items = []
-    for pid in order:
+    for pid in order[:MAX_ITEMS]:
         c = moved[pid]
         delta = c["score"] - c["before"]
         worse = BAND_RANK[c["band"]] > BAND_RANK[c["before_band"]]
         items.append(_health_item(pid, titles[pid], c, delta, "Worse" if worse else "Better"))
+    omitted = len(order) - len(items)
     return SectionData(
         title="Health band changed",
         intro="Partnerships whose health score moved into another band this week.",
         items=items,
+        omitted=omitted,
+        omitted_note=f"And {omitted:,} more, each in the table below with its score and week."
+        if omitted
+        else "",
+        partnership_ids=set(moved),
     )
 
 
@@ -467,16 +473,18 @@ def _health_item(pid, title, c, delta, badge):
 
 def health_columns(partnership_ids, week_start):
     changes = health_change(partnership_ids, week_start, week_start + timedelta(days=7))
+    detail = path_maker("partnerships:detail")
     out = {}
-    for pid, c in changes.items():
+    for pid in partnership_ids:
+        c = changes.get(pid)
+        if c is None:
+            continue
         delta = c["score"] - c["before"]
         # The pill's colour is the band and the week's move is a signed number: at 390px the
         # four columns fit exactly, and any trend bars here would push the table off a phone's
         # screen (the bars are in the "Health band changed" section instead).
         out[pid] = {
-            "Health": Cell(
-                str(c["score"]), link=_dashboard(pid, "#panel-health"), severity=c["band"]
-            ),
+            "Health": Cell(str(c["score"]), link=detail(pid) + "#panel-health", severity=c["band"]),
             "Week": Cell(_signed(delta), sub=f"was {c['before']}" if delta else ""),
         }
     return out
@@ -529,6 +537,10 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         title="KPIs that changed status",
         intro="Each KPI's latest result compared with a week ago.",
         items=items,
+        **left_out(changed, "KPI"),
+        more_link=_portfolio() if len(changed) > MAX_ITEMS else "",
+        more_label=PORTFOLIO_LABEL,
+        partnership_ids={w.partnership_id for w in changed},
     )
 
 
@@ -562,17 +574,31 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
     def within(name):
         return Q(**{f"{name}__gte": week_start, f"{name}__lt": week_end})
 
+    # Light rows for all of them (the count and the partnerships), items for the first.
     alerts = list(
         Alert.objects.filter(partnership_id__in=partnership_ids)
         .filter(within("opened_at") | within("escalated_at") | within("resolved_at"))
-        .select_related("kpi", "partnership__partner")
-        .order_by("resolved_at", "-severity", "opened_at", "pk")[:MAX_ITEMS]
+        .order_by("resolved_at", "-severity", "opened_at", "pk")
+        .values_list(
+            "pk",
+            "severity",
+            "opened_at",
+            "escalated_at",
+            "resolved_at",
+            "resolution",
+            "partnership_id",
+            "partnership__title",
+            "partnership__partner__name",
+            "kpi__name",
+            named=True,
+        )
     )
     if not alerts:
         return None
     tz = week_start.tzinfo
+    detail = path_maker("kpis:alert_detail")
     items = []
-    for alert in alerts:
+    for alert in alerts[:MAX_ITEMS]:
         severity = Severity(alert.severity)
         steps = []
         if week_start <= alert.opened_at < week_end:
@@ -586,15 +612,17 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
             badge, colour = "Escalated", "red"
         else:
             badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
-        where = alert.partnership.partner.name
         happened = ", ".join(steps)
-        meta = f"{severity.label} · {where} · {happened[:1].upper()}{happened[1:]}"
+        meta = (
+            f"{severity.label} · {alert.partnership__partner__name} · "
+            f"{happened[:1].upper()}{happened[1:]}"
+        )
         if alert.resolution and alert.resolved_at:
             meta += f" · {alert.resolution}"
         items.append(
             Item(
-                text=f"{alert.partnership.title} · {alert.kpi.name}",
-                link=alert.get_absolute_url(),
+                text=f"{alert.partnership__title} · {alert.kpi__name}",
+                link=detail(alert.pk),
                 severity=colour,
                 badge=badge,
                 meta=meta,
@@ -604,8 +632,10 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         title="Alerts",
         intro="Alerts opened, escalated or resolved this week.",
         items=items,
+        **left_out(alerts, "alert"),
         more_link=reverse("kpis:alert_inbox"),
         more_label="All alerts",
+        partnership_ids={alert.partnership_id for alert in alerts},
     )
 
 
@@ -620,25 +650,49 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
             state__in=CorrectiveAction.OPEN_STATES,
             due_date__lt=today,
         )
-        .select_related("kpi", "partnership", "owner")
-        .order_by("due_date", "pk")[:MAX_ITEMS]
+        .order_by("due_date", "pk")
+        .values_list(
+            "pk",
+            "alert_id",
+            "description",
+            "due_date",
+            "partnership_id",
+            "partnership__title",
+            "kpi__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            named=True,
+        )
     )
+    detail = path_maker("kpis:alert_detail")
     items = []
-    for action in actions:
+    for action in actions[:MAX_ITEMS]:
         late = (today - action.due_date).days
         description = " ".join(action.description.split())
         if len(description) > 90:
             description = description[:89].rstrip() + "…"
+        owner = "no owner"
+        if action.owner__username:
+            full = f"{action.owner__first_name} {action.owner__last_name}".strip()
+            owner = full or action.owner__username
         items.append(
             Item(
-                text=f"{action.partnership.title}: {description}",
-                link=reverse("kpis:alert_detail", args=[action.alert_id]) + f"#action-{action.pk}",
+                text=f"{action.partnership__title}: {description}",
+                link=f"{detail(action.alert_id)}#action-{action.pk}",
                 severity="red" if late > 14 else "amber",
                 badge=f"{late} day{'s' if late != 1 else ''} late",
-                meta=f"{action.kpi.name} · due {_day(action.due_date)} · {_person(action.owner)}",
+                meta=f"{action.kpi__name} · due {_day(action.due_date)} · {owner}",
             )
         )
-    return SectionData(title="Overdue corrective actions", items=items)
+    return SectionData(
+        title="Overdue corrective actions",
+        items=items,
+        **left_out(actions, "overdue corrective action"),
+        more_link=reverse("kpis:alert_inbox") if len(actions) > MAX_ITEMS else "",
+        more_label="All alerts",
+        partnership_ids={action.partnership_id for action in actions},
+    )
 
 
 def register():

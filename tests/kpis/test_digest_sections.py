@@ -6,10 +6,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from digests import services
 from digests.building import build_digest, render_digest
 from digests.schedule import schedule_for_week
+from digests.sections import MAX_ITEMS
 from kpis import digest
 from kpis import services as kpi_services
 from kpis.models import Alert, CorrectiveAction, Severity
@@ -333,20 +336,48 @@ def _portfolio(n, owner):
     return ids
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [3, 30, 60])
 def test_the_kpi_sections_run_a_constant_number_of_queries(
     n, coo, manager, django_assert_max_num_queries
 ):
-    _portfolio(n, manager)
+    ids = _portfolio(n, manager)
     coo = type(coo).objects.get(pk=coo.pk)
     with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(34):
         content = build_digest(coo, schedule())
-        render_digest(content)
-    sizes = {s.title: len(s.items) for s in content.news}
-    assert sizes["Health band changed"] == n
-    assert sizes["KPIs that changed status"] == n
-    assert sizes["Alerts"] == n
-    assert sizes["Overdue corrective actions"] == n
+        email = render_digest(content)
+    titles = [
+        "Health band changed",
+        "KPIs that changed status",
+        "Alerts",
+        "Overdue corrective actions",
+    ]
+    sections = {s.title: s for s in content.news}
+    for title in titles:
+        assert len(sections[title].items) == min(n, MAX_ITEMS)
+        assert sections[title].count == n
+        assert sections[title].partnership_ids == set(ids)
+    # Every partnership has news, so the table lists them all, whatever their number.
+    [table] = content.summary
+    assert len(table.table.rows) == n and not table.omitted
+    if n > MAX_ITEMS:
+        assert f"And {n - MAX_ITEMS} more KPIs, not listed here." in email.text
+        assert f"And {n - MAX_ITEMS} more alerts, not listed here." in email.text
+
+
+def test_the_kpi_sections_take_the_same_queries_for_few_and_many(coo, manager):
+    counts = []
+    for n in (3, 57):  # then 60 in all
+        _portfolio(n, manager)
+        user = type(coo).objects.get(pk=coo.pk)
+        with (
+            time_machine.travel(at(MONDAY, 7), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            content = build_digest(user, schedule())
+            render_digest(content)
+        counts.append(len(queries))
+    assert content.partnership_count == 60
+    assert counts[0] == counts[1]
 
 
 def _varied_history():
