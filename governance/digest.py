@@ -1,6 +1,7 @@
 """What governance adds to the weekly digest and to the date reminders (see digests/README.md)."""
 
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -72,14 +73,18 @@ def review_dates(today, partnership_ids=None):
     reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
     if partnership_ids is not None:
         reviews = reviews.filter(partnership_id__in=partnership_ids)
-    cadences = cadences_with_dates(reviews.select_related("partnership"), today=today)
+    reviews = reviews.only("partnership_id", "kind", "frequency", "start_date", "is_active")
+    cadences = cadences_with_dates(
+        reviews.annotate(partnership_title=F("partnership__title")), today=today
+    )
+    meetings = path_maker("governance:meetings")
     return [
         (
             c.partnership_id,
             "performance_review",
             c.due,
-            f"{c.partnership.title}: {c.get_kind_display().lower()} due",
-            reverse("governance:meetings", kwargs={"pk": c.partnership_id}),
+            f"{c.partnership_title}: {c.get_kind_display().lower()} due",
+            meetings(c.partnership_id),
         )
         for c in cadences
         if c.due >= today

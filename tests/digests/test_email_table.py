@@ -3,6 +3,7 @@ HTML the template it replaced wrote, byte for byte."""
 
 import pytest
 from django.template import engines
+from django.utils.safestring import mark_safe
 
 from digests.sections import Cell, Table
 from digests.templatetags.digest_email import bars_html, email_table, text_table
@@ -83,6 +84,7 @@ TABLES = [
             ],
             ["Plain text", 12, Cell(""), Cell("58", severity="red", trend=[72, 58])],
             [Cell("First with severity", severity="red", trend=[1, 2, 3]), None, "", 3.5],
+            [Cell(mark_safe("<b>Marked</b> safe"), sub=mark_safe("<i>sub</i>")), "a & b", 0, ""],
         ],
     ),
 ]
