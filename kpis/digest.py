@@ -102,80 +102,72 @@ class KpiWeek(NamedTuple):
         return self.after_id is not None and self.before != self.after
 
 
-# Only the last two periods before the week can decide a KPI's health reading at its start, and
-# they usually hold both latest values as well, so RECENT_SQL reads each KPI's snapshots from
-# the start of the period before last (``recent_from``) through the (kpi, period) index.
-# "Known at the start of the week" means a measurement of the period, of any grain, was recorded
-# before the week began; the measurements are read in one pass for all the KPIs (a lookup per
-# KPI costs more, and the planner takes the single-column index that reads every period of
-# it), keeping the known periods since recent_from and the latest known one before it.
-# OLDER_SQL then looks further back only for the KPIs that need it: a value older than
-# recent_from, or a latest known value older than that. Nothing is missed: the snapshots of a
-# KPI are one row per period from its first to the current one.
-# Sent in the same call as RECENT_SQL, so they hold for that statement only (several
-# statements in one call run as one transaction). At large the planner's estimates turn on JIT
-# compilation, which then takes longer than the query (seconds against a tenth of one), and it
-# would merge the measurements with the KPIs by walking a whole index instead of hashing them.
-PLANNER_SETTINGS = "SET LOCAL jit = off; SET LOCAL enable_mergejoin = off;"
-
+# The snapshots of a KPI are one row per period, from its first to the current one, and only
+# the last two periods before the week can decide its health reading at the start; they
+# usually hold both latest values too. So the readings come from each KPI's snapshots since
+# the start of the period before last (``recent_from``), read through the (kpi, period) index,
+# and from the measurements recorded before the week began ("known" then), read in one pass
+# for all the KPIs, which keeps the known periods since recent_from and the latest known one
+# before it (a lookup per KPI costs more: the planner takes the single-column index and reads
+# every period of the KPI). OLDER_SQL looks further back only for the KPIs that need it: no
+# snapshot or no value since recent_from, or no value known then but an older one.
+#
+# The settings hold for this call only: several statements in one call run as one
+# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
+# than the statements (seconds against a tenth of one), and it merges the measurements with
+# the KPIs by walking a whole index instead of hashing them.
 RECENT_SQL = """
-WITH kpi AS MATERIALIZED (
-    SELECT k.id, k.partnership_id, k.name, p.title,
-           CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
-                            WHEN 'monthly' THEN %(from_monthly)s::date
-                            ELSE %(from_quarterly)s::date END AS recent_from
-    FROM kpis_kpi k
-    JOIN partnerships_partnership p ON p.id = k.partnership_id
-    WHERE k.is_active AND k.partnership_id = ANY(%(ids)s)
-),
-known AS MATERIALIZED (
-    SELECT m.kpi_id,
-           array_agg(m.period) FILTER (WHERE m.period >= kpi.recent_from) AS periods,
-           max(m.period) FILTER (WHERE m.period < kpi.recent_from) AS older
-    FROM kpis_measurement m
-    JOIN kpi ON kpi.id = m.kpi_id
-    WHERE m.period >= %(since)s AND m.recorded_at < %(week_start)s
-    GROUP BY m.kpi_id
-),
-recent AS (
-    SELECT kpi.id AS kpi_id, s.period, s.period_end, s.id, s.status,
-           s.value IS NOT NULL AS has_value,
-           s.value IS NOT NULL AND EXISTS (
-               SELECT FROM unnest(known.periods) AS p WHERE p BETWEEN s.period AND s.period_end
-           ) AS known_value
-    FROM kpi
-    CROSS JOIN LATERAL (
-        SELECT s.id, s.period, s.period_end, s.status, s.value
-        FROM kpis_snapshot s
-        WHERE s.kpi_id = kpi.id AND s.period >= kpi.recent_from AND s.period < %(end_day)s
-        OFFSET 0  -- an index scan per KPI, not a join over the whole table
-    ) s
-    LEFT JOIN known ON known.kpi_id = kpi.id
-),
-state AS (
-    SELECT kpi_id,
-           (array_agg(CASE WHEN known_value THEN status ELSE 'no_data' END ORDER BY period DESC)
-               FILTER (WHERE period < %(start_day)s
-                       AND (known_value OR period_end < %(start_day)s)))[1] AS scored,
-           (array_agg(status ORDER BY period DESC)
-               FILTER (WHERE period < %(start_day)s AND known_value))[1] AS before,
-           (array_agg(id ORDER BY period DESC) FILTER (WHERE has_value))[1] AS after_id,
-           (array_agg(status ORDER BY period DESC) FILTER (WHERE has_value))[1] AS after
-    FROM recent
-    GROUP BY kpi_id
-)
-SELECT kpi.id, kpi.partnership_id, state.kpi_id IS NOT NULL, kpi.recent_from, known.older,
-       state.scored, state.before, state.after_id, state.after, kpi.name, kpi.title
-FROM kpi
-LEFT JOIN state ON state.kpi_id = kpi.id
-LEFT JOIN known ON known.kpi_id = kpi.id
+SET LOCAL jit = off;
+SET LOCAL enable_mergejoin = off;
+SELECT k.id, k.partnership_id, k.frequency, k.name, p.title
+FROM kpis_kpi k
+JOIN partnerships_partnership p ON p.id = k.partnership_id
+WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+ORDER BY k.id;
+SELECT m.kpi_id,
+       array_agg(m.period) FILTER (WHERE m.period >= k.recent_from),
+       max(m.period) FILTER (WHERE m.period < k.recent_from)
+FROM kpis_measurement m
+JOIN (
+    SELECT id, CASE frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                              WHEN 'monthly' THEN %(from_monthly)s::date
+                              ELSE %(from_quarterly)s::date END AS recent_from
+    FROM kpis_kpi
+    WHERE is_active AND partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+) k ON k.id = m.kpi_id
+WHERE m.period >= %(since)s AND m.recorded_at < %(week_start)s
+GROUP BY m.kpi_id;
+SELECT k.id, s.id, s.period, s.period_end, s.value IS NOT NULL, s.status
+FROM kpis_kpi k
+CROSS JOIN LATERAL (
+    SELECT s.id, s.period, s.period_end, s.value, s.status
+    FROM kpis_snapshot s
+    WHERE s.kpi_id = k.id AND s.period < %(end_day)s
+      AND s.period >= CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                                       WHEN 'monthly' THEN %(from_monthly)s::date
+                                       ELSE %(from_quarterly)s::date END
+    ORDER BY s.period
+    OFFSET 0  -- an index scan per KPI, not a join over the whole table
+) s
+WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
 """
 
 OLDER_SQL = """
-WITH need AS (
-    SELECT * FROM unnest(%(kpi_ids)s::bigint[], %(recent_from)s::date[], %(older)s::date[],
-                         %(scored)s::bool[], %(after)s::bool[])
-        AS need (kpi_id, recent_from, older, scored, after)
+SET LOCAL jit = off;
+SET LOCAL enable_mergejoin = off;
+WITH need AS MATERIALIZED (
+    SELECT k.id AS kpi_id,
+           CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                            WHEN 'monthly' THEN %(from_monthly)s::date
+                            ELSE %(from_quarterly)s::date END AS recent_from,
+           older.period AS older,
+           k.id = ANY(string_to_array(%(scored)s, ',')::bigint[]) AS scored,
+           k.id = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after
+    FROM kpis_kpi k
+    LEFT JOIN unnest(
+        string_to_array(%(older_ids)s, ',')::bigint[], string_to_array(%(older)s, ',')::date[]
+    ) AS older (kpi_id, period) ON older.kpi_id = k.id
+    WHERE k.id = ANY(string_to_array(%(kpi_ids)s, ',')::bigint[])
 )
 SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
 FROM need
@@ -220,7 +212,7 @@ LEFT JOIN LATERAL (
 
 def kpi_weeks(partnership_ids, week_start, week_end):
     """[KpiWeek] for the active KPIs of the partnerships, from their period snapshots; computed
-    once per digest (one or two statements whatever the number of KPIs).
+    once per digest (one or two queries whatever the number of KPIs).
 
     Health reads a KPI at the start of the week by the health rule: the last period that had
     closed, or the current one once it has a value (a value typed in later counted as "no
@@ -232,58 +224,104 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
 
 
+def _reading(snaps, known, start_day):
+    """(scored, before, after snapshot) of a KPI from its snapshots (oldest first) and the
+    periods that had a value recorded before the week began; each None if nothing says."""
+    scored = before = after = None
+    for snap in snaps:
+        if snap.has_value:
+            after = snap
+        if snap.period >= start_day:
+            continue
+        if snap.has_value and any(snap.period <= p <= snap.period_end for p in known):
+            scored = before = snap.status
+        elif snap.period_end < start_day:
+            scored = Status.NO_DATA
+    return scored, before, after
+
+
+class _Snap(NamedTuple):
+    pk: int
+    period: object
+    period_end: object
+    has_value: bool
+    status: str
+
+
+def _csv(ids):
+    # Ids go to PostgreSQL as one string: psycopg quotes a list element by element, which for
+    # an executive's thousands of KPIs costs more than the statement using them.
+    return ",".join(str(i) for i in sorted(ids))
+
+
 def _kpi_weeks(partnership_ids, week_start, week_end):
     if connection.vendor != "postgresql":
         return kpi_weeks_in_python(partnership_ids, week_start, week_end)
     start_day = week_start.date()
     last_day = start_day - timedelta(days=1)
-    params = {
-        f"from_{frequency}": periods.previous_period(
-            periods.period_start(last_day, frequency), frequency
-        )
+    recent_from = {
+        frequency: periods.previous_period(periods.period_start(last_day, frequency), frequency)
         for frequency in Frequency.values
     }
+    params = {f"from_{frequency}": day for frequency, day in recent_from.items()}
     params.update(
-        ids=sorted(partnership_ids),
+        ids=_csv(partnership_ids),
         since=start_day - timedelta(days=LOOKBACK_DAYS),
         week_start=week_start,
-        start_day=start_day,
         end_day=week_end.date(),
         grains=list(Frequency.values),
     )
     with connection.cursor() as cursor:
-        cursor.execute(PLANNER_SETTINGS + RECENT_SQL, params)
-        while cursor.description is None:  # past the results of the settings
-            cursor.nextset()
-        rows = cursor.fetchall()
-        # What the recent snapshots leave open: no snapshot since recent_from at all, no value
-        # since then, or no value known at the start of the week since then.
-        need = [
-            (kpi_id, recent_from, older, not has_recent, after_id is None)
-            for kpi_id, _, has_recent, recent_from, older, _, before, after_id, *_ in rows
-            if not has_recent or after_id is None or (before is None and older is not None)
-        ]
-        older = {}
-        if need:
+        cursor.execute(RECENT_SQL, params)
+        results = []
+        while True:
+            if cursor.description is not None:
+                results.append(cursor.fetchall())
+            if not cursor.nextset():
+                break
+        kpis, known_rows, snapshot_rows = results
+        known = {kpi_id: (set(recent or ()), older) for kpi_id, recent, older in known_rows}
+        snapshots = defaultdict(list)
+        for row in snapshot_rows:
+            snapshots[row[0]].append(_Snap._make(row[1:]))
+        readings, need = {}, {"scored": [], "after": [], "older": {}}
+        for kpi_id, *_ in kpis:
+            recent, older = known.get(kpi_id, ((), None))
+            has_recent = kpi_id in snapshots
+            scored, before, after = _reading(snapshots.get(kpi_id, ()), recent, start_day)
+            readings[kpi_id] = [scored, before, after.pk if after else None, after and after.status]
+            if not has_recent:
+                need["scored"].append(kpi_id)
+            if after is None:
+                need["after"].append(kpi_id)
+            if before is None and older is not None:
+                need["older"][kpi_id] = older
+        further = {}
+        kpi_ids = sorted({*need["scored"], *need["after"], *need["older"]})
+        if kpi_ids:
             cursor.execute(
                 OLDER_SQL,
                 {
-                    "kpi_ids": [n[0] for n in need],
-                    "recent_from": [n[1] for n in need],
-                    "older": [n[2] for n in need],
-                    "scored": [n[3] for n in need],
-                    "after": [n[4] for n in need],
+                    "kpi_ids": _csv(kpi_ids),
+                    "scored": _csv(need["scored"]),
+                    "after": _csv(need["after"]),
+                    "older_ids": ",".join(str(k) for k in need["older"]),
+                    "older": ",".join(d.isoformat() for d in need["older"].values()),
+                    **{key: params[key] for key in params if key.startswith("from_")},
                     "since": params["since"],
                     "week_start": week_start,
                     "grains": params["grains"],
                 },
             )
-            older = {row[0]: row[1:] for row in cursor.fetchall()}
+            while cursor.description is None:  # past the settings
+                cursor.nextset()
+            further = {row[0]: row[1:] for row in cursor.fetchall()}
     out = []
-    for kpi_id, pid, has_recent, _, _, scored, before, after_id, after, name, title in rows:
-        if kpi_id in older:
-            older_scored, older_after_id, older_after, older_before = older[kpi_id]
-            if not has_recent:
+    for kpi_id, pid, _, name, title in kpis:
+        scored, before, after_id, after = readings[kpi_id]
+        if kpi_id in further:
+            older_scored, older_after_id, older_after, older_before = further[kpi_id]
+            if kpi_id not in snapshots:
                 if older_scored is None:
                     continue  # no snapshot in the whole window
                 scored = older_scored
@@ -300,19 +338,17 @@ def kpi_weeks_in_python(partnership_ids, week_start, week_end):
     SQLite runs, and the reference the SQL is tested against."""
     start_day, end_day = week_start.date(), week_end.date()
     since = start_day - timedelta(days=LOOKBACK_DAYS)
-    snapshots = (
-        Snapshot.objects.filter(
-            kpi__partnership_id__in=partnership_ids,
-            kpi__is_active=True,
-            period__gte=since,
-            period__lt=end_day,
-        )
-        .order_by("kpi_id", "period")
-        .values_list("pk", "kpi_id", "period", "period_end", "value", "status", named=True)
-    )
+    snapshots = Snapshot.objects.filter(
+        kpi__partnership_id__in=partnership_ids,
+        kpi__is_active=True,
+        period__gte=since,
+        period__lt=end_day,
+    ).order_by("kpi_id", "period")
     by_kpi = defaultdict(list)
-    for snap in snapshots:
-        by_kpi[snap.kpi_id].append(snap)
+    for pk, kpi_id, period, period_end, value, status in snapshots.values_list(
+        "pk", "kpi_id", "period", "period_end", "value", "status"
+    ):
+        by_kpi[kpi_id].append(_Snap(pk, period, period_end, value is not None, status))
     recorded = defaultdict(set)
     earlier = Measurement.objects.filter(
         kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
@@ -324,31 +360,9 @@ def kpi_weeks_in_python(partnership_ids, week_start, week_end):
     )
     out = []
     for kpi_id, partnership_id, name, title in kpis:
-        snaps, known = by_kpi[kpi_id], recorded[kpi_id]
-        scored = before = after = None
-        for snap in snaps:
-            has_value = snap.value is not None
-            if has_value:
-                after = snap
-            if snap.period >= start_day:
-                continue
-            known_value = has_value and any(snap.period <= p <= snap.period_end for p in known)
-            if known_value:
-                scored = before = snap.status
-            elif snap.period_end < start_day:
-                scored = Status.NO_DATA
-        out.append(
-            KpiWeek(
-                kpi_id,
-                partnership_id,
-                scored,
-                before,
-                after.pk if after else None,
-                after.status if after else None,
-                name,
-                title,
-            )
-        )
+        scored, before, after = _reading(by_kpi[kpi_id], recorded[kpi_id], start_day)
+        after_id, after = (after.pk, after.status) if after else (None, None)
+        out.append(KpiWeek(kpi_id, partnership_id, scored, before, after_id, after, name, title))
     return out
 
 
