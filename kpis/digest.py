@@ -71,10 +71,6 @@ def _signed(number):
     return "0"
 
 
-def _dashboard(partnership_id, anchor=""):
-    return reverse("partnerships:detail", args=[partnership_id]) + anchor
-
-
 def _portfolio():
     return reverse("partnerships:list")
 
@@ -454,12 +450,15 @@ def health_bands(user, partnership_ids, week_start, week_end):
             titles[pid],
         ),
     )
+    detail = path_maker("partnerships:detail")
     items = []
     for pid in order[:MAX_ITEMS]:
         c = moved[pid]
         delta = c["score"] - c["before"]
         worse = BAND_RANK[c["band"]] > BAND_RANK[c["before_band"]]
-        items.append(_health_item(pid, titles[pid], c, delta, "Worse" if worse else "Better"))
+        items.append(
+            _health_item(detail(pid), titles[pid], c, delta, "Worse" if worse else "Better")
+        )
     omitted = len(order) - len(items)
     return SectionData(
         title="Health band changed",
@@ -473,10 +472,10 @@ def health_bands(user, partnership_ids, week_start, week_end):
     )
 
 
-def _health_item(pid, title, c, delta, badge):
+def _health_item(dashboard, title, c, delta, badge):
     return Item(
         text=f"{title}: {BAND_LABEL[c['before_band']]} → {BAND_LABEL[c['band']]}",
-        link=_dashboard(pid, "#panel-health"),
+        link=dashboard + "#panel-health",
         severity=c["band"],
         badge=badge,
         meta=f"Score {c['score']} of 100, {_signed(delta)} this week (was {c['before']})",
@@ -522,13 +521,14 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
     # Worst news first: the biggest fall, then by partnership and KPI.
     changed.sort(
         key=lambda w: (
-            STATUS_RANK[w.before] - STATUS_RANK[w.after] if w.before else 0,
+            STATUS_RANK.get(w.before, 0) - STATUS_RANK[w.after] if w.before else 0,
             w.partnership_title,
             w.kpi_name,
         )
     )
     shown = changed[:MAX_ITEMS]
     full = _shown_snapshots([w.after_id for w in shown], week_start, week_end)
+    detail = path_maker("partnerships:detail")
     items = []
     for week in shown:
         after = full[week.after_id]
@@ -539,7 +539,7 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         items.append(
             Item(
                 text=f"{kpi.name}: {was} → {to.label}",
-                link=_dashboard(kpi.partnership_id, "#panel-kpis"),
+                link=detail(kpi.partnership_id) + "#panel-kpis",
                 severity=STATUS_SEVERITY[to],
                 badge=to.label,
                 meta=f"{kpi.partnership.title} · {_against_target(after)}",
