@@ -1,6 +1,8 @@
 """Build one recipient's digest from the registered sections, and render it as an email."""
 
+import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -35,6 +37,24 @@ class DigestContent:
         return sum(s.count for s in self.news)
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the block, as it was after.
+
+    A digest reads tens of thousands of rows that live until it is built; while they do, the
+    collector promotes them and then sweeps the whole process heap for cycles (twice per
+    executive's digest, ~90 ms of a ~0.4 s build). The rows hold no cycles and reference
+    counting frees them when the build ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_digest(user, schedule, *, partnership_ids=None):
     """Everything the digest will say. A bounded number of queries whatever is followed."""
     ids = followed_partnership_ids(user) if partnership_ids is None else list(partnership_ids)
@@ -42,7 +62,7 @@ def build_digest(user, schedule, *, partnership_ids=None):
     if not ids:
         return content
     week_start, week_end = schedule.bounds()
-    with build_scope():
+    with build_scope(), collector_paused():
         for section in (s for s in sections() if s.news):
             data = _build(section, user, ids, week_start, week_end)
             if data is not None:
