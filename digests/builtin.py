@@ -16,6 +16,7 @@ from .sections import (
     SectionData,
     Table,
     column_sources,
+    ids_param,
     left_out,
     partnerships_with_news,
     path_maker,
@@ -53,7 +54,9 @@ def _day(value, today=None):
 def stage_moves(user, partnership_ids, week_start, week_end):
     moves = (
         StageMove.objects.filter(
-            partnership_id__in=partnership_ids, moved_at__gte=week_start, moved_at__lt=week_end
+            partnership_id__in=ids_param(partnership_ids),
+            moved_at__gte=week_start,
+            moved_at__lt=week_end,
         )
         .select_related("partnership__partner", "moved_by")
         .order_by("moved_at", "pk")
@@ -90,7 +93,7 @@ def conflicts(user, partnership_ids, week_start, week_end):
     """Conflicts still open, oldest first, and the ones resolved this week."""
     start, end = week_start.date(), week_end.date()
     rows = (
-        Interaction.objects.filter(partnership_id__in=partnership_ids)
+        Interaction.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .filter(kind=Interaction.Kind.CONFLICT)
         .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=start, resolved_on__lt=end))
         .filter(occurred_on__lt=end)
@@ -175,7 +178,7 @@ def followed_table(user, partnership_ids, week_start, week_end):
         listed = [pid for pid in partnership_ids if pid in with_news]
     quiet = len(partnership_ids) - len(listed)
     partnerships = list(
-        Partnership.objects.filter(pk__in=listed)
+        Partnership.objects.filter(pk__in=ids_param(listed))
         .order_by("title", "pk")
         .values_list(
             "pk",

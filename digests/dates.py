@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from partnerships.models import Agreement, Stage
 
-from .sections import path_maker
+from .sections import ids_param, path_maker
 
 
 class DueDate(NamedTuple):
@@ -67,7 +67,7 @@ AGREEMENT_END = "agreement_end"
 def agreement_dates(today, partnership_ids=None):
     agreements = Agreement.objects.filter(end_date__gte=today)
     if partnership_ids is not None:
-        agreements = agreements.filter(partnership_id__in=partnership_ids)
+        agreements = agreements.filter(partnership_id__in=ids_param(partnership_ids))
     rows = agreements.exclude(partnership__stage=Stage.ENDED).values_list(
         "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
     )

@@ -27,6 +27,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 SEVERITIES = ("red", "amber", "green", "blue", "grey")
@@ -158,6 +160,17 @@ def path_maker(name):
     marker = 918273645
     prefix, suffix = reverse(name, args=[marker]).split(str(marker))
     return lambda pk: f"{prefix}{pk}{suffix}"
+
+
+def ids_param(ids):
+    """``ids`` for a ``field__in=`` filter, as one parameter on PostgreSQL past a hundred: a
+    placeholder per id costs ~5 ms a query to quote and parse for an executive's ~1,000
+    partnerships, against ~0.5 ms for the one string."""
+    ids = list(ids)
+    if connection.vendor != "postgresql" or len(ids) <= 100:
+        return ids
+    csv = ",".join(str(int(i)) for i in ids)
+    return RawSQL("SELECT unnest(string_to_array(%s, ',')::bigint[])", [csv])
 
 
 def left_out(rows, noun):

@@ -5,7 +5,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from digests.sections import MAX_ITEMS, Item, SectionData, left_out, path_maker
+from digests.sections import MAX_ITEMS, Item, SectionData, ids_param, left_out, path_maker
 
 from .models import OPEN_ACTION, ActionItem, Checklist, MeetingCadence, MeetingKind, add_months
 from .selectors import cadences_with_dates
@@ -31,7 +31,9 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
     # Light rows for all of them (the count and the partnerships), items for the first.
     actions = list(
         ActionItem.objects.filter(
-            partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
+            partnership_id__in=ids_param(partnership_ids),
+            status__in=OPEN_ACTION,
+            due_date__lt=today,
         )
         .order_by("due_date", "pk")
         .values_list(
@@ -72,7 +74,7 @@ def review_dates(today, partnership_ids=None):
     """Quarterly and executive reviews due from their cadence (one query)."""
     reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
     if partnership_ids is not None:
-        reviews = reviews.filter(partnership_id__in=partnership_ids)
+        reviews = reviews.filter(partnership_id__in=ids_param(partnership_ids))
     reviews = reviews.only("partnership_id", "kind", "frequency", "start_date", "is_active")
     cadences = cadences_with_dates(
         reviews.annotate(partnership_title=F("partnership__title")), today=today
@@ -97,7 +99,7 @@ def reassessment_dates(today, partnership_ids=None):
     out = []
     checklists = Checklist.objects.filter(signed_off_at__isnull=False).select_related("partnership")
     if partnership_ids is not None:
-        checklists = checklists.filter(partnership_id__in=partnership_ids)
+        checklists = checklists.filter(partnership_id__in=ids_param(partnership_ids))
     for checklist in checklists.exclude(partnership__stage="ended"):
         signed = timezone.localtime(checklist.signed_off_at).date()
         due = add_months(signed, months)

@@ -24,7 +24,16 @@ from django.db import connection
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from digests.sections import MAX_ITEMS, Cell, Item, SectionData, left_out, memo, path_maker
+from digests.sections import (
+    MAX_ITEMS,
+    Cell,
+    Item,
+    SectionData,
+    ids_param,
+    left_out,
+    memo,
+    path_maker,
+)
 from governance.selectors import health_inputs
 from partnerships.models import Partnership, Stage
 
@@ -394,7 +403,7 @@ def _health_change(partnership_ids, week_start, week_end):
     start_day = week_start.date()
     partnerships = {
         pk: (stage, title)
-        for pk, stage, title in Partnership.objects.filter(pk__in=list(trends))
+        for pk, stage, title in Partnership.objects.filter(pk__in=ids_param(trends))
         .exclude(stage=Stage.ENDED)
         .values_list("pk", "stage", "title")
     }
@@ -405,7 +414,7 @@ def _health_change(partnership_ids, week_start, week_end):
     overdue = _overdue_corrective(ids, start_day, False)
     governance = health_inputs(ids, today=start_day)
     computed = dict(
-        HealthSnapshot.objects.filter(partnership_id__in=ids)
+        HealthSnapshot.objects.filter(partnership_id__in=ids_param(ids))
         .values("partnership_id")
         .annotate(last=Max("computed_at"))
         .values_list("partnership_id", "last")
@@ -590,7 +599,7 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
 
     # Light rows for all of them (the count and the partnerships), items for the first.
     alerts = list(
-        Alert.objects.filter(partnership_id__in=partnership_ids)
+        Alert.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .filter(within("opened_at") | within("escalated_at") | within("resolved_at"))
         .order_by("resolved_at", "-severity", "opened_at", "pk")
         .values_list(
@@ -660,7 +669,7 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
     actions = list(
         CorrectiveAction.objects.filter(
-            partnership_id__in=partnership_ids,
+            partnership_id__in=ids_param(partnership_ids),
             state__in=CorrectiveAction.OPEN_STATES,
             due_date__lt=today,
         )

@@ -16,13 +16,14 @@ from digests.sections import (
     Cell,
     Item,
     SectionData,
+    ids_param,
     register_partnership_columns,
     register_section,
     sections,
     unregister_partnership_columns,
     unregister_section,
 )
-from partnerships.models import Stage
+from partnerships.models import Partnership, Stage
 from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
 
 pytestmark = pytest.mark.django_db
@@ -274,3 +275,13 @@ def test_a_section_that_does_not_say_which_partnerships_keeps_the_whole_table(re
 
     [table] = content.summary
     assert len(table.table.rows) == len(partnerships) and not table.omitted
+
+
+def test_ids_param_filters_like_a_list(coo):
+    partnerships = many_partnerships(3, owner=coo)
+    wanted = [partnerships[0].pk, partnerships[2].pk]
+    many = wanted + list(range(10**6, 10**6 + 150))  # past a hundred: one parameter
+    found = Partnership.objects.filter(pk__in=ids_param(many)).values_list("pk", flat=True)
+    assert sorted(found) == sorted(wanted)
+    assert not Partnership.objects.filter(pk__in=ids_param([])).exists()
+    assert ids_param(wanted) == wanted
