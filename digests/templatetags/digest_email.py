@@ -237,3 +237,58 @@ def text_table(table):
             entry += f"\n  {_absolute(first.link)}"
         out.append(entry + "\n")
     return "".join(out)
+
+
+_ITEM = (
+    '\n          <tr>\n            <td valign="top" style="padding:10px 0;border-top:1px solid '
+    '#e8ecf1;font-family:{font};">\n              {badge}{text}\n              {meta}\n'
+    "            </td>\n            {trend}\n          </tr>\n          "
+)
+_BADGE = (
+    '<span style="display:inline-block;margin:0 6px 2px 0;padding:1px 8px;border-radius:999px;'
+    "font-size:12px;line-height:18px;font-weight:600;background-color:{bg};color:{fg};"
+    'white-space:nowrap;">{badge}</span>'
+)
+_ITEM_LINK = (
+    '<a href="{href}" style="color:#1c2733;font-size:15px;line-height:1.4;font-weight:600;'
+    'text-decoration:none;">{text}</a>'
+)
+_ITEM_TEXT = '<span style="font-size:15px;line-height:1.4;font-weight:600;">{text}</span>'
+_META = '<div style="margin-top:2px;font-size:13px;line-height:1.4;color:#5d6b7a;">{meta}</div>'
+_TREND = (
+    '\n            <td valign="top" align="right" width="96" style="padding:12px 0 8px 12px;'
+    'border-top:1px solid #e8ecf1;font-family:{font};">\n              {bars}\n              '
+    "{label}\n            </td>\n            "
+)
+_TREND_LABEL = (
+    '<div style="margin-top:3px;font-size:11px;line-height:1.3;color:#5d6b7a;">{label}</div>'
+)
+
+
+@register.simple_tag
+def items_html(items, font):
+    """A section's items as email HTML, like the table: each has a badge, a linked sentence,
+    a second line and small bars."""
+    font = escape(font)
+    out = [
+        '\n        <table role="presentation" width="100%" cellpadding="0" cellspacing="0" '
+        'border="0" style="border-collapse:collapse;">\n          '
+    ]
+    for item in items:
+        badge = ""
+        if item.badge:
+            badge = _BADGE.format(
+                bg=bg(item.severity), fg=fg(item.severity), badge=escape(item.badge)
+            )
+        if item.link:
+            text = _ITEM_LINK.format(href=escape(_absolute(item.link)), text=escape(item.text))
+        else:
+            text = _ITEM_TEXT.format(text=escape(item.text))
+        meta = _META.format(meta=escape(item.meta)) if item.meta else ""
+        trend = ""
+        if item.trend:
+            label = _TREND_LABEL.format(label=escape(item.trend_label)) if item.trend_label else ""
+            trend = _TREND.format(font=font, bars=bars_html(item.trend, item.severity), label=label)
+        out.append(_ITEM.format(font=font, badge=badge, text=text, meta=meta, trend=trend))
+    out.append("\n        </table>\n        ")
+    return mark_safe("".join(out))

@@ -1,12 +1,12 @@
-"""The digest table is written in Python (an executive's has hundreds of rows); it must be the
-HTML the template it replaced wrote, byte for byte."""
+"""The digest's table and items are written in Python (an executive's table has hundreds of
+rows); they must be the HTML the templates they replaced wrote, byte for byte."""
 
 import pytest
 from django.template import engines
 from django.utils.safestring import mark_safe
 
-from digests.sections import Cell, Table
-from digests.templatetags.digest_email import bars_html, email_table, text_table
+from digests.sections import Cell, Item, Table
+from digests.templatetags.digest_email import bars_html, email_table, items_html, text_table
 
 # templates/emails/digests/_table.html before it became {% email_table table %}.
 TEMPLATE = (
@@ -57,6 +57,31 @@ TEXT_TEMPLATE = (
     " %}\n- {{ first.text }}{% if rest %} — {{ rest }}{% endif %}{% if first.sub %}\n  "
     "{{ first.sub }}{% endif %}{% if first.link %}\n  {{ first.link|absolute }}{% endi"
     "f %}\n{% endfor %}{% endautoescape %}\n"
+)
+
+
+# The items of a section in templates/emails/digests/_digest_body.html, likewise.
+ITEMS_TEMPLATE = "{% load digest_email %}" + (
+    '{% if section.items %}\n        <table role="presentation" width="100%" cellpaddi'
+    'ng="0" cellspacing="0" border="0" style="border-collapse:collapse;">\n          {'
+    '% for item in section.items %}\n          <tr>\n            <td valign="top" style'
+    '="padding:10px 0;border-top:1px solid #e8ecf1;font-family:{{ font }};">\n        '
+    '      {% if item.badge %}<span style="display:inline-block;margin:0 6px 2px 0;pa'
+    "dding:1px 8px;border-radius:999px;font-size:12px;line-height:18px;font-weight:60"
+    "0;background-color:{{ item.severity|bg }};color:{{ item.severity|fg }};white-spa"
+    'ce:nowrap;">{{ item.badge }}</span>{% endif %}{% if item.link %}<a href="{{ item'
+    '.link|absolute }}" style="color:#1c2733;font-size:15px;line-height:1.4;font-weig'
+    'ht:600;text-decoration:none;">{{ item.text }}</a>{% else %}<span style="font-siz'
+    'e:15px;line-height:1.4;font-weight:600;">{{ item.text }}</span>{% endif %}\n     '
+    '         {% if item.meta %}<div style="margin-top:2px;font-size:13px;line-height'
+    ':1.4;color:#5d6b7a;">{{ item.meta }}</div>{% endif %}\n            </td>\n        '
+    '    {% if item.trend %}\n            <td valign="top" align="right" width="96" st'
+    'yle="padding:12px 0 8px 12px;border-top:1px solid #e8ecf1;font-family:{{ font }}'
+    ';">\n              {% bars_html item.trend item.severity %}\n              {% if i'
+    'tem.trend_label %}<div style="margin-top:3px;font-size:11px;line-height:1.3;colo'
+    'r:#5d6b7a;">{{ item.trend_label }}</div>{% endif %}\n            </td>\n          '
+    "  {% endif %}\n          </tr>\n          {% endfor %}\n        </table>\n        {%"
+    " endif %}"
 )
 
 
@@ -116,3 +141,26 @@ def test_python_bars_are_the_template_html(values, severity, height):
     context = {"values": values, "severity": severity, "height": height}
     reference = engines["django"].from_string(BARS_TEMPLATE).render(context)
     assert bars_html(values, severity, height) == reference
+
+
+FONT = "-apple-system,BlinkMacSystemFont,Segoe UI,Roboto,Helvetica,Arial,sans-serif"
+
+
+def test_python_items_are_the_template_html():
+    items = [
+        Item(
+            text="Joint AI <insights>: Healthy → At risk",
+            link="/partnerships/3/#panel-health",
+            severity="red",
+            badge="Worse",
+            meta="Score 58 of 100, −14 this week (was 72) & more",
+            trend=[72, 70, 66, 58],
+            trend_label="score by month",
+        ),
+        Item(text="Plain 'text' \"quoted\"", meta="", trend=[1.5, 2]),
+        Item(text="Badge only", badge="Overdue", severity="amber", link="https://x.example/?a=1&b"),
+        Item(text=mark_safe("<b>Safe</b>"), meta=mark_safe("<i>meta</i>"), trend_label="unused"),
+    ]
+    context = {"section": {"items": items}, "font": FONT}
+    reference = engines["django"].from_string(ITEMS_TEMPLATE).render(context)
+    assert reference == items_html(items, FONT)
