@@ -387,9 +387,16 @@ def _counts_at_start(weeks, partnership_ids):
 def health_change(partnership_ids, week_start, week_end):
     """The health section and the table's columns both need this: computed once per digest.
 
-    It depends on the start of the week only (the columns are not told where it ends)."""
-    key = ("kpis.health_change", frozenset(partnership_ids), week_start)
-    return memo(key, lambda: _health_change(partnership_ids, week_start, week_end))
+    It depends on the start of the week only (the columns are not told where it ends), and
+    each partnership's figures on that partnership alone, so the table, which may list only
+    some of the partnerships the section read, takes them from the section's."""
+    wanted = frozenset(partnership_ids)
+    computed = memo(("kpis.health_change", week_start), lambda: {})
+    for ids, changes in computed.items():
+        if wanted <= ids:
+            return {pid: c for pid, c in changes.items() if pid in wanted}
+    computed[wanted] = _health_change(partnership_ids, week_start, week_end)
+    return computed[wanted]
 
 
 def _health_change(partnership_ids, week_start, week_end):

@@ -467,3 +467,20 @@ def test_kpi_readings_look_back_past_the_recent_periods(coo):
     assert reading("Never") == ("no_data", None, None)
     assert reading("After the week")[1] is None
     assert reading("Weekly turned monthly")[2] is not None
+
+
+def test_a_table_listing_some_partnerships_reuses_the_health_figures(coo, manager):
+    news = _portfolio(3, manager)
+    quiet = [make_partnership(title=f"Quiet {i:02d}", stage=Stage.ACTIVE) for i in range(35)]
+    coo = type(coo).objects.get(pk=coo.pk)
+    with (
+        time_machine.travel(at(MONDAY, 7), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        content = build_digest(coo, schedule())
+    [table] = content.summary
+    assert [row[0].text for row in table.table.rows] == ["P 00", "P 01", "P 02"]
+    assert table.omitted == len(quiet)
+    assert [row[2].text for row in table.table.rows] == ["50"] * len(news)  # Health
+    readings = [q for q in queries.captured_queries if "SET LOCAL jit" in q["sql"]]
+    assert len(readings) == 1
