@@ -130,8 +130,8 @@ JOIN partnerships_partnership p ON p.id = k.partnership_id
 WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
 ORDER BY k.id;
 SELECT m.kpi_id,
-       array_agg(m.period) FILTER (WHERE m.period >= k.recent_from),
-       max(m.period) FILTER (WHERE m.period < k.recent_from)
+       max(m.period) FILTER (WHERE m.period < k.recent_from),
+       {known_days}
 FROM kpis_measurement m
 JOIN (
     SELECT id, CASE frequency WHEN 'weekly' THEN %(from_weekly)s::date
@@ -253,6 +253,28 @@ class _Snap(NamedTuple):
     status: str
 
 
+# The known days since recent_from come back as bitmasks of 64 days from ``first_day``: bit_or
+# combines across parallel workers where array_agg cannot (PostgreSQL 15), and without it the
+# pass over ~1.5 M measurements runs on one CPU in twice the time.
+_WORD = (
+    "bit_or(1::int8 << (m.period - %(first_day)s::date - {start})) FILTER (WHERE "
+    "m.period >= k.recent_from AND m.period - %(first_day)s::date BETWEEN {start} AND {end})"
+)
+_MASK = (1 << 64) - 1
+
+
+def _known_days(words, first_day):
+    """The days set in the bitmasks of _WORD (the first word starts on ``first_day``)."""
+    days = set()
+    for w, word in enumerate(words):
+        word = (word or 0) & _MASK
+        while word:
+            low = word & -word
+            days.add(first_day + timedelta(days=64 * w + low.bit_length() - 1))
+            word ^= low
+    return days
+
+
 def _csv(ids):
     # Ids go to PostgreSQL as one string: psycopg quotes a list element by element, which for
     # an executive's thousands of KPIs costs more than the statement using them.
@@ -276,8 +298,15 @@ def _kpi_weeks(partnership_ids, week_start, week_end):
         end_day=week_end.date(),
         grains=list(Frequency.values),
     )
+    # A recent snapshot ends at the latest with the quarter holding the week's last day.
+    first_day = min(recent_from.values())
+    words = (week_end.date() + timedelta(days=100) - first_day).days // 64 + 1
+    known_days = ",\n       ".join(
+        _WORD.format(start=64 * w, end=64 * w + 63) for w in range(words)
+    )
+    params["first_day"] = first_day
     with connection.cursor() as cursor:
-        cursor.execute(RECENT_SQL, params)
+        cursor.execute(RECENT_SQL.replace("{known_days}", known_days), params)
         results = []
         while True:
             if cursor.description is not None:
@@ -285,7 +314,7 @@ def _kpi_weeks(partnership_ids, week_start, week_end):
             if not cursor.nextset():
                 break
         kpis, known_rows, snapshot_rows = results
-        known = {kpi_id: (set(recent or ()), older) for kpi_id, recent, older in known_rows}
+        known = {row[0]: (_known_days(row[2:], first_day), row[1]) for row in known_rows}
         snapshots = defaultdict(list)
         for row in snapshot_rows:
             snapshots[row[0]].append(_Snap._make(row[1:]))

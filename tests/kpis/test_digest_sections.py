@@ -484,3 +484,10 @@ def test_a_table_listing_some_partnerships_reuses_the_health_figures(coo, manage
     assert [row[2].text for row in table.table.rows] == ["50"] * len(news)  # Health
     readings = [q for q in queries.captured_queries if "SET LOCAL jit" in q["sql"]]
     assert len(readings) == 1
+
+
+def test_known_days_are_read_from_64_day_bitmasks():
+    first = date(2026, 7, 1)
+    words = [-(1 << 63), 0b101, None]  # the top bit comes back from PostgreSQL as negative
+    days = {first + timedelta(days=63), first + timedelta(days=64), first + timedelta(days=66)}
+    assert digest._known_days(words, first) == days
