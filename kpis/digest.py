@@ -229,28 +229,26 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
 
 
+# Snapshot rows as the statement returns them (plain tuples: an executive's digest reads
+# tens of thousands).
+_PK, _PERIOD, _PERIOD_END, _HAS_VALUE, _STATUS = 1, 2, 3, 4, 5
+
+
 def _reading(snaps, known, start_day):
-    """(scored, before, after snapshot) of a KPI from its snapshots (oldest first) and the
-    periods that had a value recorded before the week began; each None if nothing says."""
+    """(scored, before, after row) of a KPI from its snapshot rows (kpi_id, pk, period,
+    period_end, has_value, status; oldest first) and the days that had a value recorded before
+    the week began; each None if nothing says."""
     scored = before = after = None
     for snap in snaps:
-        if snap.has_value:
+        if snap[_HAS_VALUE]:
             after = snap
-        if snap.period >= start_day:
+        if snap[_PERIOD] >= start_day:
             continue
-        if snap.has_value and any(snap.period <= p <= snap.period_end for p in known):
-            scored = before = snap.status
-        elif snap.period_end < start_day:
+        if snap[_HAS_VALUE] and any(snap[_PERIOD] <= p <= snap[_PERIOD_END] for p in known):
+            scored = before = snap[_STATUS]
+        elif snap[_PERIOD_END] < start_day:
             scored = Status.NO_DATA
     return scored, before, after
-
-
-class _Snap(NamedTuple):
-    pk: int
-    period: object
-    period_end: object
-    has_value: bool
-    status: str
 
 
 # The known days since recent_from come back as bitmasks of 64 days from ``first_day``: bit_or
@@ -317,16 +315,17 @@ def _kpi_weeks(partnership_ids, week_start, week_end):
         known = {row[0]: (_known_days(row[2:], first_day), row[1]) for row in known_rows}
         snapshots = defaultdict(list)
         for row in snapshot_rows:
-            snapshots[row[0]].append(_Snap._make(row[1:]))
+            snapshots[row[0]].append(row)
         readings, need = {}, {"scored": [], "after": [], "older": {}}
         for kpi_id, *_ in kpis:
             recent, older = known.get(kpi_id, ((), None))
             has_recent = kpi_id in snapshots
             scored, before, after = _reading(snapshots.get(kpi_id, ()), recent, start_day)
-            readings[kpi_id] = [scored, before, after.pk if after else None, after and after.status]
+            after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
+            readings[kpi_id] = [scored, before, after_id, after]
             if not has_recent:
                 need["scored"].append(kpi_id)
-            if after is None:
+            if after_id is None:
                 need["after"].append(kpi_id)
             if before is None and older is not None:
                 need["older"][kpi_id] = older
@@ -382,7 +381,7 @@ def kpi_weeks_in_python(partnership_ids, week_start, week_end):
     for pk, kpi_id, period, period_end, value, status in snapshots.values_list(
         "pk", "kpi_id", "period", "period_end", "value", "status"
     ):
-        by_kpi[kpi_id].append(_Snap(pk, period, period_end, value is not None, status))
+        by_kpi[kpi_id].append((kpi_id, pk, period, period_end, value is not None, status))
     recorded = defaultdict(set)
     earlier = Measurement.objects.filter(
         kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
@@ -395,7 +394,7 @@ def kpi_weeks_in_python(partnership_ids, week_start, week_end):
     out = []
     for kpi_id, partnership_id, name, title in kpis:
         scored, before, after = _reading(by_kpi[kpi_id], recorded[kpi_id], start_day)
-        after_id, after = (after.pk, after.status) if after else (None, None)
+        after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
         out.append(KpiWeek(kpi_id, partnership_id, scored, before, after_id, after, name, title))
     return out
 
