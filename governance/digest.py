@@ -14,10 +14,10 @@ REVIEW_KINDS = (MeetingKind.QBR, MeetingKind.EXECUTIVE)
 
 
 def _who(action):
-    if action.owner__username:
+    if action.owner_id:
         full = f"{action.owner__first_name} {action.owner__last_name}".strip()
         return full or action.owner__username
-    if action.owner_contact__name:
+    if action.owner_contact_id:
         return f"{action.owner_contact__name} ({action.partnership__partner__name})"
     return "no owner"
 
@@ -42,9 +42,11 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
             "partnership_id",
             "partnership__title",
             "partnership__partner__name",
+            "owner_id",
             "owner__first_name",
             "owner__last_name",
             "owner__username",
+            "owner_contact_id",
             "owner_contact__name",
             named=True,
         )
