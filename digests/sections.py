@@ -2,16 +2,18 @@
 
 Apps register from ``AppConfig.ready`` so this app never imports them::
 
-    from digests.sections import SectionData, Item, register_section
+    from digests.sections import MAX_ITEMS, SectionData, Item, left_out, register_section
 
     def health_changes(user, partnership_ids, week_start, week_end):
-        rows = ...  # one or two queries for all of partnership_ids at once
+        rows = ...  # one or two queries for all of partnership_ids at once, worst first
         if not rows:
             return None
         return SectionData(
             title="Health band changed",
             items=[Item(text=..., link=..., severity="red", badge="Off track",
-                        trend=[61, 58, 52, 44]) for row in rows],
+                        trend=[61, 58, 52, 44]) for row in rows[:MAX_ITEMS]],
+            **left_out(rows, "partnership"),
+            partnership_ids={row.partnership_id for row in rows},
         )
 
     register_section("kpis.health", "Health band changed", health_changes, order=10)
