@@ -1,6 +1,8 @@
 """Build one recipient's digest from the registered sections, and render it as an email."""
 
+import gc
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .schedule import DigestSchedule
-from .sections import build_scope, sections
+from .sections import build_scope, record_news, sections
 from .selectors import followed_partnership_ids
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,25 @@ class DigestContent:
 
     @property
     def update_count(self):
-        return sum(len(s.items) or len(s.table.rows if s.table else []) for s in self.news)
+        return sum(s.count for s in self.news)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the block, as it was after.
+
+    A digest reads tens of thousands of rows that live until it is built; while they do, the
+    collector promotes them and then sweeps the whole process heap for cycles (twice per
+    executive's digest, ~90 ms of a ~0.4 s build). The rows hold no cycles and reference
+    counting frees them when the build ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def build_digest(user, schedule, *, partnership_ids=None):
@@ -42,18 +62,34 @@ def build_digest(user, schedule, *, partnership_ids=None):
     if not ids:
         return content
     week_start, week_end = schedule.bounds()
-    with build_scope():
-        for section in sections():
-            try:
-                data = section.builder(user, ids, week_start, week_end)
-            except Exception:
-                # One app's broken section must not stop everyone's digest.
-                logger.exception("Digest section %s failed for user %s", section.key, user.pk)
-                continue
-            if data is None or data.is_empty:
-                continue
-            (content.news if section.news else content.summary).append(data)
+    with build_scope(), collector_paused():
+        for section in (s for s in sections() if s.news):
+            data = _build(section, user, ids, week_start, week_end)
+            if data is not None:
+                content.news.append(data)
+        # Summaries run last: the table lists the partnerships the news is about.
+        reported = set()
+        for data in content.news:
+            if data.partnership_ids is None:
+                reported = None
+                break
+            reported |= set(data.partnership_ids)
+        record_news(reported)
+        for section in (s for s in sections() if not s.news):
+            data = _build(section, user, ids, week_start, week_end)
+            if data is not None:
+                content.summary.append(data)
     return content
+
+
+def _build(section, user, ids, week_start, week_end):
+    try:
+        data = section.builder(user, ids, week_start, week_end)
+    except Exception:
+        # One app's broken section must not stop everyone's digest.
+        logger.exception("Digest section %s failed for user %s", section.key, user.pk)
+        return None
+    return None if data is None or data.is_empty else data
 
 
 def absolute(url):

@@ -9,7 +9,25 @@ from django.urls import reverse
 from partnerships.models import Interaction, Partnership, Stage, StageMove
 
 from .dates import agreement_dates, register_reminder_source, upcoming_dates
-from .sections import Cell, Item, SectionData, Table, column_sources, register_section
+from .sections import (
+    MAX_ITEMS,
+    Cell,
+    Item,
+    SectionData,
+    Table,
+    column_sources,
+    ids_param,
+    left_out,
+    partnerships_with_news,
+    path_maker,
+    plural,
+    register_section,
+)
+
+# Up to this many followed partnerships the table lists them all; past it, those with news this
+# week, and says how many quiet ones it leaves out (an executive follows hundreds).
+TABLE_IN_FULL_UP_TO = 30
+PORTFOLIO_LABEL = "Open the portfolio"
 
 STAGE_SEVERITY = {
     Stage.PROSPECT: "grey",
@@ -36,13 +54,17 @@ def _day(value, today=None):
 def stage_moves(user, partnership_ids, week_start, week_end):
     moves = (
         StageMove.objects.filter(
-            partnership_id__in=partnership_ids, moved_at__gte=week_start, moved_at__lt=week_end
+            partnership_id__in=ids_param(partnership_ids),
+            moved_at__gte=week_start,
+            moved_at__lt=week_end,
         )
         .select_related("partnership__partner", "moved_by")
         .order_by("moved_at", "pk")
     )
+    moves = list(moves)
+    detail = path_maker("partnerships:detail")
     items = []
-    for move in moves:
+    for move in moves[:MAX_ITEMS]:
         to_stage = Stage(move.to_stage)
         moved_on = _day(move.moved_at.astimezone(week_start.tzinfo))
         meta = f"{move.partnership.partner.name} · {moved_on} by {_person(move.moved_by)}"
@@ -51,29 +73,38 @@ def stage_moves(user, partnership_ids, week_start, week_end):
         items.append(
             Item(
                 text=f"{move.partnership.title}: {Stage(move.from_stage).label} → {to_stage.label}",
-                link=reverse("partnerships:detail", args=[move.partnership_id]),
+                link=detail(move.partnership_id),
                 severity="amber" if move.forced else STAGE_SEVERITY[to_stage],
                 badge="Forced" if move.forced else to_stage.label,
                 meta=meta,
             )
         )
-    return SectionData(title="Stage moves", items=items)
+    return SectionData(
+        title="Stage moves",
+        items=items,
+        **left_out(moves, "stage move"),
+        more_link=_portfolio_if(len(moves) > MAX_ITEMS),
+        more_label=PORTFOLIO_LABEL,
+        partnership_ids={move.partnership_id for move in moves},
+    )
 
 
 def conflicts(user, partnership_ids, week_start, week_end):
     """Conflicts still open, oldest first, and the ones resolved this week."""
     start, end = week_start.date(), week_end.date()
     rows = (
-        Interaction.objects.filter(partnership_id__in=partnership_ids)
+        Interaction.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .filter(kind=Interaction.Kind.CONFLICT)
         .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=start, resolved_on__lt=end))
         .filter(occurred_on__lt=end)
         .select_related("partnership")
         .order_by("resolved_on", "occurred_on", "pk")
     )
+    rows = list(rows)
+    detail = path_maker("partnerships:detail")
     items = []
-    for conflict in rows:
-        link = reverse("partnerships:detail", args=[conflict.partnership_id]) + "#interactions"
+    for conflict in rows[:MAX_ITEMS]:
+        link = detail(conflict.partnership_id) + "#interactions"
         if conflict.resolved_on:
             items.append(
                 Item(
@@ -97,7 +128,14 @@ def conflicts(user, partnership_ids, week_start, week_end):
                 + (f" · {conflict.summary}" if conflict.summary else ""),
             )
         )
-    return SectionData(title="Conflicts", items=items)
+    return SectionData(
+        title="Conflicts",
+        items=items,
+        **left_out(rows, "conflict"),
+        more_link=_portfolio_if(len(rows) > MAX_ITEMS),
+        more_label=PORTFOLIO_LABEL,
+        partnership_ids={conflict.partnership_id for conflict in rows},
+    )
 
 
 def upcoming(user, partnership_ids, week_start, week_end):
@@ -107,7 +145,7 @@ def upcoming(user, partnership_ids, week_start, week_end):
         today, until=today + timedelta(days=horizon), partnership_ids=partnership_ids
     )
     items = []
-    for row in rows:
+    for row in rows[:MAX_ITEMS]:
         days = (row.due_date - today).days
         when = "Today" if days == 0 else "Tomorrow" if days == 1 else f"In {days} days"
         items.append(
@@ -122,41 +160,72 @@ def upcoming(user, partnership_ids, week_start, week_end):
     return SectionData(
         title=f"Coming up in the next {horizon} days",
         items=items,
+        **left_out(rows, "date"),
+        more_link=_portfolio_if(len(rows) > MAX_ITEMS),
+        more_label=PORTFOLIO_LABEL,
+        partnership_ids={row.partnership_id for row in rows},
     )
+
+
+def _portfolio_if(condition):
+    return reverse("partnerships:list") if condition else ""
 
 
 def followed_table(user, partnership_ids, week_start, week_end):
+    listed = partnership_ids
+    with_news = partnerships_with_news()
+    if len(partnership_ids) > TABLE_IN_FULL_UP_TO and with_news is not None:
+        listed = [pid for pid in partnership_ids if pid in with_news]
+    quiet = len(partnership_ids) - len(listed)
     partnerships = list(
-        Partnership.objects.filter(pk__in=partnership_ids)
-        .select_related("partner", "owner")
+        Partnership.objects.filter(pk__in=ids_param(listed))
         .order_by("title", "pk")
+        .values_list(
+            "pk",
+            "title",
+            "stage",
+            "partner__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+        )
     )
-    if not partnerships:
+    if not partnerships and not quiet:
         return None
-    ids = [p.pk for p in partnerships]
+    ids = [p[0] for p in partnerships]
     extra_labels, extra_values = [], {}
-    for source in column_sources():
+    for source in column_sources() if ids else []:
         values = source.fn(ids, week_start) or {}
         for pid, columns in values.items():
             for label, value in columns.items():
                 if label not in extra_labels:
                     extra_labels.append(label)
                 extra_values[(pid, label)] = value
+    detail = path_maker("partnerships:detail")
     rows = []
-    for p in partnerships:
-        stage = Stage(p.stage)
+    for pk, title, stage, partner, first, last, username in partnerships:
+        stage = Stage(stage)
+        owner = (f"{first} {last}".strip() or username) if username else "—"
         rows.append(
             [
-                Cell(
-                    p.title, link=p.get_absolute_url(), sub=f"{p.partner.name} · {_person(p.owner)}"
-                ),
+                Cell(title, link=detail(pk), sub=f"{partner} · {owner}"),
                 Cell(stage.label, severity=STAGE_SEVERITY[stage]),
-                *[extra_values.get((p.pk, label), "—") for label in extra_labels],
+                *[extra_values.get((pk, label), "—") for label in extra_labels],
             ]
         )
     return SectionData(
         title="Your partnerships",
-        table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows),
+        intro="The ones with news this week." if quiet and rows else "",
+        table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows) if rows else None,
+        omitted=quiet,
+        omitted_note=(
+            f"{plural(quiet, 'partnership')} you follow had nothing new this week and "
+            f"{'is' if quiet == 1 else 'are'} not listed."
+        )
+        if quiet
+        else "",
+        more_link=_portfolio_if(quiet),
+        more_label=PORTFOLIO_LABEL,
     )
 
 

@@ -15,9 +15,9 @@ Run one query whatever the number of partnerships. Register from ``AppConfig.rea
 
 from typing import NamedTuple
 
-from django.urls import reverse
-
 from partnerships.models import Agreement, Stage
+
+from .sections import ids_param, path_maker
 
 
 class DueDate(NamedTuple):
@@ -67,13 +67,14 @@ AGREEMENT_END = "agreement_end"
 def agreement_dates(today, partnership_ids=None):
     agreements = Agreement.objects.filter(end_date__gte=today)
     if partnership_ids is not None:
-        agreements = agreements.filter(partnership_id__in=partnership_ids)
+        agreements = agreements.filter(partnership_id__in=ids_param(partnership_ids))
     rows = agreements.exclude(partnership__stage=Stage.ENDED).values_list(
         "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
     )
+    detail = path_maker("partnerships:detail")
     out = []
     for pid, title, end_date, notice_days, auto_renew in rows:
-        url = reverse("partnerships:detail", args=[pid]) + "#agreement"
+        url = detail(pid) + "#agreement"
         notice = Agreement(end_date=end_date, renewal_notice_days=notice_days).notice_deadline
         if notice is not None and notice >= today:
             consequence = "or it renews automatically" if auto_renew else "to renew or end it"

@@ -1,10 +1,11 @@
 """What governance adds to the weekly digest and to the date reminders (see digests/README.md)."""
 
 from django.conf import settings
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
-from digests.sections import Item, SectionData
+from digests.sections import MAX_ITEMS, Item, SectionData, ids_param, left_out, path_maker
 
 from .models import OPEN_ACTION, ActionItem, Checklist, MeetingCadence, MeetingKind, add_months
 from .selectors import cadences_with_dates
@@ -14,9 +15,10 @@ REVIEW_KINDS = (MeetingKind.QBR, MeetingKind.EXECUTIVE)
 
 def _who(action):
     if action.owner_id:
-        return action.owner.get_full_name() or action.owner.username
+        full = f"{action.owner__first_name} {action.owner__last_name}".strip()
+        return full or action.owner__username
     if action.owner_contact_id:
-        return f"{action.owner_contact.name} ({action.partnership.partner.name})"
+        return f"{action.owner_contact__name} ({action.partnership__partner__name})"
     return "no owner"
 
 
@@ -26,39 +28,67 @@ def _late(delta):
 
 def overdue_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
-    actions = (
+    # Light rows for all of them (the count and the partnerships), items for the first.
+    actions = list(
         ActionItem.objects.filter(
-            partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
+            partnership_id__in=ids_param(partnership_ids),
+            status__in=OPEN_ACTION,
+            due_date__lt=today,
         )
-        .select_related("partnership__partner", "owner", "owner_contact")
         .order_by("due_date", "pk")
+        .values_list(
+            "title",
+            "due_date",
+            "partnership_id",
+            "partnership__title",
+            "partnership__partner__name",
+            "owner_id",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            "owner_contact_id",
+            "owner_contact__name",
+            named=True,
+        )
     )
+    meetings = path_maker("governance:meetings")
     items = [
         Item(
-            text=f"{a.partnership.title}: {a.title}",
-            link=reverse("governance:meetings", kwargs={"pk": a.partnership_id}),
+            text=f"{a.partnership__title}: {a.title}",
+            link=meetings(a.partnership_id),
             severity="red" if (today - a.due_date).days > 14 else "amber",
             badge=_late(today - a.due_date),
             meta=f"Due {a.due_date:%-d %b} · {_who(a)}",
         )
-        for a in actions[:50]
+        for a in actions[:MAX_ITEMS]
     ]
-    return SectionData(title="Overdue action items", items=items)
+    return SectionData(
+        title="Overdue action items",
+        items=items,
+        **left_out(actions, "overdue action item"),
+        more_link=reverse("partnerships:list") if len(actions) > MAX_ITEMS else "",
+        more_label="Open the portfolio",
+        partnership_ids={a.partnership_id for a in actions},
+    )
 
 
 def review_dates(today, partnership_ids=None):
     """Quarterly and executive reviews due from their cadence (one query)."""
     reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
     if partnership_ids is not None:
-        reviews = reviews.filter(partnership_id__in=partnership_ids)
-    cadences = cadences_with_dates(reviews.select_related("partnership"), today=today)
+        reviews = reviews.filter(partnership_id__in=ids_param(partnership_ids))
+    reviews = reviews.only("partnership_id", "kind", "frequency", "start_date", "is_active")
+    cadences = cadences_with_dates(
+        reviews.annotate(partnership_title=F("partnership__title")), today=today
+    )
+    meetings = path_maker("governance:meetings")
     return [
         (
             c.partnership_id,
             "performance_review",
             c.due,
-            f"{c.partnership.title}: {c.get_kind_display().lower()} due",
-            reverse("governance:meetings", kwargs={"pk": c.partnership_id}),
+            f"{c.partnership_title}: {c.get_kind_display().lower()} due",
+            meetings(c.partnership_id),
         )
         for c in cadences
         if c.due >= today
@@ -71,7 +101,7 @@ def reassessment_dates(today, partnership_ids=None):
     out = []
     checklists = Checklist.objects.filter(signed_off_at__isnull=False).select_related("partnership")
     if partnership_ids is not None:
-        checklists = checklists.filter(partnership_id__in=partnership_ids)
+        checklists = checklists.filter(partnership_id__in=ids_param(partnership_ids))
     for checklist in checklists.exclude(partnership__stage="ended"):
         signed = timezone.localtime(checklist.signed_off_at).date()
         due = add_months(signed, months)

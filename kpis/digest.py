@@ -16,22 +16,35 @@ stored one, the figure the dashboard shows. Every builder runs a constant number
 all the partnerships at once.
 """
 
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from datetime import timedelta
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Max, Q
 from django.urls import reverse
 
-from digests.sections import Cell, Item, SectionData, memo
+from digests.sections import (
+    MAX_ITEMS,
+    Cell,
+    Item,
+    SectionData,
+    ids_param,
+    left_out,
+    memo,
+    path_maker,
+)
 from governance.selectors import health_inputs
 from partnerships.models import Partnership, Stage
 
+from . import periods
 from .health import KPI_STAGES, _overdue_corrective, band_for, health_score
 from .models import (
     Alert,
     CorrectiveAction,
+    Frequency,
     HealthSnapshot,
+    Kpi,
     Measurement,
     Severity,
     Snapshot,
@@ -52,18 +65,11 @@ STATUS_RANK = {Status.ON_TRACK: 0, Status.NO_DATA: 1, Status.AT_RISK: 2, Status.
 # A quarterly KPI's latest closed period can have started up to ~6 months before a day.
 LOOKBACK_DAYS = 200
 TREND_POINTS = 6
-MAX_ITEMS = 50
 PERIOD_WORDS = {"weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
 
 
 def _day(value):
     return f"{value:%a} {value.day} {value:%b}"
-
-
-def _person(user):
-    if user is None:
-        return "no owner"
-    return user.get_full_name() or user.username
 
 
 def _signed(number):
@@ -74,97 +80,332 @@ def _signed(number):
     return "0"
 
 
-def _dashboard(partnership_id, anchor=""):
-    return reverse("partnerships:detail", args=[partnership_id]) + anchor
+def _portfolio():
+    return reverse("partnerships:list")
+
+
+PORTFOLIO_LABEL = "Open the portfolio"
 
 
 # KPI states at the two ends of the week -----------------------------------------------------
 
 
-def _as_of(snapshots, day, *, known, scoring):
-    """(snapshot, status) of a KPI at the start of ``day`` (snapshots oldest first), or None.
+class KpiWeek(NamedTuple):
+    """One active KPI's readings at the two ends of the week (statuses are Status values)."""
 
-    ``known(snap)`` says whether the period's value was known by then. ``scoring`` applies the
-    health rule (closed periods count even without a value); otherwise only periods with a
-    known value count.
+    kpi_id: int
+    partnership_id: int
+    scored: str | None  # the health rule's reading at the start of the week
+    before: str | None  # the latest value known at the start of the week
+    after_id: int | None  # the snapshot of the latest value by the end of the week
+    after: str | None
+    kpi_name: str
+    partnership_title: str
+
+    @property
+    def changed(self):
+        return self.after_id is not None and self.before != self.after
+
+
+# The snapshots of a KPI are one row per period, from its first to the current one, and only
+# the last two periods before the week can decide its health reading at the start; they
+# usually hold both latest values too. So the readings come from each KPI's snapshots since
+# the start of the period before last (``recent_from``), read through the (kpi, period) index,
+# and from the measurements recorded before the week began ("known" then), read in one pass
+# for all the KPIs, which keeps the known periods since recent_from and the latest known one
+# before it (a lookup per KPI costs more: the planner takes the single-column index and reads
+# every period of the KPI). OLDER_SQL looks further back only for the KPIs that need it: no
+# snapshot or no value since recent_from, or no value known then but an older one.
+#
+# The settings hold for this call only: several statements in one call run as one
+# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
+# than the statements (seconds against a tenth of one), and it merges the measurements with
+# the KPIs by walking a whole index instead of hashing them.
+RECENT_SQL = """
+SET LOCAL jit = off;
+SET LOCAL enable_mergejoin = off;
+SELECT k.id, k.partnership_id, k.frequency, k.name, p.title
+FROM kpis_kpi k
+JOIN partnerships_partnership p ON p.id = k.partnership_id
+WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+ORDER BY k.id;
+SELECT m.kpi_id,
+       max(m.period) FILTER (WHERE m.period < k.recent_from),
+       {known_days}
+FROM kpis_measurement m
+JOIN (
+    SELECT id, CASE frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                              WHEN 'monthly' THEN %(from_monthly)s::date
+                              ELSE %(from_quarterly)s::date END AS recent_from
+    FROM kpis_kpi
+    WHERE is_active AND partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+) k ON k.id = m.kpi_id
+WHERE m.period >= %(since)s AND m.recorded_at < %(week_start)s
+GROUP BY m.kpi_id;
+SELECT k.id, s.id, s.period, s.period_end, s.value IS NOT NULL, s.status
+FROM kpis_kpi k
+CROSS JOIN LATERAL (
+    SELECT s.id, s.period, s.period_end, s.value, s.status
+    FROM kpis_snapshot s
+    WHERE s.kpi_id = k.id AND s.period < %(end_day)s
+      AND s.period >= CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                                       WHEN 'monthly' THEN %(from_monthly)s::date
+                                       ELSE %(from_quarterly)s::date END
+    ORDER BY s.period
+    OFFSET 0  -- an index scan per KPI, not a join over the whole table
+) s
+WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+"""
+
+OLDER_SQL = """
+SET LOCAL jit = off;
+SET LOCAL enable_mergejoin = off;
+WITH need AS MATERIALIZED (
+    SELECT k.id AS kpi_id,
+           CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
+                            WHEN 'monthly' THEN %(from_monthly)s::date
+                            ELSE %(from_quarterly)s::date END AS recent_from,
+           older.period AS older,
+           k.id = ANY(string_to_array(%(scored)s, ',')::bigint[]) AS scored,
+           k.id = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after
+    FROM kpis_kpi k
+    LEFT JOIN unnest(
+        string_to_array(%(older_ids)s, ',')::bigint[], string_to_array(%(older)s, ',')::date[]
+    ) AS older (kpi_id, period) ON older.kpi_id = k.id
+    WHERE k.id = ANY(string_to_array(%(kpi_ids)s, ',')::bigint[])
+)
+SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
+FROM need
+LEFT JOIN LATERAL (
+    SELECT CASE WHEN s.value IS NOT NULL AND EXISTS (
+                    SELECT FROM kpis_measurement m
+                    WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
+                      AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
+                      AND m.recorded_at < %(week_start)s
+                ) THEN s.status ELSE 'no_data' END AS status
+    FROM kpis_snapshot s
+    WHERE need.scored
+      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_scored ON TRUE
+LEFT JOIN LATERAL (
+    SELECT s.id, s.status
+    FROM kpis_snapshot s
+    WHERE need.after
+      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
+      AND s.value IS NOT NULL
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_after ON TRUE
+LEFT JOIN LATERAL (
+    SELECT s.status
+    FROM kpis_snapshot s
+    WHERE s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period <= need.older
+      AND s.value IS NOT NULL
+      AND EXISTS (
+          SELECT FROM kpis_measurement m
+          WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
+            AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
+            AND m.recorded_at < %(week_start)s
+      )
+    ORDER BY s.period DESC
+    LIMIT 1
+) older_before ON TRUE
+"""
+
+
+def kpi_weeks(partnership_ids, week_start, week_end):
+    """[KpiWeek] for the active KPIs of the partnerships, from their period snapshots; computed
+    once per digest (one or two queries whatever the number of KPIs).
+
+    Health reads a KPI at the start of the week by the health rule: the last period that had
+    closed, or the current one once it has a value (a value typed in later counted as "no
+    data" then). "KPIs that changed status" compares the latest period with a value known at
+    the start of the week with the latest by its end, so a late value is news of the week it
+    was typed in and an empty new period is not a change.
     """
-    state = None
-    for snap in snapshots:
-        if snap.period >= day:
-            break
-        has_value = snap.value is not None and known(snap)
-        if has_value:
-            state = (snap, snap.status)
-        elif scoring and snap.period_end < day:
-            state = (snap, Status.NO_DATA)
-    return state
+    key = ("kpis.weeks", frozenset(partnership_ids), week_start, week_end)
+    return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
 
 
-def kpi_states(partnership_ids, week_start, week_end, *, scoring=False):
-    """[(snapshot list oldest first, (snap, status) at week start, (snap, status) at week end)]
-    per active KPI, each end None when there was nothing to read.
+# Snapshot rows as the statement returns them (plain tuples: an executive's digest reads
+# tens of thousands).
+_PK, _PERIOD, _PERIOD_END, _HAS_VALUE, _STATUS = 1, 2, 3, 4, 5
 
-    Snapshots are light rows (pk, kpi_id, partnership_id, period, period_end, value, status);
-    callers that show one load it in full. The two queries behind them run once per digest.
-    """
-    start_day, end_day = week_start.date(), week_end.date()
-    key = ("kpis.snapshot_rows", tuple(partnership_ids), week_start, week_end)
-    by_kpi, recorded = memo(key, lambda: _snapshot_rows(partnership_ids, week_start, week_end))
+
+def _reading(snaps, known, start_day):
+    """(scored, before, after row) of a KPI from its snapshot rows (kpi_id, pk, period,
+    period_end, has_value, status; oldest first) and the days that had a value recorded before
+    the week began; each None if nothing says."""
+    scored = before = after = None
+    for snap in snaps:
+        if snap[_HAS_VALUE]:
+            after = snap
+        if snap[_PERIOD] >= start_day:
+            continue
+        if snap[_HAS_VALUE] and any(snap[_PERIOD] <= p <= snap[_PERIOD_END] for p in known):
+            scored = before = snap[_STATUS]
+        elif snap[_PERIOD_END] < start_day:
+            scored = Status.NO_DATA
+    return scored, before, after
+
+
+# The known days since recent_from come back as bitmasks of 64 days from ``first_day``: bit_or
+# combines across parallel workers where array_agg cannot (PostgreSQL 15), and without it the
+# pass over ~1.5 M measurements runs on one CPU in twice the time.
+_WORD = (
+    "bit_or(1::int8 << (m.period - %(first_day)s::date - {start})) FILTER (WHERE "
+    "m.period >= k.recent_from AND m.period - %(first_day)s::date BETWEEN {start} AND {end})"
+)
+_MASK = (1 << 64) - 1
+
+
+def _known_days(words, first_day):
+    """The days set in the bitmasks of _WORD (the first word starts on ``first_day``)."""
+    days = set()
+    for w, word in enumerate(words):
+        word = (word or 0) & _MASK
+        while word:
+            low = word & -word
+            days.add(first_day + timedelta(days=64 * w + low.bit_length() - 1))
+            word ^= low
+    return days
+
+
+def _csv(ids):
+    # Ids go to PostgreSQL as one string: psycopg quotes a list element by element, which for
+    # an executive's thousands of KPIs costs more than the statement using them.
+    return ",".join(str(i) for i in sorted(ids))
+
+
+def _kpi_weeks(partnership_ids, week_start, week_end):
+    if connection.vendor != "postgresql":
+        return kpi_weeks_in_python(partnership_ids, week_start, week_end)
+    start_day = week_start.date()
+    last_day = start_day - timedelta(days=1)
+    recent_from = {
+        frequency: periods.previous_period(periods.period_start(last_day, frequency), frequency)
+        for frequency in Frequency.values
+    }
+    params = {f"from_{frequency}": day for frequency, day in recent_from.items()}
+    params.update(
+        ids=_csv(partnership_ids),
+        since=start_day - timedelta(days=LOOKBACK_DAYS),
+        week_start=week_start,
+        end_day=week_end.date(),
+        grains=list(Frequency.values),
+    )
+    # A recent snapshot ends at the latest with the quarter holding the week's last day.
+    first_day = min(recent_from.values())
+    words = (week_end.date() + timedelta(days=100) - first_day).days // 64 + 1
+    known_days = ",\n       ".join(
+        _WORD.format(start=64 * w, end=64 * w + 63) for w in range(words)
+    )
+    params["first_day"] = first_day
+    with connection.cursor() as cursor:
+        cursor.execute(RECENT_SQL.replace("{known_days}", known_days), params)
+        results = []
+        while True:
+            if cursor.description is not None:
+                results.append(cursor.fetchall())
+            if not cursor.nextset():
+                break
+        kpis, known_rows, snapshot_rows = results
+        known = {row[0]: (_known_days(row[2:], first_day), row[1]) for row in known_rows}
+        snapshots = defaultdict(list)
+        for row in snapshot_rows:
+            snapshots[row[0]].append(row)
+        readings, need = {}, {"scored": [], "after": [], "older": {}}
+        for kpi_id, *_ in kpis:
+            recent, older = known.get(kpi_id, ((), None))
+            has_recent = kpi_id in snapshots
+            scored, before, after = _reading(snapshots.get(kpi_id, ()), recent, start_day)
+            after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
+            readings[kpi_id] = [scored, before, after_id, after]
+            if not has_recent:
+                need["scored"].append(kpi_id)
+            if after_id is None:
+                need["after"].append(kpi_id)
+            if before is None and older is not None:
+                need["older"][kpi_id] = older
+        further = {}
+        kpi_ids = sorted({*need["scored"], *need["after"], *need["older"]})
+        if kpi_ids:
+            cursor.execute(
+                OLDER_SQL,
+                {
+                    "kpi_ids": _csv(kpi_ids),
+                    "scored": _csv(need["scored"]),
+                    "after": _csv(need["after"]),
+                    "older_ids": ",".join(str(k) for k in need["older"]),
+                    "older": ",".join(d.isoformat() for d in need["older"].values()),
+                    **{key: params[key] for key in params if key.startswith("from_")},
+                    "since": params["since"],
+                    "week_start": week_start,
+                    "grains": params["grains"],
+                },
+            )
+            while cursor.description is None:  # past the settings
+                cursor.nextset()
+            further = {row[0]: row[1:] for row in cursor.fetchall()}
     out = []
-    for kpi_id, snaps in by_kpi.items():
-
-        def known_before(snap, periods=recorded[kpi_id]):
-            # periods are sorted: is any of them inside the snapshot's period?
-            index = bisect_left(periods, snap.period)
-            return index < len(periods) and periods[index] <= snap.period_end
-
-        before = _as_of(snaps, start_day, known=known_before, scoring=scoring)
-        after = _as_of(snaps, end_day, known=lambda snap: True, scoring=scoring)
-        out.append((snaps, before, after))
+    for kpi_id, pid, _, name, title in kpis:
+        scored, before, after_id, after = readings[kpi_id]
+        if kpi_id in further:
+            older_scored, older_after_id, older_after, older_before = further[kpi_id]
+            if kpi_id not in snapshots:
+                if older_scored is None:
+                    continue  # no snapshot in the whole window
+                scored = older_scored
+            if after_id is None:
+                after_id, after = older_after_id, older_after
+            if before is None:
+                before = older_before
+        out.append(KpiWeek(kpi_id, pid, scored, before, after_id, after, name, title))
     return out
 
 
-def _snapshot_rows(partnership_ids, week_start, week_end):
-    """Recent snapshots of every active KPI by KPI, and the periods that already had a value
-    recorded before the week began (two queries)."""
+def kpi_weeks_in_python(partnership_ids, week_start, week_end):
+    """The same readings from every recent snapshot, read into Python (three queries): what
+    SQLite runs, and the reference the SQL is tested against."""
     start_day, end_day = week_start.date(), week_end.date()
     since = start_day - timedelta(days=LOOKBACK_DAYS)
-    # Light rows, not model instances: an executive's week reads hundreds of thousands of them.
-    snapshots = (
-        Snapshot.objects.filter(
-            partnership_id__in=partnership_ids,
-            kpi__is_active=True,
-            period__gte=since,
-            period__lt=end_day,
-        )
-        .order_by("kpi_id", "period")
-        .values_list(
-            "pk", "kpi_id", "partnership_id", "period", "period_end", "value", "status", named=True
-        )
-    )
+    snapshots = Snapshot.objects.filter(
+        kpi__partnership_id__in=partnership_ids,
+        kpi__is_active=True,
+        period__gte=since,
+        period__lt=end_day,
+    ).order_by("kpi_id", "period")
     by_kpi = defaultdict(list)
-    for snap in snapshots:
-        by_kpi[snap.kpi_id].append(snap)
-    recorded = defaultdict(list)
-    earlier = (
-        Measurement.objects.filter(
-            kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
-        )
-        .order_by("kpi_id", "period")
-        .values_list("kpi_id", "period")
-    )
+    for pk, kpi_id, period, period_end, value, status in snapshots.values_list(
+        "pk", "kpi_id", "period", "period_end", "value", "status"
+    ):
+        by_kpi[kpi_id].append((kpi_id, pk, period, period_end, value is not None, status))
+    recorded = defaultdict(set)
+    earlier = Measurement.objects.filter(
+        kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
+    ).values_list("kpi_id", "period")
     for kpi_id, period in earlier:
-        recorded[kpi_id].append(period)
-    return by_kpi, recorded
+        recorded[kpi_id].add(period)
+    kpis = Kpi.objects.filter(pk__in=list(by_kpi)).values_list(
+        "pk", "partnership_id", "name", "partnership__title"
+    )
+    out = []
+    for kpi_id, partnership_id, name, title in kpis:
+        scored, before, after = _reading(by_kpi[kpi_id], recorded[kpi_id], start_day)
+        after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
+        out.append(KpiWeek(kpi_id, partnership_id, scored, before, after_id, after, name, title))
+    return out
 
 
-def _counts_at_start(states):
-    """{partnership_id: Counter(status)} of the KPIs' states at the start of the week."""
+def _counts_at_start(weeks, partnership_ids):
+    """{partnership_id: Counter(status)} of the health readings at the start of the week."""
+    wanted = set(partnership_ids)
     counts = defaultdict(Counter)
-    for _snaps, before, _after in states:
-        if before is not None:
-            snap, status = before
-            counts[snap.partnership_id][status] += 1
+    for week in weeks:
+        if week.scored is not None and week.partnership_id in wanted:
+            counts[week.partnership_id][week.scored] += 1
     return counts
 
 
@@ -172,9 +413,18 @@ def _counts_at_start(states):
 
 
 def health_change(partnership_ids, week_start, week_end):
-    """The health section and the table's columns both need this: computed once per digest."""
-    key = ("kpis.health_change", tuple(partnership_ids), week_start, week_end)
-    return memo(key, lambda: _health_change(partnership_ids, week_start, week_end))
+    """The health section and the table's columns both need this: computed once per digest.
+
+    It depends on the start of the week only (the columns are not told where it ends), and
+    each partnership's figures on that partnership alone, so the table, which may list only
+    some of the partnerships the section read, takes them from the section's."""
+    wanted = frozenset(partnership_ids)
+    computed = memo(("kpis.health_change", week_start), lambda: {})
+    for ids, changes in computed.items():
+        if wanted <= ids:
+            return {pid: c for pid, c in changes.items() if pid in wanted}
+    computed[wanted] = _health_change(partnership_ids, week_start, week_end)
+    return computed[wanted]
 
 
 def _health_change(partnership_ids, week_start, week_end):
@@ -188,18 +438,18 @@ def _health_change(partnership_ids, week_start, week_end):
     start_day = week_start.date()
     partnerships = {
         pk: (stage, title)
-        for pk, stage, title in Partnership.objects.filter(pk__in=list(trends))
+        for pk, stage, title in Partnership.objects.filter(pk__in=ids_param(trends))
         .exclude(stage=Stage.ENDED)
         .values_list("pk", "stage", "title")
     }
     ids = sorted(partnerships)
     if not ids:
         return {}
-    counts = _counts_at_start(kpi_states(ids, week_start, week_end, scoring=True))
+    counts = _counts_at_start(kpi_weeks(partnership_ids, week_start, week_end), ids)
     overdue = _overdue_corrective(ids, start_day, False)
     governance = health_inputs(ids, today=start_day)
     computed = dict(
-        HealthSnapshot.objects.filter(partnership_id__in=ids)
+        HealthSnapshot.objects.filter(partnership_id__in=ids_param(ids))
         .values("partnership_id")
         .annotate(last=Max("computed_at"))
         .values_list("partnership_id", "last")
@@ -244,23 +494,32 @@ def health_bands(user, partnership_ids, week_start, week_end):
             titles[pid],
         ),
     )
+    detail = path_maker("partnerships:detail")
     items = []
-    for pid in order:
+    for pid in order[:MAX_ITEMS]:
         c = moved[pid]
         delta = c["score"] - c["before"]
         worse = BAND_RANK[c["band"]] > BAND_RANK[c["before_band"]]
-        items.append(_health_item(pid, titles[pid], c, delta, "Worse" if worse else "Better"))
+        items.append(
+            _health_item(detail(pid), titles[pid], c, delta, "Worse" if worse else "Better")
+        )
+    omitted = len(order) - len(items)
     return SectionData(
         title="Health band changed",
         intro="Partnerships whose health score moved into another band this week.",
         items=items,
+        omitted=omitted,
+        omitted_note=f"And {omitted:,} more, each in the table below with its score and week."
+        if omitted
+        else "",
+        partnership_ids=set(moved),
     )
 
 
-def _health_item(pid, title, c, delta, badge):
+def _health_item(dashboard, title, c, delta, badge):
     return Item(
         text=f"{title}: {BAND_LABEL[c['before_band']]} → {BAND_LABEL[c['band']]}",
-        link=_dashboard(pid, "#panel-health"),
+        link=dashboard + "#panel-health",
         severity=c["band"],
         badge=badge,
         meta=f"Score {c['score']} of 100, {_signed(delta)} this week (was {c['before']})",
@@ -271,16 +530,18 @@ def _health_item(pid, title, c, delta, badge):
 
 def health_columns(partnership_ids, week_start):
     changes = health_change(partnership_ids, week_start, week_start + timedelta(days=7))
+    detail = path_maker("partnerships:detail")
     out = {}
-    for pid, c in changes.items():
+    for pid in partnership_ids:
+        c = changes.get(pid)
+        if c is None:
+            continue
         delta = c["score"] - c["before"]
         # The pill's colour is the band and the week's move is a signed number: at 390px the
         # four columns fit exactly, and any trend bars here would push the table off a phone's
         # screen (the bars are in the "Health band changed" section instead).
         out[pid] = {
-            "Health": Cell(
-                str(c["score"]), link=_dashboard(pid, "#panel-health"), severity=c["band"]
-            ),
+            "Health": Cell(str(c["score"]), link=detail(pid) + "#panel-health", severity=c["band"]),
             "Week": Cell(_signed(delta), sub=f"was {c['before']}" if delta else ""),
         }
     return out
@@ -298,46 +559,70 @@ def _against_target(snap):
 
 
 def kpi_status_changes(user, partnership_ids, week_start, week_end):
-    changed = []
-    for snaps, before, after in kpi_states(partnership_ids, week_start, week_end):
-        if after is None or (before is not None and before[1] == after[1]):
-            continue
-        changed.append((snaps, before, after[0]))
+    changed = [w for w in kpi_weeks(partnership_ids, week_start, week_end) if w.changed]
     if not changed:
         return None
-    full = Snapshot.objects.select_related("kpi__partnership").in_bulk([r[2].pk for r in changed])
-    changed = [(snaps, before, full[after.pk]) for snaps, before, after in changed]
     # Worst news first: the biggest fall, then by partnership and KPI.
     changed.sort(
-        key=lambda row: (
-            STATUS_RANK.get(row[1][1], 0) - STATUS_RANK[row[2].status] if row[1] else 0,
-            row[2].kpi.partnership.title,
-            row[2].kpi.name,
+        key=lambda w: (
+            STATUS_RANK.get(w.before, 0) - STATUS_RANK[w.after] if w.before else 0,
+            w.partnership_title,
+            w.kpi_name,
         )
     )
+    shown = changed[:MAX_ITEMS]
+    full = _shown_snapshots([w.after_id for w in shown], week_start, week_end)
+    detail = path_maker("partnerships:detail")
     items = []
-    for snaps, before, after in changed[:MAX_ITEMS]:
+    for week in shown:
+        after = full[week.after_id]
         kpi = after.kpi
-        was = Status(before[1]).label if before else "No result yet"
+        was = Status(week.before).label if week.before else "No result yet"
         to = Status(after.status)
-        values = [s.value for s in snaps if s.period <= after.period and s.value is not None]
-        shown = min(len(values), TREND_POINTS)
+        values = after.recent_values
         items.append(
             Item(
                 text=f"{kpi.name}: {was} → {to.label}",
-                link=_dashboard(kpi.partnership_id, "#panel-kpis"),
+                link=detail(kpi.partnership_id) + "#panel-kpis",
                 severity=STATUS_SEVERITY[to],
                 badge=to.label,
                 meta=f"{kpi.partnership.title} · {_against_target(after)}",
-                trend=[float(v) for v in values[-TREND_POINTS:]],
-                trend_label=f"last {shown} {PERIOD_WORDS[kpi.frequency]}",
+                trend=[float(v) for v in values],
+                trend_label=f"last {len(values)} {PERIOD_WORDS[kpi.frequency]}",
             )
         )
     return SectionData(
         title="KPIs that changed status",
         intro="Each KPI's latest result compared with a week ago.",
         items=items,
+        **left_out(changed, "KPI"),
+        more_link=_portfolio() if len(changed) > MAX_ITEMS else "",
+        more_label=PORTFOLIO_LABEL,
+        partnership_ids={w.partnership_id for w in changed},
     )
+
+
+def _shown_snapshots(ids, week_start, week_end):
+    """{pk: Snapshot} with its KPI and partnership, and ``recent_values``: the values of its
+    KPI's last periods up to it, oldest first (two queries)."""
+    full = Snapshot.objects.select_related("kpi__partnership").in_bulk(ids)
+    values = defaultdict(list)
+    rows = (
+        Snapshot.objects.filter(
+            kpi_id__in=[snap.kpi_id for snap in full.values()],
+            period__gte=week_start.date() - timedelta(days=LOOKBACK_DAYS),
+            period__lt=week_end.date(),
+            value__isnull=False,
+        )
+        .order_by("kpi_id", "period")
+        .values_list("kpi_id", "period", "value")
+    )
+    for kpi_id, period, value in rows:
+        values[kpi_id].append((period, value))
+    for snap in full.values():
+        upto = [value for period, value in values[snap.kpi_id] if period <= snap.period]
+        snap.recent_values = upto[-TREND_POINTS:]
+    return full
 
 
 # Alerts ----------------------------------------------------------------------------------------
@@ -347,17 +632,31 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
     def within(name):
         return Q(**{f"{name}__gte": week_start, f"{name}__lt": week_end})
 
+    # Light rows for all of them (the count and the partnerships), items for the first.
     alerts = list(
-        Alert.objects.filter(partnership_id__in=partnership_ids)
+        Alert.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .filter(within("opened_at") | within("escalated_at") | within("resolved_at"))
-        .select_related("kpi", "partnership__partner")
-        .order_by("resolved_at", "-severity", "opened_at", "pk")[:MAX_ITEMS]
+        .order_by("resolved_at", "-severity", "opened_at", "pk")
+        .values_list(
+            "pk",
+            "severity",
+            "opened_at",
+            "escalated_at",
+            "resolved_at",
+            "resolution",
+            "partnership_id",
+            "partnership__title",
+            "partnership__partner__name",
+            "kpi__name",
+            named=True,
+        )
     )
     if not alerts:
         return None
     tz = week_start.tzinfo
+    detail = path_maker("kpis:alert_detail")
     items = []
-    for alert in alerts:
+    for alert in alerts[:MAX_ITEMS]:
         severity = Severity(alert.severity)
         steps = []
         if week_start <= alert.opened_at < week_end:
@@ -371,15 +670,17 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
             badge, colour = "Escalated", "red"
         else:
             badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
-        where = alert.partnership.partner.name
         happened = ", ".join(steps)
-        meta = f"{severity.label} · {where} · {happened[:1].upper()}{happened[1:]}"
+        meta = (
+            f"{severity.label} · {alert.partnership__partner__name} · "
+            f"{happened[:1].upper()}{happened[1:]}"
+        )
         if alert.resolution and alert.resolved_at:
             meta += f" · {alert.resolution}"
         items.append(
             Item(
-                text=f"{alert.partnership.title} · {alert.kpi.name}",
-                link=alert.get_absolute_url(),
+                text=f"{alert.partnership__title} · {alert.kpi__name}",
+                link=detail(alert.pk),
                 severity=colour,
                 badge=badge,
                 meta=meta,
@@ -389,8 +690,10 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         title="Alerts",
         intro="Alerts opened, escalated or resolved this week.",
         items=items,
+        **left_out(alerts, "alert"),
         more_link=reverse("kpis:alert_inbox"),
         more_label="All alerts",
+        partnership_ids={alert.partnership_id for alert in alerts},
     )
 
 
@@ -401,29 +704,53 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
     actions = list(
         CorrectiveAction.objects.filter(
-            partnership_id__in=partnership_ids,
+            partnership_id__in=ids_param(partnership_ids),
             state__in=CorrectiveAction.OPEN_STATES,
             due_date__lt=today,
         )
-        .select_related("kpi", "partnership", "owner")
-        .order_by("due_date", "pk")[:MAX_ITEMS]
+        .order_by("due_date", "pk")
+        .values_list(
+            "pk",
+            "alert_id",
+            "description",
+            "due_date",
+            "partnership_id",
+            "partnership__title",
+            "kpi__name",
+            "owner__first_name",
+            "owner__last_name",
+            "owner__username",
+            named=True,
+        )
     )
+    detail = path_maker("kpis:alert_detail")
     items = []
-    for action in actions:
+    for action in actions[:MAX_ITEMS]:
         late = (today - action.due_date).days
         description = " ".join(action.description.split())
         if len(description) > 90:
             description = description[:89].rstrip() + "…"
+        owner = "no owner"
+        if action.owner__username:
+            full = f"{action.owner__first_name} {action.owner__last_name}".strip()
+            owner = full or action.owner__username
         items.append(
             Item(
-                text=f"{action.partnership.title}: {description}",
-                link=reverse("kpis:alert_detail", args=[action.alert_id]) + f"#action-{action.pk}",
+                text=f"{action.partnership__title}: {description}",
+                link=f"{detail(action.alert_id)}#action-{action.pk}",
                 severity="red" if late > 14 else "amber",
                 badge=f"{late} day{'s' if late != 1 else ''} late",
-                meta=f"{action.kpi.name} · due {_day(action.due_date)} · {_person(action.owner)}",
+                meta=f"{action.kpi__name} · due {_day(action.due_date)} · {owner}",
             )
         )
-    return SectionData(title="Overdue corrective actions", items=items)
+    return SectionData(
+        title="Overdue corrective actions",
+        items=items,
+        **left_out(actions, "overdue corrective action"),
+        more_link=reverse("kpis:alert_inbox") if len(actions) > MAX_ITEMS else "",
+        more_label="All alerts",
+        partnership_ids={action.partnership_id for action in actions},
+    )
 
 
 def register():

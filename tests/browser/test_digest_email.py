@@ -151,6 +151,61 @@ def test_digest_email_at_desktop_and_phone_width(rich_digest, page, shoot):
     shoot("digest-email-phone", width=PHONE["width"])
 
 
+@pytest.fixture
+def large_following_digest(transactional_db, settings):
+    """An executive following 40 partnerships in a week where few of them had news, one with
+    more conflicts than a section lists."""
+    settings.SITE_URL = "https://concord.example.com"
+    with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=UTC), tick=False):
+        coo = make_user("coo", "Executive", first_name="Clara", last_name="Okafor")
+        marco = make_user("marco", "Partner manager", first_name="Marco", last_name="Rossi")
+        partnerships = [
+            make_partnership(
+                partner=make_partner(f"Partner {i:02d}"),
+                title=f"Regional reseller programme {i:02d}",
+                stage=Stage.ACTIVE,
+                owner=marco,
+            )
+            for i in range(40)
+        ]
+        stage_move(partnerships[3], Stage.RENEWAL, aware(date(2026, 11, 18)), by=coo)
+        for day in range(53):
+            conflict(
+                partnerships[7 + day % 2],
+                date(2026, 9, 1) + timedelta(days=day),
+                subject=f"Disputed lead #{100 + day}",
+            )
+        agreement(partnerships[12], MONDAY + timedelta(days=98), notice_days=90)
+        kpi_changes, health = _kpi_like_section(partnerships)
+        register_partnership_columns("tests.health", health)
+        try:
+            email = render_digest(build_digest(coo, _schedule()))
+        finally:
+            unregister_partnership_columns("tests.health")
+    return email
+
+
+def test_large_following_email_lists_the_news_and_says_what_it_leaves_out(
+    large_following_digest, page, shoot
+):
+    email = large_following_digest
+    page.set_viewport_size({"width": DESKTOP_WIDTH, "height": 900})
+    page.set_content(email.html)
+    expect(page.get_by_text("And 3 more conflicts, not listed here.")).to_be_visible()
+    expect(
+        page.get_by_text("36 partnerships you follow had nothing new this week and are not listed.")
+    ).to_be_visible()
+    rows = page.locator("th").first.locator("xpath=ancestor::table[1]/tbody/tr")
+    expect(rows).to_have_count(1 + 4)  # the header and the four partnerships with news
+    assert _no_horizontal_scroll(page)
+    shoot("digest-email-large-following-desktop", width=DESKTOP_WIDTH)
+
+    page.set_viewport_size({"width": PHONE["width"], "height": PHONE["height"]})
+    page.set_content(email.html)
+    assert _no_horizontal_scroll(page)
+    shoot("digest-email-large-following-phone", width=PHONE["width"])
+
+
 def test_empty_week_email(transactional_db, page, shoot, settings):
     settings.SITE_URL = "https://concord.example.com"
     with time_machine.travel(datetime(2026, 11, 23, 7, 5, tzinfo=UTC), tick=False):

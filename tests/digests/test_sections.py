@@ -5,20 +5,25 @@ import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from digests.building import build_digest, render_digest
+from digests.builtin import TABLE_IN_FULL_UP_TO
 from digests.schedule import schedule_for_week
 from digests.sections import (
+    MAX_ITEMS,
     Cell,
     Item,
     SectionData,
+    ids_param,
     register_partnership_columns,
     register_section,
     sections,
     unregister_partnership_columns,
     unregister_section,
 )
-from partnerships.models import Stage
+from partnerships.models import Partnership, Stage
 from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +153,8 @@ def test_a_broken_section_is_skipped_and_logged(registered, coo, partnership, ca
     assert "Digest section kpis.broken failed" in caplog.text
 
 
-def _busy_portfolio(n, coo):
-    partnerships = many_partnerships(n, owner=coo, stage=Stage.NEGOTIATION)
+def _busy_portfolio(n, coo, prefix="P"):
+    partnerships = many_partnerships(n, owner=coo, stage=Stage.NEGOTIATION, prefix=prefix)
     for i, p in enumerate(partnerships):
         stage_move(p, Stage.ACTIVE, aware(date(2026, 11, 17 + i % 5)), by=coo)
         conflict(p, date(2026, 10, 1 + i % 20))
@@ -157,7 +162,7 @@ def _busy_portfolio(n, coo):
     return partnerships
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [3, 30, 60])
 def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_assert_max_num_queries):
     _busy_portfolio(n, coo)
     coo = type(coo).objects.get(pk=coo.pk)  # nothing cached on the user
@@ -172,5 +177,111 @@ def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_asser
         "Conflicts",
         "Coming up in the next 30 days",
     ]
-    assert all(len(section.items) == n for section in content.news)
-    assert email.text.count("→ Active") == n
+    assert all(len(section.items) == min(n, MAX_ITEMS) for section in content.news)
+    assert all(section.count == n for section in content.news)
+    assert email.text.count("→ Active") == min(n, MAX_ITEMS)
+
+
+def test_a_few_partnerships_and_many_take_the_same_queries(coo):
+    counts = []
+    for n, prefix in ((3, "Few"), (57, "Many")):  # then 60 in all
+        _busy_portfolio(n, coo, prefix=prefix)
+        user = type(coo).objects.get(pk=coo.pk)
+        with CaptureQueriesContext(connection) as queries:
+            content = build_digest(user, week_schedule())
+            render_digest(content)
+        counts.append(len(queries))
+    assert content.partnership_count == 60
+    assert counts[0] == counts[1]
+
+
+def test_a_long_section_lists_the_first_ones_and_says_how_many_more(coo):
+    partnerships = many_partnerships(MAX_ITEMS + 3, owner=coo, stage=Stage.NEGOTIATION)
+    for p in partnerships:
+        stage_move(p, Stage.ACTIVE, aware(date(2026, 11, 18)), by=coo)
+
+    content = build_digest(coo, week_schedule())
+    email = render_digest(content)
+
+    [moves] = content.news
+    assert (len(moves.items), moves.omitted, moves.count) == (MAX_ITEMS, 3, MAX_ITEMS + 3)
+    assert moves.partnership_ids == {p.pk for p in partnerships}
+    assert email.subject.endswith(f": {MAX_ITEMS + 3} updates across {MAX_ITEMS + 3} partnerships")
+    for part in (email.text, email.html):
+        assert part.count("Negotiation → Active") == MAX_ITEMS
+        assert "And 3 more stage moves, not listed here." in part
+    assert "Open the portfolio: https://concord.example.com/partnerships/" in email.text
+    assert f"Stage moves <strong>{MAX_ITEMS + 3}</strong>" in email.html
+
+
+def _large_following(coo, n=TABLE_IN_FULL_UP_TO + 10):
+    return many_partnerships(n, owner=coo, stage=Stage.ACTIVE, prefix="Quiet")
+
+
+def test_a_large_following_lists_the_partnerships_with_news_and_counts_the_quiet_ones(coo):
+    quiet = _large_following(coo)
+    moved, disputed, dated = many_partnerships(3, owner=coo, stage=Stage.NEGOTIATION)
+    stage_move(moved, Stage.ACTIVE, aware(date(2026, 11, 18)), by=coo)
+    conflict(disputed, date(2026, 11, 19))
+    agreement(dated, MONDAY + timedelta(days=90), notice_days=70)  # notice due in 20 days
+
+    content = build_digest(coo, week_schedule())
+    email = render_digest(content)
+
+    [table] = content.summary
+    assert [row[0].text for row in table.table.rows] == ["P 00", "P 01", "P 02"]
+    assert table.omitted == len(quiet)
+    note = f"{len(quiet)} partnerships you follow had nothing new this week and are not listed."
+    for part in (email.text, email.html):
+        assert note in part
+        assert "Quiet 00" not in part and "Quiet 39" not in part
+        assert "The ones with news this week." in part
+    assert "Open the portfolio: https://concord.example.com/partnerships/" in email.text
+    assert email.subject.endswith(f"3 updates across {len(quiet) + 3} partnerships")
+
+
+def test_a_quiet_week_for_a_large_following_says_how_many_it_leaves_out(coo):
+    quiet = _large_following(coo)
+
+    content = build_digest(coo, week_schedule())
+    email = render_digest(content)
+
+    assert not content.news
+    [table] = content.summary
+    assert table.table is None and table.omitted == len(quiet)
+    for part in (email.text, email.html):
+        assert f"Nothing to report this week across the {len(quiet)} partnerships" in part
+        assert f"{len(quiet)} partnerships you follow had nothing new this week" in part
+    assert "<th" not in email.html
+
+
+def test_up_to_thirty_the_table_lists_every_partnership_followed(coo):
+    partnerships = many_partnerships(TABLE_IN_FULL_UP_TO, owner=coo, stage=Stage.NEGOTIATION)
+    stage_move(partnerships[0], Stage.ACTIVE, aware(date(2026, 11, 18)), by=coo)
+
+    content = build_digest(coo, week_schedule())
+
+    [table] = content.summary
+    assert len(table.table.rows) == TABLE_IN_FULL_UP_TO and not table.omitted
+
+
+def test_a_section_that_does_not_say_which_partnerships_keeps_the_whole_table(registered, coo):
+    partnerships = _large_following(coo)
+    registered(
+        "tests.news", "News", lambda *args: SectionData(title="News", items=[Item("Something")])
+    )
+
+    content = build_digest(coo, week_schedule())
+
+    [table] = content.summary
+    assert len(table.table.rows) == len(partnerships) and not table.omitted
+
+
+def test_ids_param_filters_like_a_list(coo):
+    partnerships = many_partnerships(3, owner=coo)
+    wanted = [partnerships[0].pk, partnerships[2].pk]
+    many = wanted + list(range(10**6, 10**6 + 150))  # past a hundred: one parameter
+    found = Partnership.objects.filter(pk__in=ids_param(many)).values_list("pk", flat=True)
+    assert sorted(found) == sorted(wanted)
+    assert not Partnership.objects.filter(pk__in=ids_param([])).exists()
+    assert ids_param(wanted) == wanted

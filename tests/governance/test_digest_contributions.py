@@ -8,7 +8,7 @@ import time_machine
 from governance.digest import overdue_actions, reassessment_dates, review_dates
 from governance.models import ActionItem, MeetingCadence
 from tests.factories import make_partnership
-from tests.governance.conftest import conclude_all, start_checklist
+from tests.governance.conftest import conclude_all, make_contact, start_checklist
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -34,6 +34,20 @@ def test_overdue_actions_section_lists_only_followed_and_late(manager, partnersh
     assert [i.text for i in section.items] == [f"{partnership.title}: {late.title}"]
     assert section.items[0].badge == "22 days late" and section.items[0].severity == "red"
     assert "Marco Rossi" in section.items[0].meta
+
+
+def test_overdue_actions_name_a_partner_contact_or_no_owner(manager, partnership):
+    contact = make_contact(partnership)
+    ActionItem.objects.create(
+        partnership=partnership, title="Theirs", owner_contact=contact, due_date=date(2026, 11, 2)
+    )
+    ActionItem.objects.create(partnership=partnership, title="Nobody's", due_date=date(2026, 11, 3))
+    section = overdue_actions(manager, [partnership.pk], *week(date(2026, 11, 23)))
+    assert [i.meta for i in section.items] == [
+        f"Due 2 Nov · {contact.name} ({partnership.partner.name})",
+        "Due 3 Nov · no owner",
+    ]
+    assert section.partnership_ids == {partnership.pk} and not section.omitted
 
 
 def test_review_and_reassessment_dates_feed_reminders(coo, partnership):

@@ -1,16 +1,20 @@
 """What KPIs add to the weekly digest, for a recipient in Los Angeles (week = their local week)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from digests import services
 from digests.building import build_digest, render_digest
 from digests.schedule import schedule_for_week
+from digests.sections import MAX_ITEMS
 from kpis import digest
+from kpis import services as kpi_services
 from kpis.models import Alert, CorrectiveAction, Severity
 from kpis.snapshots import recompute
 from partnerships.models import Stage
@@ -332,17 +336,158 @@ def _portfolio(n, owner):
     return ids
 
 
-@pytest.mark.parametrize("n", [3, 30])
+@pytest.mark.parametrize("n", [3, 30, 60])
 def test_the_kpi_sections_run_a_constant_number_of_queries(
     n, coo, manager, django_assert_max_num_queries
 ):
-    _portfolio(n, manager)
+    ids = _portfolio(n, manager)
     coo = type(coo).objects.get(pk=coo.pk)
     with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(34):
         content = build_digest(coo, schedule())
-        render_digest(content)
-    sizes = {s.title: len(s.items) for s in content.news}
-    assert sizes["Health band changed"] == n
-    assert sizes["KPIs that changed status"] == n
-    assert sizes["Alerts"] == n
-    assert sizes["Overdue corrective actions"] == n
+        email = render_digest(content)
+    titles = [
+        "Health band changed",
+        "KPIs that changed status",
+        "Alerts",
+        "Overdue corrective actions",
+    ]
+    sections = {s.title: s for s in content.news}
+    for title in titles:
+        assert len(sections[title].items) == min(n, MAX_ITEMS)
+        assert sections[title].count == n
+        assert sections[title].partnership_ids == set(ids)
+    # Every partnership has news, so the table lists them all, whatever their number.
+    [table] = content.summary
+    assert len(table.table.rows) == n and not table.omitted
+    if n > MAX_ITEMS:
+        assert f"And {n - MAX_ITEMS} more KPIs, not listed here." in email.text
+        assert f"And {n - MAX_ITEMS} more alerts, not listed here." in email.text
+
+
+def test_the_kpi_sections_take_the_same_queries_for_few_and_many(coo, manager):
+    counts = []
+    for n in (3, 57):  # then 60 in all
+        _portfolio(n, manager)
+        user = type(coo).objects.get(pk=coo.pk)
+        with (
+            time_machine.travel(at(MONDAY, 7), tick=False),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            content = build_digest(user, schedule())
+            render_digest(content)
+        counts.append(len(queries))
+    assert content.partnership_count == 60
+    assert counts[0] == counts[1]
+
+
+def _varied_history():
+    """KPIs of each frequency whose values were typed in on time, late, in the week, after it,
+    never, or corrected, plus a weekly KPI turned monthly that keeps its weekly values."""
+    owner = make_partnership(title="Varied history", stage=Stage.ACTIVE)
+    second = make_partnership(title="Second partnership", stage=Stage.ACTIVE)
+    kpis = {}
+
+    def kpi(name, partnership=owner, **fields):
+        kpis[name] = make_kpi(partnership, name=name, **fields)
+        return kpis[name]
+
+    def typed(day, *entries):
+        with time_machine.travel(at(day), tick=False):
+            for k, period, value, *grain in entries:
+                measure(k, period, value, *grain)
+
+    on_time, late, in_week = kpi("On time"), kpi("Late"), kpi("In the week")
+    after_week, _ = kpi("After the week"), kpi("Never", second)
+    old_only, corrected = kpi("Only an old value", second), kpi("Corrected")
+    weekly, quarterly = kpi("Weekly", frequency="weekly"), kpi("Quarterly", frequency="quarterly")
+    coarser = kpi("Weekly turned monthly", second, frequency="weekly")
+    kpi("Switched off", is_active=False)
+    typed(date(2026, 6, 3), (old_only, date(2026, 5, 1), 95), (quarterly, date(2026, 4, 1), 70))
+    typed(
+        date(2026, 10, 2),
+        (on_time, date(2026, 9, 1), 100),
+        (late, date(2026, 9, 1), 100),
+        (in_week, date(2026, 9, 1), 85),
+        (corrected, date(2026, 9, 1), 100),
+        (quarterly, date(2026, 7, 1), 95),
+        *[(coarser, date(2026, 9, 7) + timedelta(weeks=i), 20 + i, "weekly") for i in range(4)],
+    )
+    typed(
+        date(2026, 11, 3),
+        (on_time, date(2026, 10, 1), 75),
+        (in_week, date(2026, 10, 1), 95),
+        (corrected, date(2026, 10, 1), 100),
+        *[(weekly, date(2026, 10, 5) + timedelta(weeks=i), 80 + 5 * i) for i in range(5)],
+    )
+    typed(
+        date(2026, 11, 18),
+        (late, date(2026, 10, 1), 70),
+        (in_week, date(2026, 11, 1), 60),
+        (weekly, date(2026, 11, 9), 70),
+        (quarterly, date(2026, 10, 1), 85),
+    )
+    with time_machine.travel(at(date(2026, 11, 19)), tick=False):
+        kpi_services.measurement_record(
+            kpi=corrected, period=date(2026, 10, 1), value=Decimal("70"), by=None
+        )
+    typed(date(2026, 11, 25), (after_week, date(2026, 10, 1), 88), (weekly, date(2026, 11, 16), 99))
+    coarser.frequency = "monthly"
+    coarser.save(update_fields=["frequency"])
+    with time_machine.travel(at(date(2026, 11, 26)), tick=False):
+        recompute(partnership_ids=[owner.pk, second.pk])
+    return [owner.pk, second.pk], kpis
+
+
+@pytest.mark.parametrize(
+    "monday",
+    [date(2026, 11, 2), date(2026, 11, 16), MONDAY, date(2026, 11, 30), date(2027, 1, 4)],
+)
+def test_kpi_readings_in_sql_match_the_reference(monday, coo):
+    ids, _kpis = _varied_history()
+    week_start, week_end = bounds(monday)
+
+    in_sql = digest._kpi_weeks(ids, week_start, week_end)
+    reference = digest.kpi_weeks_in_python(ids, week_start, week_end)
+
+    assert sorted(in_sql) == sorted(reference)
+    assert len(reference) == 10  # every active KPI with a snapshot in the window
+
+
+def test_kpi_readings_look_back_past_the_recent_periods(coo):
+    ids, kpis = _varied_history()
+    weeks = {w.kpi_id: w for w in digest._kpi_weeks(ids, *bounds())}
+
+    def reading(name):
+        w = weeks[kpis[name].pk]
+        return w.scored, w.before, w.after
+
+    # October's value was typed in during the week: September's is the one known at its start.
+    assert reading("Late") == ("no_data", "on_track", "off_track")
+    assert reading("Only an old value") == ("no_data", "on_track", "on_track")
+    assert reading("Never") == ("no_data", None, None)
+    assert reading("After the week")[1] is None
+    assert reading("Weekly turned monthly")[2] is not None
+
+
+def test_a_table_listing_some_partnerships_reuses_the_health_figures(coo, manager):
+    news = _portfolio(3, manager)
+    quiet = [make_partnership(title=f"Quiet {i:02d}", stage=Stage.ACTIVE) for i in range(35)]
+    coo = type(coo).objects.get(pk=coo.pk)
+    with (
+        time_machine.travel(at(MONDAY, 7), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        content = build_digest(coo, schedule())
+    [table] = content.summary
+    assert [row[0].text for row in table.table.rows] == ["P 00", "P 01", "P 02"]
+    assert table.omitted == len(quiet)
+    assert [row[2].text for row in table.table.rows] == ["50"] * len(news)  # Health
+    readings = [q for q in queries.captured_queries if "SET LOCAL jit" in q["sql"]]
+    assert len(readings) == 1
+
+
+def test_known_days_are_read_from_64_day_bitmasks():
+    first = date(2026, 7, 1)
+    words = [-(1 << 63), 0b101, None]  # the top bit comes back from PostgreSQL as negative
+    days = {first + timedelta(days=63), first + timedelta(days=64), first + timedelta(days=66)}
+    assert digest._known_days(words, first) == days
