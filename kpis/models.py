@@ -356,6 +356,10 @@ class Measurement(models.Model):
                 name="measurement_value_finite",
             ),
         ]
+        indexes = [
+            # What was known by a moment (the digest's start of the week) per KPI.
+            models.Index(fields=["kpi", "recorded_at"], name="measurement_kpi_recorded"),
+        ]
 
     def __str__(self):
         return f"{self.kpi} {self.period}: {self.value}"
