@@ -14,7 +14,6 @@ import time
 # Routes that only answer a POST (GET is 405) or are not pages (downloads of uploaded files,
 # sign-out, one-time tokens).
 NOT_PAGES = {
-    "accounts:logout",
     "logout",
     "password_reset_confirm",
     "password_reset_done",

@@ -155,7 +155,8 @@ MEASUREMENT_DTYPES = {
 
 
 def _measurements_by_orm(kpi_ids):
-    # The embedded SQLite default: no COPY there, and its portfolios are small.
+    # The embedded SQLite default has no string_agg over a subquery of this shape; its
+    # portfolios are small enough for model tuples.
     rows = Measurement.objects.filter(kpi_id__in=kpi_ids).values_list(
         "id", "kpi_id", "period", "grain", "value", "recorded_at"
     )

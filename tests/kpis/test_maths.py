@@ -1,6 +1,6 @@
 """The snapshot rules as plain functions: no database."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -400,3 +400,37 @@ def test_period_labels_and_neighbours():
         date(2023, 12, 1),
         date(2024, 1, 1),
     ]
+
+
+def test_many_kpis_at_once_give_what_each_gives_alone():
+    # KPIs arrive in any order, with different frequencies and a mid-way version: the windows
+    # (change, rolling average, trend) must never reach across from one KPI to the next.
+    kpis = pd.concat(
+        [
+            _kpis(kpi_id=9, frequency="weekly", start=date(2024, 1, 1)),
+            _kpis(kpi_id=3, direction="lower", target=5.0, warning=8.0, critical=12.0),
+            _kpis(kpi_id=5, frequency="quarterly"),
+        ],
+        ignore_index=True,
+    )
+    versions = pd.DataFrame(
+        [(3, 2, date(2024, 4, 1), "lower", 4.0, 6.0, 9.0, np.nan)], columns=NO_VERSIONS.columns
+    )
+    weeks = [
+        (9, date(2024, 1, 1) + timedelta(weeks=w), "weekly", 50 + 7 * w % 13) for w in range(20)
+    ]
+    months = [(3, date(2024, m, 1), "monthly", 3 + m % 5) for m in range(1, 7) if m != 3]
+    quarters = [(5, date(2024, m, 1), "quarterly", 80 + m) for m in (1, 4)]
+    measurements = _measurements(weeks + months + quarters)
+    together = maths.compute_snapshots(kpis, versions, measurements, today=date(2024, 7, 20))
+    for kpi_id in (9, 3, 5):
+        alone = maths.compute_snapshots(
+            kpis[kpis["kpi_id"] == kpi_id],
+            versions[versions["kpi_id"] == kpi_id],
+            measurements[measurements["kpi_id"] == kpi_id],
+            today=date(2024, 7, 20),
+        )
+        mine = together[together["kpi_id"] == kpi_id].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.reset_index(drop=True), check_dtype=False)
+    assert together["kpi_id"].is_monotonic_increasing
+    assert set(together.loc[together["kpi_id"] == 3, "kpi_version"]) == {0, 2}
