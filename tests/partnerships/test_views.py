@@ -545,3 +545,12 @@ def test_a_goal_lists_its_weakest_partnerships_and_links_to_the_rest(as_coo):
     assert f'href="{reverse("partnerships:list")}?goal={goal.pk}"' in card
     filtered = as_coo.get(reverse("partnerships:list"), {"goal": goal.pk}).text
     assert filtered.count("Asia ") >= 12
+
+
+def test_goals_page_empty_states(as_coo):
+    assert "No strategic goals yet." in as_coo.get(reverse("partnerships:goals")).text
+    goal = make_goal("Unserved")
+    card = as_coo.get(reverse("partnerships:goals")).text
+    card = card[card.index(f'id="goal-{goal.pk}"') :].split("</section>")[0]
+    assert "No partnership serves this goal yet." in card
+    assert "partnerships</strong>" not in card and "more partnership" not in card
