@@ -3,7 +3,9 @@
 Each takes many partnerships at once and runs a constant number of queries.
 """
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Max, OuterRef, Q, Subquery, Sum, When
+
+from partnerships.aggregates import ids_param, read_together
 
 from .models import (
     CLEARED,
@@ -52,8 +54,7 @@ def overdue_item_filter(today):
     )
 
 
-def _dd_rows(partnership_ids, today):
-    overdue = overdue_item_filter(today)
+def _dd_part(partnership_ids, today):
     rows = (
         Checklist.objects.filter(partnership_id__in=partnership_ids)
         .annotate(
@@ -62,21 +63,15 @@ def _dd_rows(partnership_ids, today):
             required_open=Count(
                 "items", filter=Q(items__required=True) & ~Q(items__status__in=CLEARED)
             ),
-            overdue_items=Count("items", filter=overdue),
+            signed_off=Case(When(signed_off_at__isnull=False, then=1), default=0),
         )
-        .values(
-            "partnership_id",
-            "signed_off_at",
-            "total_weight",
-            "done_weight",
-            "required_open",
-            "overdue_items",
-        )
+        .order_by()
+        .values("partnership_id", "signed_off", "total_weight", "done_weight", "required_open")
     )
-    return {row["partnership_id"]: row for row in rows}
+    return rows, ["signed_off", "total_weight", "done_weight", "required_open"]
 
 
-def _risk_rows(partnership_ids):
+def _risk_part(partnership_ids):
     rows = (
         Risk.objects.filter(partnership_id__in=partnership_ids)
         .exclude(status=RiskStatus.CLOSED)
@@ -84,10 +79,10 @@ def _risk_rows(partnership_ids):
         .annotate(open_risks=Count("pk"), max_score=Max("score"))
         .order_by()
     )
-    return {row["partnership_id"]: row for row in rows}
+    return rows, ["open_risks", "max_score"]
 
 
-def _overdue_actions(partnership_ids, today):
+def _overdue_actions_part(partnership_ids, today):
     rows = (
         ActionItem.objects.filter(
             partnership_id__in=partnership_ids, status__in=OPEN_ACTION, due_date__lt=today
@@ -96,7 +91,40 @@ def _overdue_actions(partnership_ids, today):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return {row["partnership_id"]: row["n"] for row in rows}
+    return rows, ["n"]
+
+
+def health_input_reads(partnership_ids, *, today):
+    """What health_inputs reads, as parts for ``partnerships.aggregates.read_together``: a
+    caller with counts of its own reads them all in one query, then calls
+    ``health_inputs_from``."""
+    ids = ids_param(partnership_ids)
+    return {
+        "governance.dd": _dd_part(ids, today),
+        "governance.risks": _risk_part(ids),
+        "governance.overdue_actions": _overdue_actions_part(ids, today),
+    }
+
+
+def health_inputs_from(read, partnership_ids):
+    """health_inputs' result from what read_together returned for health_input_reads."""
+    dd, risks = read["governance.dd"], read["governance.risks"]
+    actions = read["governance.overdue_actions"]
+    out = {}
+    for pid in partnership_ids:
+        checklist = dd.get(pid)
+        risk = risks.get(pid, {})
+        out[pid] = {
+            "overdue_actions": actions.get(pid, {}).get("n", 0),
+            "open_risks": risk.get("open_risks", 0),
+            "max_risk_score": risk.get("max_score") or 0,
+            "dd_required_open": checklist["required_open"] if checklist else 0,
+            "dd_progress": percent(checklist["done_weight"] or 0, checklist["total_weight"] or 0)
+            if checklist
+            else None,
+            "dd_signed_off": bool(checklist and checklist["signed_off"]),
+        }
+    return out
 
 
 def health_inputs(partnership_ids, *, today):
@@ -112,27 +140,10 @@ def health_inputs(partnership_ids, *, today):
     }} with an entry for every id asked for.
 
     "Done" means concluded (passed, failed or waived), weighted by each item's weight — the same
-    figure the due-diligence panel shows. Three queries whatever the number of ids.
+    figure the due-diligence panel shows. One query whatever the number of ids.
     """
     ids = list(partnership_ids)
-    dd = _dd_rows(ids, today)
-    risks = _risk_rows(ids)
-    actions = _overdue_actions(ids, today)
-    out = {}
-    for pid in ids:
-        checklist = dd.get(pid)
-        risk = risks.get(pid, {})
-        out[pid] = {
-            "overdue_actions": actions.get(pid, 0),
-            "open_risks": risk.get("open_risks", 0),
-            "max_risk_score": risk.get("max_score") or 0,
-            "dd_required_open": checklist["required_open"] if checklist else 0,
-            "dd_progress": percent(checklist["done_weight"] or 0, checklist["total_weight"] or 0)
-            if checklist
-            else None,
-            "dd_signed_off": bool(checklist and checklist["signed_off_at"]),
-        }
-    return out
+    return health_inputs_from(read_together(health_input_reads(ids, today=today)), ids)
 
 
 def cadences_with_dates(queryset, *, today):

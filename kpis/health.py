@@ -10,7 +10,8 @@ from datetime import datetime, time, timedelta
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from governance.selectors import health_inputs
+from governance.selectors import health_input_reads, health_inputs_from
+from partnerships.aggregates import ids_param, read_together
 from partnerships.models import Partnership, Stage
 
 from .models import CorrectiveAction, HealthSnapshot, Kpi, Snapshot, Status
@@ -154,7 +155,7 @@ def _latest_statuses(partnership_ids, as_of):
     return counts
 
 
-def _overdue_corrective(partnership_ids, today, live):
+def _overdue_corrective_part(partnership_ids, today, live):
     queryset = CorrectiveAction.objects.filter(
         partnership_id__in=partnership_ids, due_date__lt=today
     )
@@ -165,9 +166,22 @@ def _overdue_corrective(partnership_ids, today, live):
         queryset = queryset.filter(created_at__lt=end).filter(
             Q(state__in=CorrectiveAction.OPEN_STATES) | Q(completed_at__gte=end)
         )
-    return dict(
-        queryset.values("partnership_id").annotate(n=Count("pk")).values_list("partnership_id", "n")
-    )
+    return queryset.values("partnership_id").annotate(n=Count("pk")).order_by(), ["n"]
+
+
+def scoring_inputs(partnership_ids, today, live):
+    """(overdue corrective actions per partnership, governance inputs per partnership) as of
+    ``today``, in one query; ``live`` reads corrective actions as they are now, otherwise as
+    they were at the start of ``today``."""
+    reads = {
+        "kpis.overdue_corrective": _overdue_corrective_part(
+            ids_param(partnership_ids), today, live
+        ),
+        **health_input_reads(partnership_ids, today=today),
+    }
+    read = read_together(reads)
+    overdue = {pid: row["n"] for pid, row in read["kpis.overdue_corrective"].items()}
+    return overdue, health_inputs_from(read, partnership_ids)
 
 
 def compute_health(partnership_ids, *, today=None, now=None, live=None):
@@ -189,8 +203,7 @@ def compute_health(partnership_ids, *, today=None, now=None, live=None):
         return []
     ids = sorted(partnerships)
     statuses = _latest_statuses(ids, None if live else today)
-    overdue = _overdue_corrective(ids, today, live)
-    governance = health_inputs(ids, today=today)
+    overdue, governance = scoring_inputs(ids, today, live)
     period = today.replace(day=1)
     rows = []
     for pid in ids:

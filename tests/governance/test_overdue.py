@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance import services
-from governance.models import MeetingCadence
+from governance.models import Checklist, MeetingCadence
 from governance.selectors import cadences_with_dates, health_inputs
 from partnerships import portfolio
 from partnerships.models import Partnership
@@ -153,7 +153,7 @@ def test_health_inputs_match_the_contract(partnership, manager, django_assert_nu
     make_risk(partnership, manager, likelihood=2, impact=2)
     make_risk(partnership, manager, likelihood=5, impact=5, status="closed")
     make_action(partnership, manager, due_date=date(2025, 6, 1))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         result = health_inputs([partnership.pk, other.pk], today=TODAY)
     assert result == {
         partnership.pk: {
@@ -198,5 +198,26 @@ def test_portfolio_figures_and_health_inputs_run_a_constant_number_of_queries(
         "next_meeting_due": date(2025, 6, 20),
         "next_meeting_overdue": False,
     }
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1):
         health_inputs(ids, today=TODAY)
+
+
+def test_health_inputs_for_hundreds_of_ids_and_a_signed_off_checklist(manager):
+    signed = make_partnership()
+    checklist = start_checklist(signed, manager)
+    Checklist.objects.filter(pk=checklist.pk).update(signed_off_at=timezone.now())
+    make_risk(signed, manager, likelihood=3, impact=3)
+    # Past a hundred ids they go to PostgreSQL as one parameter; ids with nothing still answer.
+    ids = [signed.pk, *range(10**6, 10**6 + 150)]
+    result = health_inputs(ids, today=TODAY)
+    assert set(result) == set(ids)
+    assert result[signed.pk]["dd_signed_off"] is True
+    assert result[signed.pk]["open_risks"] == 1 and result[signed.pk]["max_risk_score"] == 9
+    assert result[10**6] == {
+        "overdue_actions": 0,
+        "open_risks": 0,
+        "max_risk_score": 0,
+        "dd_required_open": 0,
+        "dd_progress": None,
+        "dd_signed_off": False,
+    }
