@@ -11,9 +11,10 @@ from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from .facts import remember
 from .schedule import DigestSchedule
 from .sections import build_scope, record_news, sections
-from .selectors import followed_partnership_ids
+from .selectors import followed_facts
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +58,14 @@ def collector_paused():
 
 def build_digest(user, schedule, *, partnership_ids=None):
     """Everything the digest will say. A bounded number of queries whatever is followed."""
-    ids = followed_partnership_ids(user) if partnership_ids is None else list(partnership_ids)
+    facts = followed_facts(user) if partnership_ids is None else []
+    ids = [f.pk for f in facts] if partnership_ids is None else list(partnership_ids)
     content = DigestContent(user=user, schedule=schedule, partnership_count=len(ids))
     if not ids:
         return content
     week_start, week_end = schedule.bounds()
     with build_scope(), collector_paused():
+        remember(facts)
         for section in (s for s in sections() if s.news):
             data = _build(section, user, ids, week_start, week_end)
             if data is not None:

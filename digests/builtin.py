@@ -6,9 +6,10 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from partnerships.models import Interaction, Partnership, Stage, StageMove
+from partnerships.models import Interaction, Stage, StageMove
 
 from .dates import agreement_dates, register_reminder_source, upcoming_dates
+from .facts import partnership_facts
 from .sections import (
     MAX_ITEMS,
     Cell,
@@ -177,22 +178,13 @@ def followed_table(user, partnership_ids, week_start, week_end):
     if len(partnership_ids) > TABLE_IN_FULL_UP_TO and with_news is not None:
         listed = [pid for pid in partnership_ids if pid in with_news]
     quiet = len(partnership_ids) - len(listed)
-    partnerships = list(
-        Partnership.objects.filter(pk__in=ids_param(listed))
-        .order_by("title", "pk")
-        .values_list(
-            "pk",
-            "title",
-            "stage",
-            "partner__name",
-            "owner__first_name",
-            "owner__last_name",
-            "owner__username",
-        )
+    # By title as a reader sorts them, whatever the database's collation.
+    partnerships = sorted(
+        partnership_facts(listed).values(), key=lambda f: (f.title.casefold(), f.title, f.pk)
     )
     if not partnerships and not quiet:
         return None
-    ids = [p[0] for p in partnerships]
+    ids = [p.pk for p in partnerships]
     extra_labels, extra_values = [], {}
     for source in column_sources() if ids else []:
         values = source.fn(ids, week_start) or {}
@@ -203,14 +195,13 @@ def followed_table(user, partnership_ids, week_start, week_end):
                 extra_values[(pid, label)] = value
     detail = path_maker("partnerships:detail")
     rows = []
-    for pk, title, stage, partner, first, last, username in partnerships:
-        stage = Stage(stage)
-        owner = (f"{first} {last}".strip() or username) if username else "—"
+    for p in partnerships:
+        stage = Stage(p.stage)
         rows.append(
             [
-                Cell(title, link=detail(pk), sub=f"{partner} · {owner}"),
+                Cell(p.title, link=detail(p.pk), sub=f"{p.partner} · {p.owner}"),
                 Cell(stage.label, severity=STAGE_SEVERITY[stage]),
-                *[extra_values.get((pk, label), "—") for label in extra_labels],
+                *[extra_values.get((p.pk, label), "—") for label in extra_labels],
             ]
         )
     return SectionData(

@@ -21,9 +21,10 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.urls import reverse
 
+from digests.facts import partnership_facts
 from digests.sections import (
     MAX_ITEMS,
     Cell,
@@ -34,11 +35,10 @@ from digests.sections import (
     memo,
     path_maker,
 )
-from governance.selectors import health_inputs
-from partnerships.models import Partnership, Stage
+from partnerships.models import Stage
 
 from . import periods
-from .health import KPI_STAGES, _overdue_corrective, band_for, health_score
+from .health import KPI_STAGES, band_for, health_score, scoring_inputs
 from .models import (
     Alert,
     CorrectiveAction,
@@ -437,23 +437,15 @@ def _health_change(partnership_ids, week_start, week_end):
     trends = health_trends(partnership_ids, points=TREND_POINTS)
     start_day = week_start.date()
     partnerships = {
-        pk: (stage, title)
-        for pk, stage, title in Partnership.objects.filter(pk__in=ids_param(trends))
-        .exclude(stage=Stage.ENDED)
-        .values_list("pk", "stage", "title")
+        pk: (f.stage, f.title)
+        for pk, f in partnership_facts(trends).items()
+        if f.stage != Stage.ENDED
     }
     ids = sorted(partnerships)
     if not ids:
         return {}
     counts = _counts_at_start(kpi_weeks(partnership_ids, week_start, week_end), ids)
-    overdue = _overdue_corrective(ids, start_day, False)
-    governance = health_inputs(ids, today=start_day)
-    computed = dict(
-        HealthSnapshot.objects.filter(partnership_id__in=ids_param(ids))
-        .values("partnership_id")
-        .annotate(last=Max("computed_at"))
-        .values_list("partnership_id", "last")
-    )
+    overdue, governance = scoring_inputs(ids, start_day, False)
     out = {}
     for pid in ids:
         trend = trends[pid]
@@ -467,7 +459,7 @@ def _health_change(partnership_ids, week_start, week_end):
             overdue_corrective_actions=overdue.get(pid, 0),
             governance=governance.get(pid, {}),
         )["score"]
-        stale = computed[pid] < week_start
+        stale = now["computed_at"] < week_start
         out[pid] = {
             "title": partnerships[pid][1],
             "before": now["score"] if stale else before,
@@ -547,12 +539,12 @@ def health_columns(partnership_ids, week_start):
     return out
 
 
-def _against_target(snap):
-    target = format_value(snap.target, snap.kpi.unit)
-    if snap.value is None:
-        return f"no value for {snap.period_label} (target {target})"
-    value = format_value(snap.value, snap.kpi.unit)
-    return f"{value} against a target of {target} · {snap.period_label}"
+def _against_target(reading):
+    target = format_value(reading.target, reading.unit)
+    if reading.value is None:
+        return f"no value for {reading.period_label} (target {target})"
+    value = format_value(reading.value, reading.unit)
+    return f"{value} against a target of {target} · {reading.period_label}"
 
 
 # KPI status changes -------------------------------------------------------------------------
@@ -571,24 +563,24 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         )
     )
     shown = changed[:MAX_ITEMS]
-    full = _shown_snapshots([w.after_id for w in shown], week_start, week_end)
+    readings = _shown_readings(shown, week_start, week_end)
     detail = path_maker("partnerships:detail")
     items = []
     for week in shown:
-        after = full[week.after_id]
-        kpi = after.kpi
+        after = readings.get(week.after_id)
+        if after is None:
+            continue  # removed since kpi_weeks read it
         was = Status(week.before).label if week.before else "No result yet"
         to = Status(after.status)
-        values = after.recent_values
         items.append(
             Item(
-                text=f"{kpi.name}: {was} → {to.label}",
-                link=detail(kpi.partnership_id) + "#panel-kpis",
+                text=f"{week.kpi_name}: {was} → {to.label}",
+                link=detail(week.partnership_id) + "#panel-kpis",
                 severity=STATUS_SEVERITY[to],
                 badge=to.label,
-                meta=f"{kpi.partnership.title} · {_against_target(after)}",
-                trend=[float(v) for v in values],
-                trend_label=f"last {len(values)} {PERIOD_WORDS[kpi.frequency]}",
+                meta=f"{week.partnership_title} · {_against_target(after)}",
+                trend=[float(v) for v in after.recent_values],
+                trend_label=f"last {len(after.recent_values)} {PERIOD_WORDS[after.kpi_frequency]}",
             )
         )
     return SectionData(
@@ -602,27 +594,51 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
     )
 
 
-def _shown_snapshots(ids, week_start, week_end):
-    """{pk: Snapshot} with its KPI and partnership, and ``recent_values``: the values of its
-    KPI's last periods up to it, oldest first (two queries)."""
-    full = Snapshot.objects.select_related("kpi__partnership").in_bulk(ids)
-    values = defaultdict(list)
+class ShownReading(NamedTuple):
+    """The snapshot a listed KPI's status change ends on, and its KPI's last values."""
+
+    status: str
+    period_label: str
+    kpi_frequency: str
+    value: object  # Decimal or None
+    target: object
+    unit: str
+    recent_values: list  # the values of its last periods up to this one, oldest first
+
+
+def _shown_readings(weeks, week_start, week_end):
+    """{snapshot pk: ShownReading} for the KpiWeeks listed (one query: each KPI's snapshots
+    with a value in the lookback window, which holds the one each change ends on)."""
+    wanted = {w.after_id for w in weeks}
     rows = (
         Snapshot.objects.filter(
-            kpi_id__in=[snap.kpi_id for snap in full.values()],
+            kpi_id__in=[w.kpi_id for w in weeks],
             period__gte=week_start.date() - timedelta(days=LOOKBACK_DAYS),
             period__lt=week_end.date(),
             value__isnull=False,
         )
         .order_by("kpi_id", "period")
-        .values_list("kpi_id", "period", "value")
+        .values_list(
+            "pk",
+            "kpi_id",
+            "period",
+            "value",
+            "status",
+            "target",
+            "frequency",
+            "kpi__unit",
+            "kpi__frequency",
+        )
     )
-    for kpi_id, period, value in rows:
-        values[kpi_id].append((period, value))
-    for snap in full.values():
-        upto = [value for period, value in values[snap.kpi_id] if period <= snap.period]
-        snap.recent_values = upto[-TREND_POINTS:]
-    return full
+    values = defaultdict(list)
+    out = {}
+    for pk, kpi_id, period, value, status, target, frequency, unit, kpi_frequency in rows:
+        values[kpi_id].append(value)
+        if pk in wanted:
+            label = periods.period_label(period, frequency)
+            recent = values[kpi_id][-TREND_POINTS:]
+            out[pk] = ShownReading(status, label, kpi_frequency, value, target, unit, recent)
+    return out
 
 
 # Alerts ----------------------------------------------------------------------------------------

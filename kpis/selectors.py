@@ -100,8 +100,8 @@ def partnership_kpi_summary(partnership_ids, *, trend_points=HEALTH_TREND_POINTS
 
 
 def health_trends(partnership_ids, *, points=HEALTH_TREND_POINTS):
-    """{id: [{"period", "score", "band"}...]} — the last ``points`` months, oldest first. One
-    query (a window function keeps only the last rows of each partnership)."""
+    """{id: [{"period", "score", "band", "computed_at"}...]} — the last ``points`` months,
+    oldest first. One query (a window function keeps only the last rows of each partnership)."""
     ranked = (
         HealthSnapshot.objects.filter(partnership_id__in=partnership_ids)
         .annotate(
@@ -111,13 +111,11 @@ def health_trends(partnership_ids, *, points=HEALTH_TREND_POINTS):
         )
         .filter(rank__lte=points)
         .order_by("partnership_id", "period")
-        .values("partnership_id", "period", "score", "band")
+        .values("partnership_id", "period", "score", "band", "computed_at")
     )
     out = defaultdict(list)
     for row in ranked:
-        out[row["partnership_id"]].append(
-            {"period": row["period"], "score": row["score"], "band": row["band"]}
-        )
+        out[row.pop("partnership_id")].append(row)
     return dict(out)
 
 
