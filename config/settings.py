@@ -221,6 +221,8 @@ CACHES = {
 }
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+SESSION_ENGINE = "config.sessions"
+AUTHENTICATION_BACKENDS = ["config.auth.UserBackend"]
 
 SECURE_CSP = {
     "default-src": ["'self'"],

@@ -11,6 +11,7 @@ from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import F
@@ -45,6 +46,14 @@ def preference_touch_last_seen(*, user, today=None):
     updated = DigestPreference.objects.filter(user=user).update(last_seen_on=today)
     if not updated:
         DigestPreference.objects.get_or_create(user=user, defaults={"last_seen_on": today})
+    # The user may have been loaded with its preferences (config.auth): keep them current.
+    related = get_user_model().digest_preference.related
+    if related.is_cached(user):
+        cached = related.get_cached_value(user)
+        if cached is not None and updated:
+            cached.last_seen_on = today
+        else:
+            related.delete_cached_value(user)
 
 
 def follow_set(*, user, partnership, following):

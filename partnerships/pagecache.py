@@ -27,11 +27,14 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from . import changes
+from .cache import TolerantCache
 from .htmx import wants_fragment
 from .roles import role_label
 
 TIMEOUT = 600
 log = logging.getLogger(__name__)
+# The cache only saves time: when it is down, pages are built as they were without it.
+_cache = TolerantCache(cache)
 
 
 @functools.cache
@@ -82,22 +85,13 @@ def partial(request, template, context, *, key):
     # Hashed: the parts hold a query string (any length, any character).
     digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=16).hexdigest()
     cache_key = f"fragment:{code_fingerprint()}:{version}:{digest}"
-    html = _cache_call(cache.get, cache_key)
+    html = _cache.get(cache_key)
     if html is None:
         html = render_to_string(template, {**context(), "csrf_token": CSRF_HOLE}, request)
-        _cache_call(cache.set, cache_key, str(html), TIMEOUT)
+        _cache.set(cache_key, str(html), TIMEOUT)
     if CSRF_HOLE in html:
         html = html.replace(CSRF_HOLE, get_token(request))
     return mark_safe(html)
-
-
-def _cache_call(method, *args):
-    # The cache only saves time: when it is down, pages are built as they were without it.
-    try:
-        return method(*args)
-    except Exception:
-        log.warning("Fragment cache unavailable", exc_info=True)
-        return None
 
 
 def panel(request, template, context, *, key):
