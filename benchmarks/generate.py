@@ -16,7 +16,8 @@ import random
 import sys
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from decimal import Decimal
 from pathlib import Path
 
@@ -351,7 +352,16 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
     with transaction.atomic(), timer.step("measurements (COPY)"):
         spec = {kind[0]: kind for kind in KPI_KINDS}
         weeks = [(first_week + timedelta(weeks=w)).isoformat() for w in range(size.weeks)]
-        recorded = now.isoformat()
+        # Each week's value is typed in the Tuesday after it, as a team keeping up would do;
+        # the digest reads what was known at the start of its week from these times.
+        recorded = {
+            week: min(
+                now,
+                datetime.combine(date.fromisoformat(week), dtime(10), now.tzinfo)
+                + timedelta(days=8),
+            ).isoformat()
+            for week in weeks
+        }
 
         def lines():
             buffer = io.StringIO()
@@ -367,7 +377,7 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
                     elif unit == "count":
                         value = round(value)
                     buffer.write(
-                        f"{k.pk}\t{period}\tweekly\t{value:.2f}\t\tform\t{k.owner_id}\t{recorded}\n"
+                        f"{k.pk}\t{period}\tweekly\t{value:.2f}\t\tform\t{k.owner_id}\t{recorded[period]}\n"
                     )
                 if n % 200 == 199:
                     yield buffer.getvalue()
