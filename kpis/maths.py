@@ -226,6 +226,7 @@ SNAPSHOT_COLUMNS = [
     "is_latest",
     "value",
     "measurement_count",
+    "known_since",
     "status",
     "attainment",
     "change",
@@ -249,7 +250,7 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     versions: kpi_id, number, effective_from (date or None), direction, target, warning,
         critical, baseline.
     measurements: kpi_id, period (date or day number), grain, value (float), recorded_at
-        (anything that sorts in entry order), id.
+        (seconds since the epoch), id.
 
     Returns one row per KPI and period from its first period (first value or creation,
     whichever is earlier) to the current period if it has a value, else the last closed one.
@@ -292,7 +293,9 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     grid["pday"] = ordinal_start(grid["ord"].to_numpy(), freq)
     grid["next_day"] = ordinal_start(grid["ord"].to_numpy() + 1, freq)
 
-    grid = grid.merge(values[["kpi_id", "ord", "value", "n"]], on=["kpi_id", "ord"], how="left")
+    grid = grid.merge(
+        values[["kpi_id", "ord", "value", "n", "known_since"]], on=["kpi_id", "ord"], how="left"
+    )
     grid["n"] = grid["n"].fillna(0).astype(np.int64)
     grid = _with_versions(grid, kpis, versions).reset_index(drop=True)
 
@@ -327,10 +330,13 @@ def compute_snapshots(kpis, versions, measurements, *, today):
 
 
 def _period_values(kpis, measurements, freq_of):
-    """(kpi_id, ord, value, n): each KPI's value per period, aggregated where needed."""
-    empty = pd.DataFrame({"kpi_id": [], "ord": [], "value": [], "n": []})
+    """(kpi_id, ord, value, n, known_since): each KPI's value per period, aggregated where
+    needed, and the earliest entry time of any measurement in the period."""
+    empty = pd.DataFrame({"kpi_id": [], "ord": [], "value": [], "n": [], "known_since": []})
     if measurements.empty:
-        return empty.astype({"kpi_id": np.int64, "ord": np.int64, "n": np.int64})
+        return empty.astype(
+            {"kpi_id": np.int64, "ord": np.int64, "n": np.int64, "known_since": float}
+        )
     m = measurements[measurements["kpi_id"].isin(freq_of.keys())].copy()
     m["frequency"] = m["kpi_id"].map(freq_of)
     m["aggregation"] = m["kpi_id"].map(dict(zip(kpis["kpi_id"], kpis["aggregation"], strict=True)))
@@ -339,7 +345,9 @@ def _period_values(kpis, measurements, freq_of):
     current = m["kpi_id"].map(dict(zip(kpis["kpi_id"], kpis["current"], strict=True)))
     m = m[m["ord"] <= current]  # never a value for a period that has not started
     if m.empty:
-        return empty.astype({"kpi_id": np.int64, "ord": np.int64, "n": np.int64})
+        return empty.astype(
+            {"kpi_id": np.int64, "ord": np.int64, "n": np.int64, "known_since": float}
+        )
 
     own_mask = m["grain"] == m["frequency"]
     own = m.loc[own_mask, ["kpi_id", "ord", "value"]].assign(n=1)
@@ -361,7 +369,8 @@ def _period_values(kpis, measurements, freq_of):
         own = pd.concat([own, agg], ignore_index=True)
     own["value"] = np.round(own["value"].astype(float), DECIMALS)
     own["n"] = own["n"].astype(np.int64)
-    return own
+    first = m.groupby(["kpi_id", "ord"], sort=False)["recorded_at"].min().rename("known_since")
+    return own.merge(first.reset_index(), on=["kpi_id", "ord"], how="left")
 
 
 def _with_versions(grid, kpis, versions):

@@ -356,10 +356,6 @@ class Measurement(models.Model):
                 name="measurement_value_finite",
             ),
         ]
-        indexes = [
-            # What was known by a moment (the digest's start of the week) per KPI.
-            models.Index(fields=["kpi", "recorded_at"], name="measurement_kpi_recorded"),
-        ]
 
     def __str__(self):
         return f"{self.kpi} {self.period}: {self.value}"
@@ -405,6 +401,9 @@ class Snapshot(models.Model):
     is_latest = models.BooleanField(default=False)
     value = value_field(null=True, blank=True)
     measurement_count = models.PositiveIntegerField(default=0)
+    # When a value for the period was first entered (the earliest entry of its measurements):
+    # what was known on a past day, as the digest reads it. None while it has none.
+    known_since = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices)
     attainment = models.FloatField(null=True, blank=True)
     change = models.FloatField(null=True, blank=True)
@@ -435,6 +434,8 @@ class Snapshot(models.Model):
                 condition=Q(is_latest=True),
                 name="snapshot_latest",
             ),
+            # The recent periods of every KPI at once (the digest's readings).
+            models.Index(fields=["frequency", "period"], name="snapshot_frequency_period"),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ writes nothing. Running it twice, or again after a crash, gives the same rows.
 import io
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 
 import numpy as np
@@ -71,6 +71,13 @@ def _decimal(value):
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     return Decimal(repr(float(value)))
+
+
+def _moment(seconds):
+    """An aware datetime from seconds since the epoch, None for NaN."""
+    if seconds is None or seconds != seconds:
+        return None
+    return datetime.fromtimestamp(seconds, tz=UTC)
 
 
 def _none(value):
@@ -258,6 +265,7 @@ def _snapshot_objects(frame, computed_at, run):
                 is_latest=bool(row.is_latest),
                 value=_decimal(row.value),
                 measurement_count=int(row.measurement_count),
+                known_since=_moment(row.known_since),
                 status=row.status,
                 attainment=_none(row.attainment),
                 change=_none(row.change),
@@ -325,6 +333,7 @@ _COPY_COLUMNS = [
     ("is_latest", _text_bools),
     ("value", _text_numbers),
     ("measurement_count", _text_ints),
+    ("known_since", _text_numbers),  # seconds, made a timestamp by the INSERT
     ("status", _text_strings),
     ("attainment", _text_numbers),
     ("change", _text_numbers),
@@ -348,10 +357,12 @@ def _upsert_by_copy(frame, computed_at, run):
     table = Snapshot._meta.db_table
     updates = [Snapshot._meta.get_field(name).column for name in UPDATE_FIELDS]
     stamp = [computed_at.isoformat(), str(run)]
+    selected = ["to_timestamp(known_since)" if c == "known_since" else c for c in columns]
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE _snapshot_upsert (LIKE {table}) ON COMMIT DROP; "
-            "ALTER TABLE _snapshot_upsert DROP COLUMN id"
+            "ALTER TABLE _snapshot_upsert DROP COLUMN id; "
+            "ALTER TABLE _snapshot_upsert ALTER COLUMN known_since TYPE float8 USING NULL"
         )
         with cursor.copy(f"COPY _snapshot_upsert ({', '.join(columns)}) FROM STDIN") as copy:
             for start in range(0, len(frame), COPY_ROWS):
@@ -362,7 +373,7 @@ def _upsert_by_copy(frame, computed_at, run):
                 )
         cursor.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns)} FROM _snapshot_upsert "
+            f"SELECT {', '.join(selected)} FROM _snapshot_upsert "
             "ON CONFLICT (kpi_id, period) DO UPDATE SET "
             + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
         )

@@ -1,10 +1,12 @@
 """A recompute writes only the snapshot rows whose values changed, and scores health again only
 where a KPI's latest status moved."""
 
-from datetime import date
+import importlib
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -135,3 +137,45 @@ def test_fingerprints_depend_on_every_computed_column():
         changed.loc[1, name] = 2.5 if name in ("value", "target") else "y"
         hashes = snapshots.fingerprints(changed)
         assert hashes[0] != hashes[1], name
+
+
+def test_each_snapshot_knows_when_its_first_value_was_entered(partnership):
+    def at(day, hour=9):
+        return datetime(2024, *day, hour, tzinfo=UTC)
+
+    kpi = make_kpi(partnership)  # monthly
+    measure(kpi, date(2024, 1, 1), 100, recorded_at=at((2, 3)))
+    # March from two weekly values, the later one entered first.
+    measure(kpi, date(2024, 3, 11), 40, grain="weekly", recorded_at=at((3, 20)))
+    measure(kpi, date(2024, 3, 4), 30, grain="weekly", recorded_at=at((3, 25)))
+    recompute([kpi.pk], today=TODAY)
+    known = dict(Snapshot.objects.filter(kpi=kpi).values_list("period", "known_since"))
+    assert known[date(2024, 1, 1)] == at((2, 3))
+    assert known[date(2024, 2, 1)] is None  # no value
+    assert known[date(2024, 3, 1)] == at((3, 20))
+
+    # A value entered later for January leaves it as it was; one entered for February sets it.
+    measure(kpi, date(2024, 1, 8), 5, grain="weekly", recorded_at=at((5, 1)))
+    measure(kpi, date(2024, 2, 1), 90, recorded_at=at((5, 2)))
+    result = recompute([kpi.pk], today=TODAY)
+    known = dict(Snapshot.objects.filter(kpi=kpi).values_list("period", "known_since"))
+    assert known[date(2024, 1, 1)] == at((2, 3))
+    assert known[date(2024, 2, 1)] == at((5, 2))
+    assert result.snapshots >= 1
+
+
+def test_the_migration_fills_in_when_stored_snapshots_were_first_known(partnership):
+    migration = importlib.import_module("kpis.migrations.0005_snapshot_known_since")
+    kpi = make_kpi(partnership)
+    weekly = make_kpi(partnership, name="Weekly calls", frequency="weekly")
+    entered = datetime(2024, 4, 2, 8, tzinfo=UTC)
+    for day, value in months(2024, 1, [100, 85, 70]):
+        measure(kpi, day, value, recorded_at=entered)
+    measure(weekly, date(2024, 5, 22), 7, grain="weekly", recorded_at=entered)
+    recompute([kpi.pk, weekly.pk], today=TODAY)
+    expected = dict(Snapshot.objects.values_list("pk", "known_since"))
+    assert any(expected.values())
+    Snapshot.objects.update(known_since=None)
+    with connection.schema_editor() as editor:
+        migration.backfill(apps, editor)
+    assert dict(Snapshot.objects.values_list("pk", "known_since")) == expected
