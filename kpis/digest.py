@@ -21,7 +21,8 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 
 from digests.facts import partnership_facts
@@ -110,52 +111,54 @@ class KpiWeek(NamedTuple):
 # The snapshots of a KPI are one row per period, from its first to the current one, and only
 # the last two periods before the week can decide its health reading at the start; they
 # usually hold both latest values too. So the readings come from each KPI's snapshots since
-# the start of the period before last (``recent_from``), read through the (kpi, period) index,
-# and from the measurements recorded before the week began ("known" then), read in one pass
-# for all the KPIs, which keeps the known periods since recent_from and the latest known one
-# before it (a lookup per KPI costs more: the planner takes the single-column index and reads
-# every period of the KPI). OLDER_SQL looks further back only for the KPIs that need it: no
-# snapshot or no value since recent_from, or no value known then but an older one.
+# the start of the period before last (``recent_from``), read through the (kpi, period) index;
+# a snapshot was "known" at the start of the week if its first value had been entered by then
+# (``known_since``). OLDER_SQL looks further back only for the KPIs that need it: no snapshot,
+# no value, or no value known then since recent_from.
 #
 # The settings hold for this call only: several statements in one call run as one
 # transaction. At large the planner's estimates turn on JIT compilation, which takes longer
-# than the statements (seconds against a tenth of one), and it merges the measurements with
-# the KPIs by walking a whole index instead of hashing them.
+# than the statements, and it would merge the snapshots with the KPIs by walking a whole index.
+# Each KPI's readings are the latest of its recent snapshots meeting a condition. An aggregate
+# picks them without sorting: max() of (day of the period << 47 | what to keep) orders by the
+# day first, and the low 47 bits carry the snapshot's id or its status's place in STATUSES.
+STATUSES = list(Status.values)
+_LOW = (1 << 47) - 1
 RECENT_SQL = """
 SET LOCAL jit = off;
 SET LOCAL enable_mergejoin = off;
-SELECT k.id, k.partnership_id, k.frequency, k.name, p.title
+SET LOCAL work_mem = '64MB';
+SELECT k.id, k.partnership_id, k.name, p.title, count(s.id),
+       max(s.day | CASE WHEN s.known THEN s.status ELSE %(no_data)s END)
+           FILTER (WHERE s.period < %(start_day)s AND (s.known OR s.period_end < %(start_day)s)),
+       max(s.day | s.status) FILTER (WHERE s.period < %(start_day)s AND s.known),
+       max(s.day | s.id) FILTER (WHERE s.has_value),
+       max(s.day | s.status) FILTER (WHERE s.has_value)
 FROM kpis_kpi k
 JOIN partnerships_partnership p ON p.id = k.partnership_id
-WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
-ORDER BY k.id;
-SELECT m.kpi_id,
-       max(m.period) FILTER (WHERE m.period < k.recent_from),
-       {known_days}
-FROM kpis_measurement m
-JOIN (
-    SELECT id, CASE frequency WHEN 'weekly' THEN %(from_weekly)s::date
-                              WHEN 'monthly' THEN %(from_monthly)s::date
-                              ELSE %(from_quarterly)s::date END AS recent_from
-    FROM kpis_kpi
-    WHERE is_active AND partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
-) k ON k.id = m.kpi_id
-WHERE m.period >= %(since)s AND m.recorded_at < %(week_start)s
-GROUP BY m.kpi_id;
-SELECT k.id, s.id, s.period, s.period_end, s.value IS NOT NULL, s.status
-FROM kpis_kpi k
-CROSS JOIN LATERAL (
-    SELECT s.id, s.period, s.period_end, s.value, s.status
+LEFT JOIN (
+    SELECT s.id, s.kpi_id, s.period, s.period_end,
+           (s.period - DATE '2000-01-01')::bigint << 47 AS day,
+           array_position(%(statuses)s, s.status::text) - 1 AS status,
+           s.value IS NOT NULL AS has_value,
+           (s.value IS NOT NULL AND s.known_since < %(week_start)s) IS TRUE AS known
     FROM kpis_snapshot s
-    WHERE s.kpi_id = k.id AND s.period < %(end_day)s
-      AND s.period >= CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
-                                       WHEN 'monthly' THEN %(from_monthly)s::date
-                                       ELSE %(from_quarterly)s::date END
-    ORDER BY s.period
-    OFFSET 0  -- an index scan per KPI, not a join over the whole table
-) s
+    WHERE s.period < %(end_day)s
+      AND (s.frequency = 'weekly' AND s.period >= %(from_weekly)s
+           OR s.frequency = 'monthly' AND s.period >= %(from_monthly)s
+           OR s.frequency = 'quarterly' AND s.period >= %(from_quarterly)s)
+) s ON s.kpi_id = k.id
 WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
+GROUP BY k.id, p.id
 """
+
+
+def _kept(packed, statuses=True):
+    """What a RECENT_SQL aggregate kept: a status, or a snapshot id; None if nothing met it."""
+    if packed is None:
+        return None
+    return STATUSES[packed & _LOW] if statuses else packed & _LOW
+
 
 OLDER_SQL = """
 SET LOCAL jit = off;
@@ -165,24 +168,17 @@ WITH need AS MATERIALIZED (
            CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
                             WHEN 'monthly' THEN %(from_monthly)s::date
                             ELSE %(from_quarterly)s::date END AS recent_from,
-           older.period AS older,
            k.id = ANY(string_to_array(%(scored)s, ',')::bigint[]) AS scored,
-           k.id = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after
+           k.id = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after,
+           k.id = ANY(string_to_array(%(before)s, ',')::bigint[]) AS before
     FROM kpis_kpi k
-    LEFT JOIN unnest(
-        string_to_array(%(older_ids)s, ',')::bigint[], string_to_array(%(older)s, ',')::date[]
-    ) AS older (kpi_id, period) ON older.kpi_id = k.id
     WHERE k.id = ANY(string_to_array(%(kpi_ids)s, ',')::bigint[])
 )
 SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
 FROM need
 LEFT JOIN LATERAL (
-    SELECT CASE WHEN s.value IS NOT NULL AND EXISTS (
-                    SELECT FROM kpis_measurement m
-                    WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
-                      AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
-                      AND m.recorded_at < %(week_start)s
-                ) THEN s.status ELSE 'no_data' END AS status
+    SELECT CASE WHEN s.value IS NOT NULL AND s.known_since < %(week_start)s
+                THEN s.status ELSE 'no_data' END AS status
     FROM kpis_snapshot s
     WHERE need.scored
       AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
@@ -201,14 +197,9 @@ LEFT JOIN LATERAL (
 LEFT JOIN LATERAL (
     SELECT s.status
     FROM kpis_snapshot s
-    WHERE s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period <= need.older
-      AND s.value IS NOT NULL
-      AND EXISTS (
-          SELECT FROM kpis_measurement m
-          WHERE m.kpi_id = s.kpi_id AND m.grain = ANY(%(grains)s)
-            AND m.period BETWEEN s.period AND s.period_end AND m.period >= %(since)s
-            AND m.recorded_at < %(week_start)s
-      )
+    WHERE need.before
+      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
+      AND s.value IS NOT NULL AND s.known_since < %(week_start)s
     ORDER BY s.period DESC
     LIMIT 1
 ) older_before ON TRUE
@@ -229,48 +220,25 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
 
 
-# Snapshot rows as the statement returns them (plain tuples: an executive's digest reads
-# tens of thousands).
-_PK, _PERIOD, _PERIOD_END, _HAS_VALUE, _STATUS = 1, 2, 3, 4, 5
+# Snapshot rows as the statements return them (plain tuples: an executive's digest reads
+# tens of thousands): (kpi_id, pk, period, period_end, has_value, status, known then).
+_PK, _PERIOD, _PERIOD_END, _HAS_VALUE, _STATUS, _KNOWN = 1, 2, 3, 4, 5, 6
 
 
-def _reading(snaps, known, start_day):
-    """(scored, before, after row) of a KPI from its snapshot rows (kpi_id, pk, period,
-    period_end, has_value, status; oldest first) and the days that had a value recorded before
-    the week began; each None if nothing says."""
+def _reading(snaps, start_day):
+    """(scored, before, after row) of a KPI from its snapshot rows, oldest first; each None if
+    nothing says."""
     scored = before = after = None
     for snap in snaps:
         if snap[_HAS_VALUE]:
             after = snap
         if snap[_PERIOD] >= start_day:
             continue
-        if snap[_HAS_VALUE] and any(snap[_PERIOD] <= p <= snap[_PERIOD_END] for p in known):
+        if snap[_HAS_VALUE] and snap[_KNOWN]:
             scored = before = snap[_STATUS]
         elif snap[_PERIOD_END] < start_day:
             scored = Status.NO_DATA
     return scored, before, after
-
-
-# The known days since recent_from come back as bitmasks of 64 days from ``first_day``: bit_or
-# combines across parallel workers where array_agg cannot (PostgreSQL 15), and without it the
-# pass over ~1.5 M measurements runs on one CPU in twice the time.
-_WORD = (
-    "bit_or(1::int8 << (m.period - %(first_day)s::date - {start})) FILTER (WHERE "
-    "m.period >= k.recent_from AND m.period - %(first_day)s::date BETWEEN {start} AND {end})"
-)
-_MASK = (1 << 64) - 1
-
-
-def _known_days(words, first_day):
-    """The days set in the bitmasks of _WORD (the first word starts on ``first_day``)."""
-    days = set()
-    for w, word in enumerate(words):
-        word = (word or 0) & _MASK
-        while word:
-            low = word & -word
-            days.add(first_day + timedelta(days=64 * w + low.bit_length() - 1))
-            word ^= low
-    return days
 
 
 def _csv(ids):
@@ -279,82 +247,67 @@ def _csv(ids):
     return ",".join(str(i) for i in sorted(ids))
 
 
+def _rows_after_settings(cursor):
+    while cursor.description is None:  # past the SET LOCAL statements
+        cursor.nextset()
+    return cursor.fetchall()
+
+
 def _kpi_weeks(partnership_ids, week_start, week_end):
     if connection.vendor != "postgresql":
         return kpi_weeks_in_python(partnership_ids, week_start, week_end)
     start_day = week_start.date()
     last_day = start_day - timedelta(days=1)
-    recent_from = {
-        frequency: periods.previous_period(periods.period_start(last_day, frequency), frequency)
+    params = {
+        f"from_{frequency}": periods.previous_period(
+            periods.period_start(last_day, frequency), frequency
+        )
         for frequency in Frequency.values
     }
-    params = {f"from_{frequency}": day for frequency, day in recent_from.items()}
     params.update(
         ids=_csv(partnership_ids),
+        start_day=start_day,
+        statuses=STATUSES,
+        no_data=STATUSES.index(Status.NO_DATA),
         since=start_day - timedelta(days=LOOKBACK_DAYS),
         week_start=week_start,
         end_day=week_end.date(),
-        grains=list(Frequency.values),
     )
-    # A recent snapshot ends at the latest with the quarter holding the week's last day.
-    first_day = min(recent_from.values())
-    words = (week_end.date() + timedelta(days=100) - first_day).days // 64 + 1
-    known_days = ",\n       ".join(
-        _WORD.format(start=64 * w, end=64 * w + 63) for w in range(words)
-    )
-    params["first_day"] = first_day
+    kpis, readings, need = {}, {}, {"scored": [], "after": [], "before": []}
     with connection.cursor() as cursor:
-        cursor.execute(RECENT_SQL.replace("{known_days}", known_days), params)
-        results = []
-        while True:
-            if cursor.description is not None:
-                results.append(cursor.fetchall())
-            if not cursor.nextset():
-                break
-        kpis, known_rows, snapshot_rows = results
-        known = {row[0]: (_known_days(row[2:], first_day), row[1]) for row in known_rows}
-        snapshots = defaultdict(list)
-        for row in snapshot_rows:
-            snapshots[row[0]].append(row)
-        readings, need = {}, {"scored": [], "after": [], "older": {}}
-        for kpi_id, *_ in kpis:
-            recent, older = known.get(kpi_id, ((), None))
-            has_recent = kpi_id in snapshots
-            scored, before, after = _reading(snapshots.get(kpi_id, ()), recent, start_day)
-            after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
-            readings[kpi_id] = [scored, before, after_id, after]
-            if not has_recent:
-                need["scored"].append(kpi_id)
-            if after_id is None:
-                need["after"].append(kpi_id)
-            if before is None and older is not None:
-                need["older"][kpi_id] = older
+        cursor.execute(RECENT_SQL, params)
+        for kpi_id, pid, name, title, recent, *packed in _rows_after_settings(cursor):
+            kpis[kpi_id] = (pid, name, title, recent)
+            scored, before, after_id, after = packed
+            reading = [_kept(scored), _kept(before), _kept(after_id, False), _kept(after)]
+            readings[kpi_id] = reading
+            for wanted, missing in (
+                ("scored", not recent),
+                ("after", reading[2] is None),
+                ("before", reading[1] is None),
+            ):
+                if missing:
+                    need[wanted].append(kpi_id)
         further = {}
-        kpi_ids = sorted({*need["scored"], *need["after"], *need["older"]})
+        kpi_ids = sorted({*need["scored"], *need["after"], *need["before"]})
         if kpi_ids:
             cursor.execute(
                 OLDER_SQL,
                 {
                     "kpi_ids": _csv(kpi_ids),
-                    "scored": _csv(need["scored"]),
-                    "after": _csv(need["after"]),
-                    "older_ids": ",".join(str(k) for k in need["older"]),
-                    "older": ",".join(d.isoformat() for d in need["older"].values()),
+                    **{key: _csv(ids) for key, ids in need.items()},
                     **{key: params[key] for key in params if key.startswith("from_")},
                     "since": params["since"],
                     "week_start": week_start,
-                    "grains": params["grains"],
                 },
             )
-            while cursor.description is None:  # past the settings
-                cursor.nextset()
-            further = {row[0]: row[1:] for row in cursor.fetchall()}
+            further = {row[0]: row[1:] for row in _rows_after_settings(cursor)}
     out = []
-    for kpi_id, pid, _, name, title in kpis:
+    for kpi_id, (pid, name, title, recent) in kpis.items():
         scored, before, after_id, after = readings[kpi_id]
         if kpi_id in further:
             older_scored, older_after_id, older_after, older_before = further[kpi_id]
-            if kpi_id not in snapshots:
+            if not recent:
                 if older_scored is None:
                     continue  # no snapshot in the whole window
                 scored = older_scored
@@ -367,8 +320,9 @@ def _kpi_weeks(partnership_ids, week_start, week_end):
 
 
 def kpi_weeks_in_python(partnership_ids, week_start, week_end):
-    """The same readings from every recent snapshot, read into Python (three queries): what
-    SQLite runs, and the reference the SQL is tested against."""
+    """The same readings from every recent snapshot, read into Python (three queries), with
+    what was known then taken from the measurements' entry times rather than each snapshot's
+    known_since: what SQLite runs, and the reference the SQL is tested against."""
     start_day, end_day = week_start.date(), week_end.date()
     since = start_day - timedelta(days=LOOKBACK_DAYS)
     snapshots = Snapshot.objects.filter(
@@ -377,23 +331,24 @@ def kpi_weeks_in_python(partnership_ids, week_start, week_end):
         period__gte=since,
         period__lt=end_day,
     ).order_by("kpi_id", "period")
-    by_kpi = defaultdict(list)
-    for pk, kpi_id, period, period_end, value, status in snapshots.values_list(
-        "pk", "kpi_id", "period", "period_end", "value", "status"
-    ):
-        by_kpi[kpi_id].append((kpi_id, pk, period, period_end, value is not None, status))
+    rows = list(snapshots.values_list("pk", "kpi_id", "period", "period_end", "value", "status"))
+    # Known then: a measurement in the period entered before the week began.
     recorded = defaultdict(set)
     earlier = Measurement.objects.filter(
-        kpi_id__in=list(by_kpi), recorded_at__lt=week_start, period__gte=since
+        kpi_id__in={row[1] for row in rows}, recorded_at__lt=week_start, period__gte=since
     ).values_list("kpi_id", "period")
     for kpi_id, period in earlier:
         recorded[kpi_id].add(period)
+    by_kpi = defaultdict(list)
+    for pk, kpi_id, period, period_end, value, status in rows:
+        known = any(period <= day <= period_end for day in recorded[kpi_id])
+        by_kpi[kpi_id].append((kpi_id, pk, period, period_end, value is not None, status, known))
     kpis = Kpi.objects.filter(pk__in=list(by_kpi)).values_list(
         "pk", "partnership_id", "name", "partnership__title"
     )
     out = []
     for kpi_id, partnership_id, name, title in kpis:
-        scored, before, after = _reading(by_kpi[kpi_id], recorded[kpi_id], start_day)
+        scored, before, after = _reading(by_kpi[kpi_id], start_day)
         after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
         out.append(KpiWeek(kpi_id, partnership_id, scored, before, after_id, after, name, title))
     return out
@@ -607,8 +562,9 @@ class ShownReading(NamedTuple):
 
 
 def _shown_readings(weeks, week_start, week_end):
-    """{snapshot pk: ShownReading} for the KpiWeeks listed (one query: each KPI's snapshots
-    with a value in the lookback window, which holds the one each change ends on)."""
+    """{snapshot pk: ShownReading} for the KpiWeeks listed (one query: each KPI's last
+    TREND_POINTS snapshots with a value by the end of the week, the latest being the one its
+    change ends on)."""
     wanted = {w.after_id for w in weeks}
     rows = (
         Snapshot.objects.filter(
@@ -617,6 +573,8 @@ def _shown_readings(weeks, week_start, week_end):
             period__lt=week_end.date(),
             value__isnull=False,
         )
+        .annotate(back=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("period").desc()))
+        .filter(back__lte=TREND_POINTS)
         .order_by("kpi_id", "period")
         .values_list(
             "pk",
@@ -636,7 +594,7 @@ def _shown_readings(weeks, week_start, week_end):
         values[kpi_id].append(value)
         if pk in wanted:
             label = periods.period_label(period, frequency)
-            recent = values[kpi_id][-TREND_POINTS:]
+            recent = values[kpi_id]
             out[pk] = ShownReading(status, label, kpi_frequency, value, target, unit, recent)
     return out
 

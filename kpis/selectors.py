@@ -9,6 +9,8 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from partnerships.aggregates import ids_param
+
 from .health import FORMULA
 from .models import (
     Alert,
@@ -103,7 +105,7 @@ def health_trends(partnership_ids, *, points=HEALTH_TREND_POINTS):
     """{id: [{"period", "score", "band", "computed_at"}...]} — the last ``points`` months,
     oldest first. One query (a window function keeps only the last rows of each partnership)."""
     ranked = (
-        HealthSnapshot.objects.filter(partnership_id__in=partnership_ids)
+        HealthSnapshot.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .annotate(
             rank=Window(
                 RowNumber(), partition_by=[F("partnership_id")], order_by=F("period").desc()
