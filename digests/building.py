@@ -2,6 +2,7 @@
 
 import gc
 import logging
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -71,12 +72,12 @@ def build_digest(user, schedule, *, partnership_ids=None):
             if data is not None:
                 content.news.append(data)
         # Summaries run last: the table lists the partnerships the news is about.
-        reported = set()
+        reported = Counter()
         for data in content.news:
             if data.partnership_ids is None:
                 reported = None
                 break
-            reported |= set(data.partnership_ids)
+            reported.update(set(data.partnership_ids))
         record_news(reported)
         for section in (s for s in sections() if not s.news):
             data = _build(section, user, ids, week_start, week_end)

@@ -178,10 +178,19 @@ def followed_table(user, partnership_ids, week_start, week_end):
     if len(partnership_ids) > TABLE_IN_FULL_UP_TO and with_news is not None:
         listed = [pid for pid in partnership_ids if pid in with_news]
     quiet = len(partnership_ids) - len(listed)
-    # By title as a reader sorts them, whatever the database's collation.
-    partnerships = sorted(
-        partnership_facts(listed).values(), key=lambda f: (f.title.casefold(), f.title, f.pk)
-    )
+    facts = partnership_facts(listed)
+
+    def by_title(f):
+        # As a reader sorts them, whatever the database's collation.
+        return (f.title.casefold(), f.title, f.pk)
+
+    chosen = list(facts.values())
+    # A table is read, not searched: past MAX_ITEMS it keeps those most of the news is about.
+    if len(chosen) > MAX_ITEMS:
+        most_news = (lambda f: -with_news[f.pk]) if with_news is not None else (lambda f: 0)
+        chosen = sorted(chosen, key=lambda f: (most_news(f), *by_title(f)))[:MAX_ITEMS]
+    busy = len(facts) - len(chosen)
+    partnerships = sorted(chosen, key=by_title)
     if not partnerships and not quiet:
         return None
     ids = [p.pk for p in partnerships]
@@ -206,18 +215,40 @@ def followed_table(user, partnership_ids, week_start, week_end):
         )
     return SectionData(
         title="Your partnerships",
-        intro="The ones with news this week." if quiet and rows else "",
+        intro=_table_intro(len(rows), busy, quiet, with_news is not None),
         table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows) if rows else None,
-        omitted=quiet,
-        omitted_note=(
+        omitted=busy + quiet,
+        omitted_note=_table_note(busy, quiet),
+        more_link=_portfolio_if(busy or quiet),
+        more_label=PORTFOLIO_LABEL,
+    )
+
+
+def _table_intro(listed, busy, quiet, ranked):
+    if busy and ranked:
+        return f"The {listed} with the most news this week, of {listed + busy:,} with news."
+    if busy:
+        return f"The first {listed} by title."
+    if quiet and listed:
+        return "The ones with news this week."
+    return ""
+
+
+def _table_note(busy, quiet):
+    if busy and quiet:
+        return (
+            f"{plural(busy, 'more partnership')} with news and {plural(quiet, 'quiet one')} "
+            "you follow are not listed."
+        )
+    if busy:
+        verb = "is" if busy == 1 else "are"
+        return f"{plural(busy, 'more partnership')} you follow {verb} not listed."
+    if quiet:
+        return (
             f"{plural(quiet, 'partnership')} you follow had nothing new this week and "
             f"{'is' if quiet == 1 else 'are'} not listed."
         )
-        if quiet
-        else "",
-        more_link=_portfolio_if(quiet),
-        more_label=PORTFOLIO_LABEL,
-    )
+    return ""
 
 
 def register_builtins():

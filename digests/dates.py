@@ -15,7 +15,7 @@ Run one query whatever the number of partnerships. Register from ``AppConfig.rea
 
 from typing import NamedTuple
 
-from partnerships.models import Agreement, Stage
+from partnerships.models import Agreement, Stage, notice_deadline
 
 from .sections import ids_param, path_maker
 
@@ -75,7 +75,7 @@ def agreement_dates(today, partnership_ids=None):
     out = []
     for pid, title, end_date, notice_days, auto_renew in rows:
         url = detail(pid) + "#agreement"
-        notice = Agreement(end_date=end_date, renewal_notice_days=notice_days).notice_deadline
+        notice = notice_deadline(end_date, notice_days)
         if notice is not None and notice >= today:
             consequence = "or it renews automatically" if auto_renew else "to renew or end it"
             out.append(

@@ -222,7 +222,8 @@ _NEWS = ("digests.partnerships_with_news",)
 
 def partnerships_with_news():
     """The partnerships this build's news sections reported on, once they have all run (the
-    summaries run after them); None outside a build or when a section did not say."""
+    summaries run after them), as a Counter of how many sections report each; None outside a
+    build or when a section did not say."""
     store = _build_memo.get()
     return None if store is None else store.get(_NEWS)
 

@@ -1,14 +1,21 @@
 """What governance adds to the weekly digest and to the date reminders (see digests/README.md)."""
 
 from django.conf import settings
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from digests.sections import MAX_ITEMS, Item, SectionData, ids_param, left_out, path_maker
 
-from .models import OPEN_ACTION, ActionItem, Checklist, MeetingCadence, MeetingKind, add_months
-from .selectors import cadences_with_dates
+from .models import (
+    OPEN_ACTION,
+    ActionItem,
+    Checklist,
+    MeetingCadence,
+    MeetingKind,
+    add_months,
+    meeting_due,
+)
+from .selectors import with_meeting_dates
 
 REVIEW_KINDS = (MeetingKind.QBR, MeetingKind.EXECUTIVE)
 
@@ -77,22 +84,23 @@ def review_dates(today, partnership_ids=None):
     reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
     if partnership_ids is not None:
         reviews = reviews.filter(partnership_id__in=ids_param(partnership_ids))
-    reviews = reviews.only("partnership_id", "kind", "frequency", "start_date", "is_active")
-    cadences = cadences_with_dates(
-        reviews.annotate(partnership_title=F("partnership__title")), today=today
+    rows = with_meeting_dates(reviews, today=today).values_list(
+        "partnership_id",
+        "partnership__title",
+        "kind",
+        "frequency",
+        "start_date",
+        "last_held",
+        "next_scheduled",
     )
     meetings = path_maker("governance:meetings")
-    return [
-        (
-            c.partnership_id,
-            "performance_review",
-            c.due,
-            f"{c.partnership_title}: {c.get_kind_display().lower()} due",
-            meetings(c.partnership_id),
-        )
-        for c in cadences
-        if c.due >= today
-    ]
+    out = []
+    for pid, title, kind, frequency, start_date, last_held, next_scheduled in rows:
+        due = meeting_due(frequency, start_date, last_held, next_scheduled)
+        if due >= today:
+            label = f"{title}: {MeetingKind(kind).label.lower()} due"
+            out.append((pid, "performance_review", due, label, meetings(pid)))
+    return out
 
 
 def reassessment_dates(today, partnership_ids=None):

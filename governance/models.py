@@ -400,6 +400,15 @@ class Frequency(models.TextChoices):
     YEARLY = "yearly", "Yearly"
 
 
+def meeting_due(frequency, start_date, last_held=None, next_scheduled=None):
+    """When a cadence's next meeting is due (MeetingCadence.next_due, from plain values)."""
+    if next_scheduled:
+        return next_scheduled
+    if last_held:
+        return max(next_after(last_held, frequency), start_date)
+    return start_date
+
+
 def next_after(day, frequency):
     """The day a meeting on ``frequency`` is next due after one held on ``day``."""
     step = {
@@ -438,11 +447,7 @@ class MeetingCadence(models.Model):
 
     def next_due(self, *, last_held=None, next_scheduled=None):
         """A scheduled meeting wins; otherwise the last one held plus the interval."""
-        if next_scheduled:
-            return next_scheduled
-        if last_held:
-            return max(next_after(last_held, self.frequency), self.start_date)
-        return self.start_date
+        return meeting_due(self.frequency, self.start_date, last_held, next_scheduled)
 
 
 class Meeting(models.Model):

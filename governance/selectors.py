@@ -146,23 +146,26 @@ def health_inputs(partnership_ids, *, today):
     return health_inputs_from(read_together(health_input_reads(ids, today=today)), ids)
 
 
+def with_meeting_dates(queryset, *, today):
+    """Cadences annotated with ``last_held`` and ``next_scheduled`` (lazy; one query)."""
+    same_kind = Meeting.objects.filter(partnership=OuterRef("partnership"), kind=OuterRef("kind"))
+    return queryset.annotate(
+        last_held=Subquery(
+            same_kind.filter(held_on__lte=today).order_by("-held_on").values("held_on")[:1]
+        ),
+        next_scheduled=Subquery(
+            same_kind.filter(held_on__gt=today).order_by("held_on").values("held_on")[:1]
+        ),
+    )
+
+
 def cadences_with_dates(queryset, *, today):
     """Cadences annotated with the last meeting held and the next one planned (one query).
 
     Each cadence gets ``last_held``, ``next_scheduled``, ``due`` (the next due date) and
     ``overdue`` (no meeting held or planned by its due date).
     """
-    same_kind = Meeting.objects.filter(partnership=OuterRef("partnership"), kind=OuterRef("kind"))
-    cadences = list(
-        queryset.annotate(
-            last_held=Subquery(
-                same_kind.filter(held_on__lte=today).order_by("-held_on").values("held_on")[:1]
-            ),
-            next_scheduled=Subquery(
-                same_kind.filter(held_on__gt=today).order_by("held_on").values("held_on")[:1]
-            ),
-        )
-    )
+    cadences = list(with_meeting_dates(queryset, today=today))
     for cadence in cadences:
         cadence.due = cadence.next_due(
             last_held=cadence.last_held, next_scheduled=cadence.next_scheduled

@@ -211,6 +211,13 @@ class Objective(models.Model):
         return self.title
 
 
+def notice_deadline(end_date, notice_days):
+    """The last day to give notice on an agreement ending on ``end_date``; None if open-ended."""
+    if end_date is None:
+        return None
+    return end_date - timezone.timedelta(days=notice_days)
+
+
 class Agreement(models.Model):
     """The terms in force. Every change after signing goes through an Amendment."""
 
@@ -273,9 +280,7 @@ class Agreement(models.Model):
     @property
     def notice_deadline(self):
         """Last day to give notice so the agreement is not renewed (or ended) by accident."""
-        if self.end_date is None:
-            return None
-        return self.end_date - timezone.timedelta(days=self.renewal_notice_days)
+        return notice_deadline(self.end_date, self.renewal_notice_days)
 
     def terms(self):
         """The terms as plain JSON-friendly values, for amendment history."""

@@ -10,12 +10,14 @@ from django.test.utils import CaptureQueriesContext
 
 from digests.building import build_digest, render_digest
 from digests.builtin import TABLE_IN_FULL_UP_TO
+from digests.facts import partnership_facts, remember
 from digests.schedule import schedule_for_week
 from digests.sections import (
     MAX_ITEMS,
     Cell,
     Item,
     SectionData,
+    build_scope,
     ids_param,
     register_partnership_columns,
     register_section,
@@ -23,6 +25,7 @@ from digests.sections import (
     unregister_partnership_columns,
     unregister_section,
 )
+from digests.selectors import followed_facts
 from partnerships.models import Partnership, Stage
 from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
 
@@ -168,7 +171,7 @@ def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_asser
     coo = type(coo).objects.get(pk=coo.pk)  # nothing cached on the user
     # With the kpis sections registered (no KPI data here; with KPIs, snapshots, alerts and
     # health see tests/kpis/test_digest_sections.py).
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         content = build_digest(coo, week_schedule())
         email = render_digest(content)
     assert content.partnership_count == n
@@ -285,3 +288,41 @@ def test_ids_param_filters_like_a_list(coo):
     assert sorted(found) == sorted(wanted)
     assert not Partnership.objects.filter(pk__in=ids_param([])).exists()
     assert ids_param(wanted) == wanted
+
+
+def test_sections_share_the_facts_the_build_read_with_the_followed_partnerships(
+    coo, django_assert_num_queries
+):
+    partnerships = many_partnerships(3, owner=coo, stage=Stage.NEGOTIATION)
+    first = partnerships[0]
+    # Outside a build each call reads what it is asked for; unknown ids are left out.
+    with django_assert_num_queries(1):
+        facts = partnership_facts([first.pk, 10**9])
+    assert list(facts) == [first.pk]
+    assert facts[first.pk].title == first.title and facts[first.pk].stage == Stage.NEGOTIATION
+    assert facts[first.pk].owner == "Clara Okafor"
+    with build_scope():
+        remember(followed_facts(coo))
+        with django_assert_num_queries(0):
+            shared = partnership_facts([p.pk for p in partnerships])
+    assert [f.pk for f in shared.values()] == [p.pk for p in partnerships]
+
+
+def test_past_fifty_with_news_the_table_keeps_those_with_the_most(coo):
+    partnerships = many_partnerships(MAX_ITEMS + 10, owner=coo, stage=Stage.NEGOTIATION)
+    quiet = _large_following(coo, n=5)
+    for p in partnerships:
+        stage_move(p, Stage.ACTIVE, aware(date(2026, 11, 18)), by=coo)
+    for p in partnerships[-3:]:  # news in two sections
+        conflict(p, date(2026, 11, 19))
+
+    content = build_digest(coo, week_schedule())
+    email = render_digest(content)
+
+    [table] = content.summary
+    titles = [row[0].text for row in table.table.rows]
+    assert titles == [f"P {i:02d}" for i in range(MAX_ITEMS - 3)] + ["P 57", "P 58", "P 59"]
+    assert table.omitted == 10 + len(quiet)
+    assert table.intro == f"The {MAX_ITEMS} with the most news this week, of 60 with news."
+    note = "10 more partnerships with news and 5 quiet ones you follow are not listed."
+    assert note in email.text and note in email.html
