@@ -8,7 +8,8 @@ Two readings of a KPI "as of" the start of a day, both from the period snapshots
 - for "KPIs that changed status", the status of the latest period that had a value by then, so
   a late value is news of the week it was typed in and an empty new period is not a change
   (missing data already costs health points).
-"Had a value by then" at the start of the week means a measurement recorded before it.
+"Had a value by then" at the start of the week means a measurement recorded before it, which
+each snapshot keeps as ``known_since`` (the earliest entry of its period's measurements).
 
 Health is stored once per month (the last computation stands), so the score at the start of the
 week is rebuilt with the health formula from the inputs as they were then; the score now is the
@@ -111,17 +112,21 @@ class KpiWeek(NamedTuple):
 # The snapshots of a KPI are one row per period, from its first to the current one, and only
 # the last two periods before the week can decide its health reading at the start; they
 # usually hold both latest values too. So the readings come from each KPI's snapshots since
-# the start of the period before last (``recent_from``), read through the (kpi, period) index;
-# a snapshot was "known" at the start of the week if its first value had been entered by then
-# (``known_since``). OLDER_SQL looks further back only for the KPIs that need it: no snapshot,
-# no value, or no value known then since recent_from.
+# the start of the period before last (``recent_from``): for an executive's ~10,000 KPIs, one
+# bitmap scan of the (frequency, period) index and a hash join beat an index lookup per KPI,
+# and for a manager's few the planner takes the lookups. A snapshot was "known" at the start
+# of the week if its first value had been entered by then (``known_since``). OLDER_SQL looks
+# further back only for the KPIs that need it: no snapshot, no value, or no value known then
+# since recent_from.
 #
-# The settings hold for this call only: several statements in one call run as one
-# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
-# than the statements, and it would merge the snapshots with the KPIs by walking a whole index.
 # Each KPI's readings are the latest of its recent snapshots meeting a condition. An aggregate
 # picks them without sorting: max() of (day of the period << 47 | what to keep) orders by the
 # day first, and the low 47 bits carry the snapshot's id or its status's place in STATUSES.
+#
+# The settings hold for this call only: several statements in one call run as one
+# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
+# than the statements; merge joins would walk a whole index; and the grouping of ~30,000 rows
+# would spill to disk in the default work_mem.
 STATUSES = list(Status.values)
 _LOW = (1 << 47) - 1
 RECENT_SQL = """
@@ -387,7 +392,8 @@ def _health_change(partnership_ids, week_start, week_end):
 
     ``score``/``band`` are the stored current health; ``before`` is the score at the start of
     the week, rebuilt with the health formula. Partnerships with no stored health (or ended) are
-    left out; one whose stored health predates the week shows no change. Nine queries.
+    left out; one whose stored health predates the week shows no change. Three or four
+    queries (trends, KPI readings, scoring inputs).
     """
     trends = health_trends(partnership_ids, points=TREND_POINTS)
     start_day = week_start.date()
