@@ -250,7 +250,8 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     versions: kpi_id, number, effective_from (date or None), direction, target, warning,
         critical, baseline.
     measurements: kpi_id, period (date or day number), grain, value (float), recorded_at
-        (seconds since the epoch), id.
+        (seconds since the epoch as the database layer reads them, or anything that sorts in
+        entry order), id.
 
     Returns one row per KPI and period from its first period (first value or creation,
     whichever is earlier) to the current period if it has a value, else the last closed one.
@@ -350,7 +351,9 @@ def _period_values(kpis, measurements, freq_of):
         )
 
     own_mask = m["grain"] == m["frequency"]
-    own = m.loc[own_mask, ["kpi_id", "ord", "value"]].assign(n=1)
+    # One value per period at the KPI's own frequency: its entry is when the period was known.
+    own = m.loc[own_mask, ["kpi_id", "ord", "value", "recorded_at"]].assign(n=1)
+    own = own.rename(columns={"recorded_at": "known_since"})
     finer = m.loc[~own_mask]
     if not finer.empty:
         finer = finer.sort_values(["kpi_id", "ord", "pday", "recorded_at", "id"])
@@ -362,15 +365,20 @@ def _period_values(kpis, measurements, freq_of):
             [agg["sum"], agg["mean"], agg["min"], agg["max"]],
             default=agg["last"],
         )
-        agg = agg.reset_index().rename(columns={"count": "n"})[["kpi_id", "ord", "value", "n"]]
-        # A value entered at the KPI's own frequency wins over combined finer ones.
+        agg["known_since"] = grouped["recorded_at"].min()
+        agg = agg.reset_index().rename(columns={"count": "n"})
+        agg = agg[["kpi_id", "ord", "value", "n", "known_since"]]
+        # A value entered at the KPI's own frequency wins over combined finer ones, but a finer
+        # one entered earlier made the period known first.
+        both = own.merge(agg[["kpi_id", "ord", "known_since"]], on=["kpi_id", "ord"], how="left")
+        earliest = both[["known_since_x", "known_since_y"]].min(axis=1)
+        own["known_since"] = earliest.to_numpy()
         agg = agg.merge(own[["kpi_id", "ord"]], on=["kpi_id", "ord"], how="left", indicator=True)
         agg = agg[agg["_merge"] == "left_only"].drop(columns="_merge")
         own = pd.concat([own, agg], ignore_index=True)
     own["value"] = np.round(own["value"].astype(float), DECIMALS)
     own["n"] = own["n"].astype(np.int64)
-    first = m.groupby(["kpi_id", "ord"], sort=False)["recorded_at"].min().rename("known_since")
-    return own.merge(first.reset_index(), on=["kpi_id", "ord"], how="left")
+    return own
 
 
 def _with_versions(grid, kpis, versions):

@@ -145,6 +145,9 @@ def test_each_snapshot_knows_when_its_first_value_was_entered(partnership):
 
     kpi = make_kpi(partnership)  # monthly
     measure(kpi, date(2024, 1, 1), 100, recorded_at=at((2, 3)))
+    # April's own value wins, but a weekly one entered before it made April known first.
+    measure(kpi, date(2024, 4, 8), 20, grain="weekly", recorded_at=at((4, 10)))
+    measure(kpi, date(2024, 4, 1), 95, recorded_at=at((4, 20)))
     # March from two weekly values, the later one entered first.
     measure(kpi, date(2024, 3, 11), 40, grain="weekly", recorded_at=at((3, 20)))
     measure(kpi, date(2024, 3, 4), 30, grain="weekly", recorded_at=at((3, 25)))
@@ -153,6 +156,8 @@ def test_each_snapshot_knows_when_its_first_value_was_entered(partnership):
     assert known[date(2024, 1, 1)] == at((2, 3))
     assert known[date(2024, 2, 1)] is None  # no value
     assert known[date(2024, 3, 1)] == at((3, 20))
+    april = Snapshot.objects.get(kpi=kpi, period=date(2024, 4, 1))
+    assert (april.value, april.known_since) == (95, at((4, 10)))
 
     # A value entered later for January leaves it as it was; one entered for February sets it.
     measure(kpi, date(2024, 1, 8), 5, grain="weekly", recorded_at=at((5, 1)))
