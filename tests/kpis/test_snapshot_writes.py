@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from kpis import snapshots
-from kpis.models import HealthSnapshot, Snapshot
+from kpis.models import HealthSnapshot, Kpi, Snapshot
 from kpis.snapshots import recompute
 
 from .conftest import make_kpi, measure, months
@@ -76,6 +76,40 @@ def test_a_period_no_longer_produced_is_deleted(partnership):
         date(2024, 4, 1),
         date(2024, 5, 1),
     ]
+
+
+def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(
+    partnership, monkeypatch
+):
+    kpi = make_kpi(partnership)
+    other = make_kpi(partnership, name="Untouched")
+    for day, value in months(2024, 1, [100, 95, 90, 85, 80, 75]):  # June is the current month
+        measure(kpi, day, value)
+        measure(other, day, value)
+    recompute([kpi.pk, other.pk], today=TODAY)
+    assert Snapshot.objects.filter(kpi=kpi, period=date(2024, 6, 1)).exists()
+    june = Snapshot.objects.get(kpi=kpi, period=date(2024, 6, 1)).pk
+    kpi.measurements.filter(period=date(2024, 6, 1)).delete()
+
+    # What a run reads of the stored rows, by PostgreSQL and by the ORM (the SQLite path).
+    ids = [kpi.pk, other.pk]
+    rows = Kpi.objects.filter(pk__in=ids).order_by("pk").values(*snapshots.KPI_FIELDS)
+    versions, measurements = snapshots.load_frames(ids)
+    frame = snapshots.maths.compute_snapshots(
+        snapshots._kpi_frame(list(rows)), versions, measurements, today=TODAY
+    ).sort_values(["kpi_id", "period"])
+    by_sql = snapshots.stored_rows(ids, frame)
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    by_orm = snapshots.stored_rows(ids, frame)
+    monkeypatch.undo()
+    assert by_sql.stale_ids == by_orm.stale_ids == [june]
+    assert by_sql.latest == by_orm.latest
+    assert sorted(by_sql.fingerprints.tolist()) == sorted(by_orm.fingerprints.tolist())
+
+    recompute(ids, today=TODAY)
+    assert not Snapshot.objects.filter(pk=june).exists()
+    assert Snapshot.objects.get(kpi=kpi, is_latest=True).period == date(2024, 5, 1)
+    assert Snapshot.objects.filter(kpi=other).count() == 6
 
 
 def test_health_is_scored_again_only_when_a_latest_status_moves(partnership):
