@@ -882,6 +882,12 @@ def run(only=ALL, *, write=True, out=sys.stdout):
             previous = json.loads(latest.read_text())
             if previous.get("meta", {}).get("counts") == results["meta"]["counts"]:
                 results = {**previous, **results}
+            else:
+                then, now = previous.get("meta", {}).get("counts"), results["meta"]["counts"]
+                out.write(
+                    f"The data differs from {latest.name}'s ({then} then, {now} now): "
+                    "it now holds this run's figures only.\n"
+                )
         latest.write_text(json.dumps(results, indent=2, default=str) + "\n")
         (RESULTS / f"{OUTPUT}.md").write_text(markdown(results))
     return results
