@@ -9,8 +9,9 @@ log = logging.getLogger(__name__)
 class TolerantCache:
     """The few cache calls the app makes, each giving up quietly (and logging) on an error."""
 
-    def __init__(self, cache):
+    def __init__(self, cache, *, max_timeout=None):
         self._cache = cache
+        self._max_timeout = max_timeout
 
     def _call(self, name, *args, default=None, **kwargs):
         try:
@@ -22,8 +23,10 @@ class TolerantCache:
     def get(self, key, default=None, **kwargs):
         return self._call("get", key, default, default=default, **kwargs)
 
-    def set(self, *args, **kwargs):
-        return self._call("set", *args, **kwargs)
+    def set(self, key, value, timeout=None, **kwargs):
+        if self._max_timeout is not None:
+            timeout = self._max_timeout if timeout is None else min(timeout, self._max_timeout)
+        return self._call("set", key, value, timeout, **kwargs)
 
     def add(self, *args, **kwargs):
         return self._call("add", *args, default=False, **kwargs)

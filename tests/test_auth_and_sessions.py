@@ -10,8 +10,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from config.auth import UserBackend
+from config.sessions import CACHED_FOR, SessionStore
 from digests import services
 from digests.models import DigestPreference
+from partnerships.cache import TolerantCache
 from partnerships.roles import is_executive, is_manager, role_label
 from tests.factories import make_user
 
@@ -77,3 +79,18 @@ def test_signing_in_works_while_the_cache_is_down(client, settings):
     )
     assert response.wsgi_request.user.username == "down"
     assert client.get(reverse("digests:preferences")).status_code == 200
+
+
+def test_a_session_stays_in_the_cache_five_minutes_at_most():
+    written = {}
+
+    class Recorder:
+        def set(self, key, value, timeout=None):
+            written[key] = timeout
+
+    tolerant = TolerantCache(Recorder(), max_timeout=CACHED_FOR)
+    tolerant.set("two weeks", "data", 14 * 24 * 3600)
+    tolerant.set("a minute", "data", 60)
+    tolerant.set("default", "data")
+    assert written == {"two weeks": 300, "a minute": 60, "default": 300}
+    assert SessionStore()._cache._max_timeout == CACHED_FOR == 300
