@@ -16,6 +16,15 @@ response = client.post("/accounts/login/", {"username": "coo", "password": "conc
 assert response.status_code == 302, response.status_code
 page = client.get("/partnerships/")
 assert page.status_code == 200, page.status_code
+# The digest preview and a partnership page run the SQLite paths of the digest's KPI readings,
+# the health inputs read together, and the user loaded with their roles.
+from partnerships.models import Partnership
+preview = client.get("/digests/preview/")
+html = preview.content.decode()
+assert preview.status_code == 200 and "Preview of your next digest" in html
+assert "Your partnerships" in html and ">Health<" in html  # the table with the KPI columns
+detail = client.get(Partnership.objects.order_by("pk").first().get_absolute_url())
+assert detail.status_code == 200, detail.status_code
 print("OK", page.content.decode().count("badge stage-"))
 """
 
