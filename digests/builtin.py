@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
 
 from partnerships.models import Interaction, Stage, StageMove
 
@@ -12,6 +11,7 @@ from .dates import agreement_dates, register_reminder_source, upcoming_dates
 from .facts import partnership_facts
 from .sections import (
     MAX_ITEMS,
+    PORTFOLIO,
     Cell,
     Item,
     SectionData,
@@ -23,12 +23,12 @@ from .sections import (
     path_maker,
     plural,
     register_section,
+    see_all,
 )
 
 # Up to this many followed partnerships the table lists them all; past it, those with news this
 # week, and says how many quiet ones it leaves out (an executive follows hundreds).
 TABLE_IN_FULL_UP_TO = 30
-PORTFOLIO_LABEL = "Open the portfolio"
 
 STAGE_SEVERITY = {
     Stage.PROSPECT: "grey",
@@ -83,9 +83,7 @@ def stage_moves(user, partnership_ids, week_start, week_end):
     return SectionData(
         title="Stage moves",
         items=items,
-        **left_out(moves, "stage move"),
-        more_link=_portfolio_if(len(moves) > MAX_ITEMS),
-        more_label=PORTFOLIO_LABEL,
+        **left_out(moves, "stage move", more=PORTFOLIO),
         partnership_ids={move.partnership_id for move in moves},
     )
 
@@ -132,9 +130,7 @@ def conflicts(user, partnership_ids, week_start, week_end):
     return SectionData(
         title="Conflicts",
         items=items,
-        **left_out(rows, "conflict"),
-        more_link=_portfolio_if(len(rows) > MAX_ITEMS),
-        more_label=PORTFOLIO_LABEL,
+        **left_out(rows, "conflict", more=PORTFOLIO),
         partnership_ids={conflict.partnership_id for conflict in rows},
     )
 
@@ -161,15 +157,9 @@ def upcoming(user, partnership_ids, week_start, week_end):
     return SectionData(
         title=f"Coming up in the next {horizon} days",
         items=items,
-        **left_out(rows, "date"),
-        more_link=_portfolio_if(len(rows) > MAX_ITEMS),
-        more_label=PORTFOLIO_LABEL,
+        **left_out(rows, "date", more=PORTFOLIO),
         partnership_ids={row.partnership_id for row in rows},
     )
-
-
-def _portfolio_if(condition):
-    return reverse("partnerships:list") if condition else ""
 
 
 def followed_table(user, partnership_ids, week_start, week_end):
@@ -219,8 +209,7 @@ def followed_table(user, partnership_ids, week_start, week_end):
         table=Table(columns=["Partnership", "Stage", *extra_labels], rows=rows) if rows else None,
         omitted=busy + quiet,
         omitted_note=_table_note(busy, quiet),
-        more_link=_portfolio_if(busy or quiet),
-        more_label=PORTFOLIO_LABEL,
+        **see_all(PORTFOLIO, busy or quiet),
     )
 
 

@@ -12,7 +12,7 @@ Apps register from ``AppConfig.ready`` so this app never imports them::
             title="Health band changed",
             items=[Item(text=..., link=..., severity="red", badge="Off track",
                         trend=[61, 58, 52, 44]) for row in rows[:MAX_ITEMS]],
-            **left_out(rows, "partnership"),
+            **left_out(rows, "partnership", more=PORTFOLIO),
             partnership_ids={row.partnership_id for row in rows},
         )
 
@@ -164,13 +164,28 @@ def path_maker(name):
     return lambda pk: f"{prefix}{pk}{suffix}"
 
 
-def left_out(rows, noun):
+# Where a section's reader sees everything it left out: (URL name, link label).
+PORTFOLIO = ("partnerships:list", "Open the portfolio")
+
+
+def see_all(more, condition=True):
+    """SectionData's ``more_link`` and ``more_label`` for ``more`` (a URL name and a label); the
+    link only when ``condition``."""
+    name, label = more
+    return {"more_link": reverse(name) if condition else "", "more_label": label}
+
+
+def left_out(rows, noun, *, more=None):
     """SectionData's ``omitted`` and ``omitted_note`` for a section listing the first
     MAX_ITEMS of ``rows``: {"omitted": 12, "omitted_note": "And 12 more alerts, not listed
-    here."}; ``noun`` is singular, the plural adds an s."""
+    here."}; ``noun`` is singular, the plural adds an s. With ``more`` (see ``see_all``), also
+    the link to the page listing them all, when some are left out."""
     omitted = max(len(rows) - MAX_ITEMS, 0)
     note = f"And {omitted:,} more {noun if omitted == 1 else f'{noun}s'}, not listed here."
-    return {"omitted": omitted, "omitted_note": note if omitted else ""}
+    out = {"omitted": omitted, "omitted_note": note if omitted else ""}
+    if more is not None:
+        out.update(see_all(more, omitted > 0))
+    return out
 
 
 def plural(count, singular, plural_form=None):

@@ -4,7 +4,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from digests.sections import MAX_ITEMS, Item, SectionData, ids_param, left_out, path_maker
+from digests.sections import (
+    MAX_ITEMS,
+    PORTFOLIO,
+    Item,
+    SectionData,
+    ids_param,
+    left_out,
+    path_maker,
+)
 
 from .models import (
     OPEN_ACTION,
@@ -72,9 +80,7 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
     return SectionData(
         title="Overdue action items",
         items=items,
-        **left_out(actions, "overdue action item"),
-        more_link=reverse("partnerships:list") if len(actions) > MAX_ITEMS else "",
-        more_label="Open the portfolio",
+        **left_out(actions, "overdue action item", more=PORTFOLIO),
         partnership_ids={a.partnership_id for a in actions},
     )
 

@@ -24,11 +24,11 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
-from django.urls import reverse
 
 from digests.facts import partnership_facts
 from digests.sections import (
     MAX_ITEMS,
+    PORTFOLIO,
     Cell,
     Item,
     SectionData,
@@ -36,6 +36,7 @@ from digests.sections import (
     left_out,
     memo,
     path_maker,
+    see_all,
 )
 from partnerships.models import Stage
 
@@ -82,11 +83,7 @@ def _signed(number):
     return "0"
 
 
-def _portfolio():
-    return reverse("partnerships:list")
-
-
-PORTFOLIO_LABEL = "Open the portfolio"
+ALERTS = ("kpis:alert_inbox", "All alerts")
 
 
 # KPI states at the two ends of the week -----------------------------------------------------
@@ -548,9 +545,7 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
         title="KPIs that changed status",
         intro="Each KPI's latest result compared with a week ago.",
         items=items,
-        **left_out(changed, "KPI"),
-        more_link=_portfolio() if len(changed) > MAX_ITEMS else "",
-        more_label=PORTFOLIO_LABEL,
+        **left_out(changed, "KPI", more=PORTFOLIO),
         partnership_ids={w.partnership_id for w in changed},
     )
 
@@ -671,8 +666,7 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         intro="Alerts opened, escalated or resolved this week.",
         items=items,
         **left_out(alerts, "alert"),
-        more_link=reverse("kpis:alert_inbox"),
-        more_label="All alerts",
+        **see_all(ALERTS),  # linked whether or not some are left out
         partnership_ids={alert.partnership_id for alert in alerts},
     )
 
@@ -726,9 +720,7 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
     return SectionData(
         title="Overdue corrective actions",
         items=items,
-        **left_out(actions, "overdue corrective action"),
-        more_link=reverse("kpis:alert_inbox") if len(actions) > MAX_ITEMS else "",
-        more_label="All alerts",
+        **left_out(actions, "overdue corrective action", more=ALERTS),
         partnership_ids={action.partnership_id for action in actions},
     )
 
