@@ -160,14 +160,20 @@ def _dd_context(request, partnership, *, full, **extra):
     return context
 
 
-def dd_panel(request, pk):
+def _cached_panel(request, pk, name, build_context):
+    """A governance panel of the partnership page, from the page cache: the template
+    ``governance/<name>.html`` with ``build_context(request, partnership, full=...)``."""
     partnership = _partnership(request, pk)
     return pagecache.panel(
         request,
-        "governance/dd.html",
-        lambda: _dd_context(request, partnership, full=not _is_fragment(request)),
-        key=f"dd:{partnership.pk}",
+        f"governance/{name}.html",
+        lambda: build_context(request, partnership, full=not _is_fragment(request)),
+        key=f"{name}:{partnership.pk}",
     )
+
+
+def dd_panel(request, pk):
+    return _cached_panel(request, pk, "dd", _dd_context)
 
 
 def dd_start(request, pk):
@@ -370,13 +376,7 @@ def _governance_context(request, partnership, *, raci_form=None, full=False):
 
 
 def governance_panel(request, pk):
-    partnership = _partnership(request, pk)
-    return pagecache.panel(
-        request,
-        "governance/governance.html",
-        lambda: _governance_context(request, partnership, full=not _is_fragment(request)),
-        key=f"governance:{partnership.pk}",
-    )
+    return _cached_panel(request, pk, "governance", _governance_context)
 
 
 @require_POST
@@ -504,13 +504,7 @@ def _meetings_context(request, partnership, *, full):
 
 
 def meetings_panel(request, pk):
-    partnership = _partnership(request, pk)
-    return pagecache.panel(
-        request,
-        "governance/meetings.html",
-        lambda: _meetings_context(request, partnership, full=not _is_fragment(request)),
-        key=f"meetings:{partnership.pk}",
-    )
+    return _cached_panel(request, pk, "meetings", _meetings_context)
 
 
 def cadence_form(request, pk, cadence_pk=None):
@@ -694,13 +688,7 @@ def _risks_context(request, partnership, *, full):
 
 
 def risks_panel(request, pk):
-    partnership = _partnership(request, pk)
-    return pagecache.panel(
-        request,
-        "governance/risks.html",
-        lambda: _risks_context(request, partnership, full=not _is_fragment(request)),
-        key=f"risks:{partnership.pk}",
-    )
+    return _cached_panel(request, pk, "risks", _risks_context)
 
 
 def risk_form(request, pk, risk_pk=None):
