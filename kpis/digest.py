@@ -155,11 +155,15 @@ GROUP BY k.id, p.id
 """
 
 
-def _kept(packed, statuses=True):
-    """What a RECENT_SQL aggregate kept: a status, or a snapshot id; None if nothing met it."""
-    if packed is None:
-        return None
-    return STATUSES[packed & _LOW] if statuses else packed & _LOW
+def _kept(packed):
+    """What a RECENT_SQL aggregate kept (a snapshot id or a status's place), None if nothing
+    met its condition."""
+    return None if packed is None else packed & _LOW
+
+
+def _kept_status(packed):
+    kept = _kept(packed)
+    return None if kept is None else STATUSES[kept]
 
 
 OLDER_SQL = """
@@ -281,8 +285,12 @@ def _kpi_weeks(partnership_ids, week_start, week_end):
         for kpi_id, pid, name, title, recent, *packed in _rows_after_settings(cursor):
             kpis[kpi_id] = (pid, name, title, recent)
             scored, before, after_id, after = packed
-            reading = [_kept(scored), _kept(before), _kept(after_id, False), _kept(after)]
-            readings[kpi_id] = reading
+            readings[kpi_id] = reading = [
+                _kept_status(scored),
+                _kept_status(before),
+                _kept(after_id),
+                _kept_status(after),
+            ]
             for wanted, missing in (
                 ("scored", not recent),
                 ("after", reading[2] is None),
