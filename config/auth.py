@@ -5,6 +5,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.db.models import OuterRef, StringAgg, Subquery, Value
 
+from partnerships.roles import remember_groups
+
 # Group names are free text; this separator cannot be typed into a name field.
 _SEPARATOR = "\x1f"
 
@@ -31,7 +33,5 @@ class UserBackend(ModelBackend):
             )
         except User.DoesNotExist:
             return None
-        user._concord_groups = frozenset(
-            filter(None, (user.role_group_names or "").split(_SEPARATOR))
-        )
+        remember_groups(user, filter(None, (user.role_group_names or "").split(_SEPARATOR)))
         return user if self.user_can_authenticate(user) else None

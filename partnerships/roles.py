@@ -17,6 +17,11 @@ def _group_names(user):
     return user._concord_groups
 
 
+def remember_groups(user, names):
+    """Give ``user`` the names of its groups, read with it (``config.auth``): no query later."""
+    user._concord_groups = frozenset(names)
+
+
 def is_executive(user):
     return user.is_authenticated and (user.is_superuser or EXECUTIVE in _group_names(user))
 
