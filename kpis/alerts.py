@@ -3,19 +3,23 @@
 The rule (``transition``) is a plain function of the open alert's severity and the KPI's latest
 status. Applying it is set-based and safe under concurrency: opening is an INSERT that the
 partial unique index turns into a no-op when another recompute opened the alert first, and
-every other move is a conditional UPDATE that only one writer can win. Each writer then reads
-back the rows carrying its own ``change_token`` and records events (and emails) only for those,
-so an event and its email exist exactly once, and a recompute that changes nothing adds nothing.
+every other move is a conditional UPDATE that only one writer can win. Each writer records
+events (and emails) only for the rows it changed, so an event and its email exist exactly once,
+and a recompute that changes nothing adds nothing. On PostgreSQL the moves, their events and
+their notifications are one statement, whatever the number of KPIs.
 """
 
 import logging
 import uuid
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import transaction
-from django.db.models import Case, DateField, F, Q, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +28,15 @@ from partnerships.models import Partnership
 from partnerships.roles import EXECUTIVE
 
 from . import maths
-from .models import Alert, AlertEvent, AlertNotification, Checkpoint, Severity, Status
+from .models import (
+    Alert,
+    AlertEvent,
+    AlertNotification,
+    Checkpoint,
+    CorrectiveAction,
+    Severity,
+    Status,
+)
 
 log = logging.getLogger(__name__)
 
@@ -60,52 +72,242 @@ def executives():
     )
 
 
-def evaluate(*, active_ids, inactive_ids, latest, now, notify=True):
-    """Apply the alert rule to these KPIs. Returns the AlertEvent ids it created."""
-    scope = list(active_ids) + list(inactive_ids)
-    if not scope:
-        return []
-    open_alerts = {
+def read_open_alerts(kpi_ids):
+    """{kpi_id: {"id", "kpi_id", "severity"}} of the open alerts of these KPIs."""
+    return {
         a["kpi_id"]: a
-        for a in Alert.objects.filter(kpi_id__in=scope, resolved_at__isnull=True).values(
+        for a in Alert.objects.filter(kpi_id__in=kpi_ids, resolved_at__isnull=True).values(
             "id", "kpi_id", "severity"
         )
     }
-    token = uuid.uuid4().hex
-    to_open, escalate, improve, resolve = [], [], [], {}
+
+
+# The open alerts of some KPIs as one text, for snapshots.stored_rows to read with the stored
+# snapshots in the same statement: "alert id<TAB>KPI id<TAB>severity" lines.
+OPEN_ALERTS_TEXT_SQL = (
+    "SELECT string_agg(id::text || E'\\t' || kpi_id::text || E'\\t' || severity, E'\\n') "
+    f"FROM {Alert._meta.db_table} WHERE kpi_id = ANY(%s) AND resolved_at IS NULL"
+)
+
+
+def parse_open_alerts(text):
+    out = {}
+    for line in (text or "").splitlines():
+        pk, kpi_id, severity = line.split("\t")
+        out[int(kpi_id)] = {"id": int(pk), "kpi_id": int(kpi_id), "severity": severity}
+    return out
+
+
+@dataclass(frozen=True)
+class Move:
+    """One alert transition to apply: ``alert_id`` is None when the move opens an alert."""
+
+    kpi_id: int
+    alert_id: int | None
+    move: str
+    partnership_id: int | None = None
+    severity: str = ""  # of an opening
+    period: date | None = None  # the latest period (None when a KPI was deactivated)
+    value: Decimal | None = None
+    resolution: str = ""
+
+
+def moves(*, active_ids, inactive_ids, latest, open_alerts):
+    """The transitions the latest statuses call for, given the open alerts."""
+    out = []
     for kpi_id in active_ids:
-        state = latest.get(kpi_id)
+        state = latest.get(kpi_id) or {}
         alert = open_alerts.get(kpi_id)
-        move = transition(alert and alert["severity"], state and state["status"])
-        if move == OPEN:
-            to_open.append(
-                Alert(
-                    kpi_id=kpi_id,
-                    partnership_id=state["partnership_id"],
-                    severity=state["status"],
-                    peak_severity=state["status"],
-                    opened_at=now,
-                    opened_period=state["period"],
-                    opened_value=state["value"],
-                    change_token=f"{token}:{OPEN}",
-                )
+        move = transition(alert and alert["severity"], state.get("status"))
+        if move is None:
+            continue
+        out.append(
+            Move(
+                kpi_id=kpi_id,
+                alert_id=alert and alert["id"],
+                move=move,
+                partnership_id=state["partnership_id"],
+                severity=state["status"] if move == OPEN else "",
+                period=state["period"],
+                value=state["value"],
+                resolution=RECOVERED if move == RESOLVE else "",
             )
-        elif move == ESCALATE:
-            escalate.append(alert["id"])
-        elif move == IMPROVE:
-            improve.append(alert["id"])
-        elif move == RESOLVE:
-            resolve[alert["id"]] = (state["period"], RECOVERED)
+        )
     for kpi_id in inactive_ids:
         if kpi_id in open_alerts:
-            resolve[open_alerts[kpi_id]["id"]] = (None, DEACTIVATED)
+            alert = open_alerts[kpi_id]
+            out.append(
+                Move(kpi_id=kpi_id, alert_id=alert["id"], move=RESOLVE, resolution=DEACTIVATED)
+            )
+    return out
 
-    if to_open:
-        # The partial unique index makes a concurrent second opening a silent no-op.
-        Alert.objects.bulk_create(to_open, ignore_conflicts=True)
-    if escalate:
-        Alert.objects.filter(
-            pk__in=escalate, severity=Severity.AT_RISK, resolved_at__isnull=True
+
+def evaluate(*, active_ids, inactive_ids, latest, now, notify=True, open_alerts=None):
+    """Apply the alert rule to these KPIs. Returns the AlertEvent ids it created.
+
+    ``open_alerts`` is what ``read_open_alerts`` gives, when the caller read it already.
+    """
+    if not (active_ids or inactive_ids):
+        return []
+    if open_alerts is None:
+        open_alerts = read_open_alerts(list(active_ids) + list(inactive_ids))
+    todo = moves(
+        active_ids=active_ids, inactive_ids=inactive_ids, latest=latest, open_alerts=open_alerts
+    )
+    if not todo:
+        return []
+    apply = _apply_in_one_statement if connection.vendor == "postgresql" else _apply_by_orm
+    event_ids, notification_ids = apply(todo, now=now, notify=notify)
+    if notify and notification_ids:
+        from .tasks import send_alert_notifications
+
+        transaction.on_commit(lambda: send_alert_notifications.delay(notification_ids))
+    return event_ids
+
+
+def _notification_state(notify):
+    return AlertNotification.State.PENDING if notify else AlertNotification.State.SUPPRESSED
+
+
+EVENT_KINDS = {
+    OPEN: AlertEvent.Kind.OPENED,
+    ESCALATE: AlertEvent.Kind.ESCALATED,
+    IMPROVE: AlertEvent.Kind.IMPROVED,
+    RESOLVE: AlertEvent.Kind.RESOLVED,
+}
+EMAILED = (AlertEvent.Kind.OPENED, AlertEvent.Kind.ESCALATED)
+
+# Every move, its event and its notification in one statement (PostgreSQL). Opening is an
+# INSERT the partial unique index turns into a no-op when another recompute opened the alert
+# first; every other move is a conditional UPDATE only one writer can win. RETURNING gives each
+# writer the rows it changed, so an event and its email exist exactly once. Recipients are the
+# active executives with an address and the partnership's active owner, sorted and distinct.
+APPLY_SQL = """
+WITH m (kpi_id, alert_id, move, partnership_id, severity, period, value, resolution) AS (
+    SELECT * FROM unnest(
+        %(kpi_ids)s::bigint[], %(alert_ids)s::bigint[], %(moves)s::text[],
+        %(partnership_ids)s::bigint[], %(severities)s::text[], %(periods)s::date[],
+        %(values)s::numeric[], %(resolutions)s::text[])
+),
+opened AS (
+    INSERT INTO kpis_alert (kpi_id, partnership_id, state, severity, peak_severity, opened_at,
+                            opened_period, opened_value, acknowledgement, resolution,
+                            change_token)
+    SELECT kpi_id, partnership_id, 'open', severity, severity, %(now)s, period, value, '', '',
+           %(token)s || ':open'
+    FROM m WHERE move = 'open'
+    ON CONFLICT DO NOTHING
+    RETURNING id, kpi_id, severity, resolution, 'opened'::text AS kind
+),
+escalated AS (
+    UPDATE kpis_alert a SET severity = 'off_track', peak_severity = 'off_track',
+        escalated_at = %(now)s, state = 'open', change_token = %(token)s || ':escalate'
+    FROM m WHERE m.move = 'escalate' AND a.id = m.alert_id AND a.severity = 'at_risk'
+        AND a.resolved_at IS NULL
+    RETURNING a.id, a.kpi_id, a.severity, a.resolution, 'escalated'::text
+),
+improved AS (
+    UPDATE kpis_alert a SET severity = 'at_risk', change_token = %(token)s || ':improve'
+    FROM m WHERE m.move = 'improve' AND a.id = m.alert_id AND a.severity = 'off_track'
+        AND a.resolved_at IS NULL
+    RETURNING a.id, a.kpi_id, a.severity, a.resolution, 'improved'::text
+),
+resolved AS (
+    UPDATE kpis_alert a SET state = 'resolved', resolved_at = %(now)s,
+        resolved_period = coalesce(m.period, a.resolved_period), resolution = m.resolution,
+        change_token = %(token)s || ':resolve'
+    FROM m WHERE m.move = 'resolve' AND a.id = m.alert_id AND a.resolved_at IS NULL
+    RETURNING a.id, a.kpi_id, a.severity, m.resolution, 'resolved'::text
+),
+claimed AS (
+    SELECT * FROM opened UNION ALL SELECT * FROM escalated
+    UNION ALL SELECT * FROM improved UNION ALL SELECT * FROM resolved
+),
+events AS (
+    INSERT INTO kpis_alertevent (alert_id, kind, severity, period, value, comment, at)
+    SELECT c.id, c.kind, CASE WHEN c.kind = 'resolved' THEN '' ELSE c.severity END,
+           m.period, m.value, CASE WHEN c.kind = 'resolved' THEN c.resolution ELSE '' END,
+           %(now)s
+    FROM claimed c JOIN m ON m.kpi_id = c.kpi_id
+    RETURNING id, alert_id, kind
+),
+executives AS (
+    SELECT u.email FROM auth_user u
+    WHERE u.is_active AND u.email <> '' AND (u.is_superuser OR EXISTS (
+        SELECT 1 FROM auth_user_groups ug JOIN auth_group g ON g.id = ug.group_id
+        WHERE ug.user_id = u.id AND g.name = %(executive)s))
+),
+notified AS (
+    INSERT INTO kpis_alertnotification (event_id, recipients, delivered, state, attempts,
+                                        last_error, created_at)
+    SELECT e.id, (
+        SELECT coalesce(jsonb_agg(r.email ORDER BY r.email COLLATE "C"), '[]'::jsonb)
+        FROM (
+            SELECT email FROM executives
+            UNION
+            SELECT o.email FROM partnerships_partnership p
+            JOIN auth_user o ON o.id = p.owner_id
+            WHERE p.id = m.partnership_id AND o.is_active AND o.email <> ''
+        ) r
+    ), '[]'::jsonb, %(state)s, 0, '', %(now)s
+    FROM events e JOIN claimed c ON c.id = e.alert_id JOIN m ON m.kpi_id = c.kpi_id
+    WHERE e.kind IN ('opened', 'escalated')
+    RETURNING id, event_id
+)
+SELECT e.id, n.id FROM events e LEFT JOIN notified n ON n.event_id = e.id ORDER BY e.id
+"""
+
+
+def _apply_in_one_statement(todo, *, now, notify):
+    """(event ids, notification ids) of the moves this writer won."""
+    params = {
+        "kpi_ids": [m.kpi_id for m in todo],
+        "alert_ids": [m.alert_id for m in todo],
+        "moves": [m.move for m in todo],
+        "partnership_ids": [m.partnership_id for m in todo],
+        "severities": [m.severity for m in todo],
+        "periods": [m.period for m in todo],
+        "values": [m.value for m in todo],
+        "resolutions": [m.resolution for m in todo],
+        "now": now,
+        "token": uuid.uuid4().hex,
+        "executive": EXECUTIVE,
+        "state": _notification_state(notify),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(APPLY_SQL, params)
+        rows = cursor.fetchall()
+    return [e for e, _ in rows], [n for _, n in rows if n is not None]
+
+
+def _apply_by_orm(todo, *, now, notify):
+    """The same as _apply_in_one_statement in several statements (SQLite, the embedded default):
+    each writer claims the rows it changed with a token of its own, then reads them back."""
+    token = uuid.uuid4().hex
+    by_kind = {}
+    for m in todo:
+        by_kind.setdefault(m.move, []).append(m)
+    if OPEN in by_kind:
+        Alert.objects.bulk_create(
+            [
+                Alert(
+                    kpi_id=m.kpi_id,
+                    partnership_id=m.partnership_id,
+                    severity=m.severity,
+                    peak_severity=m.severity,
+                    opened_at=now,
+                    opened_period=m.period,
+                    opened_value=m.value,
+                    change_token=f"{token}:{OPEN}",
+                )
+                for m in by_kind[OPEN]
+            ],
+            ignore_conflicts=True,
+        )
+    unresolved = Alert.objects.filter(resolved_at__isnull=True)
+    if ESCALATE in by_kind:
+        unresolved.filter(
+            pk__in=[m.alert_id for m in by_kind[ESCALATE]], severity=Severity.AT_RISK
         ).update(
             severity=Severity.OFF_TRACK,
             peak_severity=Severity.OFF_TRACK,
@@ -113,100 +315,69 @@ def evaluate(*, active_ids, inactive_ids, latest, now, notify=True):
             state=Alert.State.OPEN,
             change_token=f"{token}:{ESCALATE}",
         )
-    if improve:
-        Alert.objects.filter(
-            pk__in=improve, severity=Severity.OFF_TRACK, resolved_at__isnull=True
+    if IMPROVE in by_kind:
+        unresolved.filter(
+            pk__in=[m.alert_id for m in by_kind[IMPROVE]], severity=Severity.OFF_TRACK
         ).update(severity=Severity.AT_RISK, change_token=f"{token}:{IMPROVE}")
-    recovered = {pk: period for pk, (period, _) in resolve.items() if period is not None}
-    if recovered:
-        Alert.objects.filter(pk__in=list(recovered), resolved_at__isnull=True).update(
+    for m in by_kind.get(RESOLVE, []):
+        fields = {"resolved_period": m.period} if m.period else {}
+        unresolved.filter(pk=m.alert_id).update(
             state=Alert.State.RESOLVED,
             resolved_at=now,
-            resolved_period=Case(
-                *[
-                    When(pk=pk, then=Value(period, output_field=DateField()))
-                    for pk, period in recovered.items()
-                ],
-                output_field=DateField(),
-            ),
-            resolution=RECOVERED,
+            resolution=m.resolution,
             change_token=f"{token}:{RESOLVE}",
+            **fields,
         )
-    retired = [pk for pk, (period, _) in resolve.items() if period is None]
-    if retired:
-        Alert.objects.filter(pk__in=retired, resolved_at__isnull=True).update(
-            state=Alert.State.RESOLVED,
-            resolved_at=now,
-            resolution=DEACTIVATED,
-            change_token=f"{token}:{RESOLVE}",
-        )
-    if not (to_open or escalate or improve or resolve):
-        return []
-
+    by_kpi = {m.kpi_id: m for m in todo}
     claimed = list(
-        Alert.objects.filter(change_token__startswith=f"{token}:")
-        .select_related(None)
-        .values("id", "kpi_id", "partnership_id", "severity", "change_token", "resolution")
+        Alert.objects.filter(change_token__startswith=f"{token}:").values(
+            "id", "kpi_id", "severity", "change_token", "resolution"
+        )
     )
-    kinds = {
-        OPEN: AlertEvent.Kind.OPENED,
-        ESCALATE: AlertEvent.Kind.ESCALATED,
-        IMPROVE: AlertEvent.Kind.IMPROVED,
-        RESOLVE: AlertEvent.Kind.RESOLVED,
-    }
-    events = []
-    for alert in claimed:
-        move = alert["change_token"].split(":", 1)[1]
-        state = latest.get(alert["kpi_id"]) or {}
-        events.append(
+    events = AlertEvent.objects.bulk_create(
+        [
             AlertEvent(
                 alert_id=alert["id"],
-                kind=kinds[move],
+                kind=EVENT_KINDS[move],
                 severity="" if move == RESOLVE else alert["severity"],
-                period=state.get("period"),
-                value=state.get("value"),
+                period=by_kpi[alert["kpi_id"]].period,
+                value=by_kpi[alert["kpi_id"]].value,
                 comment=alert["resolution"] if move == RESOLVE else "",
                 at=now,
             )
-        )
-    events = AlertEvent.objects.bulk_create(events)
-    _record_notifications(events, claimed, notify=notify, now=now)
-    return [e.pk for e in events]
-
-
-def _record_notifications(events, claimed, *, notify, now):
-    emailing = [e for e in events if e.kind in (AlertEvent.Kind.OPENED, AlertEvent.Kind.ESCALATED)]
+            for alert in claimed
+            for move in [alert["change_token"].split(":", 1)[1]]
+        ]
+    )
+    emailing = [e for e in events if e.kind in EMAILED]
     if not emailing:
-        return
-    partnership_of = {a["id"]: a["partnership_id"] for a in claimed}
+        return [e.pk for e in events], []
+    kpi_of = {a["id"]: a["kpi_id"] for a in claimed}
     owners = dict(
-        Partnership.objects.filter(pk__in=set(partnership_of.values()))
+        Partnership.objects.filter(pk__in={m.partnership_id for m in todo})
         .exclude(owner__isnull=True)
         .exclude(owner__email="")
         .filter(owner__is_active=True)
         .values_list("pk", "owner__email")
     )
     execs = [email for _, email in executives()]
-    notifications = []
-    for event in emailing:
-        owner = owners.get(partnership_of[event.alert_id])
-        recipients = sorted({*execs, *([owner] if owner else [])})
-        notifications.append(
+    notifications = AlertNotification.objects.bulk_create(
+        [
             AlertNotification(
                 event_id=event.pk,
-                recipients=recipients,
-                state=AlertNotification.State.PENDING
-                if notify
-                else AlertNotification.State.SUPPRESSED,
+                recipients=sorted(
+                    {
+                        *execs,
+                        *filter(None, [owners.get(by_kpi[kpi_of[event.alert_id]].partnership_id)]),
+                    }
+                ),
+                state=_notification_state(notify),
                 created_at=now,
             )
-        )
-    notifications = AlertNotification.objects.bulk_create(notifications)
-    if notify:
-        ids = [n.pk for n in notifications]
-        from .tasks import send_alert_notifications
-
-        transaction.on_commit(lambda: send_alert_notifications.delay(ids))
+            for event in emailing
+        ]
+    )
+    return [e.pk for e in events], [n.pk for n in notifications]
 
 
 # Sending -------------------------------------------------------------------------------------
@@ -289,15 +460,37 @@ def pending_notification_ids():
 # Checkpoints ---------------------------------------------------------------------------------
 
 
-def record_due_checkpoints(*, kpi_ids, latest, today, now):
-    """Record, for checkpoints now due, whether their KPI has recovered (on track)."""
-    if not kpi_ids:
-        return 0
-    due = list(
+def read_due_checkpoints(kpi_ids, today):
+    """[(checkpoint id, KPI id)] of the unrecorded checkpoints of these KPIs due by ``today``."""
+    return list(
         Checkpoint.objects.filter(
             recorded_at__isnull=True, due_on__lte=today, action__kpi_id__in=kpi_ids
         ).values_list("pk", "action__kpi_id")
     )
+
+
+# The same as one text, for snapshots.stored_rows: "checkpoint id<TAB>KPI id" lines.
+DUE_CHECKPOINTS_TEXT_SQL = (
+    "SELECT string_agg(c.id::text || E'\\t' || a.kpi_id::text, E'\\n') "
+    f"FROM {Checkpoint._meta.db_table} c "
+    f"JOIN {CorrectiveAction._meta.db_table} a ON a.id = c.action_id "
+    "WHERE c.recorded_at IS NULL AND c.due_on <= %s AND a.kpi_id = ANY(%s)"
+)
+
+
+def parse_due_checkpoints(text):
+    return [tuple(int(n) for n in line.split("\t")) for line in (text or "").splitlines()]
+
+
+def record_due_checkpoints(*, kpi_ids, latest, today, now, due=None):
+    """Record, for checkpoints now due, whether their KPI has recovered (on track).
+
+    ``due`` is what ``read_due_checkpoints`` gives, when the caller read it already.
+    """
+    if not kpi_ids:
+        return 0
+    if due is None:
+        due = read_due_checkpoints(kpi_ids, today)
     updates = []
     for pk, kpi_id in due:
         state = latest.get(kpi_id)

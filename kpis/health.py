@@ -7,7 +7,7 @@ partnerships at once (a constant number of queries) and keeps one HealthSnapshot
 from collections import Counter, defaultdict
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from governance.selectors import health_input_reads, health_inputs_from
@@ -130,16 +130,9 @@ def health_score(
 
 
 def _latest_statuses(partnership_ids, as_of):
-    """{partnership_id: Counter(status)} from each active KPI's latest snapshot at ``as_of``."""
+    """{partnership_id: Counter(status)} from each active KPI's latest snapshot as it was at
+    ``as_of`` (for backfills; the live counts are ``_status_part``)."""
     active = Kpi.objects.filter(partnership_id__in=partnership_ids, is_active=True)
-    counts = defaultdict(Counter)
-    if as_of is None:
-        rows = Snapshot.objects.filter(kpi__in=active, is_latest=True).values_list(
-            "partnership_id", "status"
-        )
-        for pid, status in rows:
-            counts[pid][status] += 1
-        return counts
     # The latest period that had closed by then, or the current one if it had a value.
     rows = (
         Snapshot.objects.filter(kpi__in=active, period__lte=as_of)
@@ -150,9 +143,36 @@ def _latest_statuses(partnership_ids, as_of):
     latest = {}
     for kpi_id, pid, status in rows:
         latest[kpi_id] = (pid, status)
+    counts = defaultdict(Counter)
     for pid, status in latest.values():
         counts[pid][status] += 1
     return counts
+
+
+STATUS_COLUMNS = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.NO_DATA]
+
+
+def _status_part(partnership_ids):
+    """Each partnership's active KPIs counted by their latest status, as they are now."""
+    counts = {str(status): Count("pk", filter=Q(status=status)) for status in STATUS_COLUMNS}
+    queryset = Snapshot.objects.filter(
+        partnership_id__in=partnership_ids, is_latest=True, kpi__is_active=True
+    )
+    return queryset.values("partnership_id").annotate(**counts).order_by(), list(counts)
+
+
+def _scored_part(partnership_ids):
+    """The partnerships health scores (every one but ended ones), and whether KPI results are
+    expected of them yet."""
+    expected = Case(When(stage__in=KPI_STAGES, then=Value(1)), default=Value(0))
+    queryset = (
+        Partnership.objects.filter(pk__in=partnership_ids)
+        .exclude(stage=Stage.ENDED)
+        .values(partnership_id=F("pk"))
+        .annotate(expected=expected)
+        .order_by()
+    )
+    return queryset, ["expected"]
 
 
 def _overdue_corrective_part(partnership_ids, today, live):
@@ -169,51 +189,68 @@ def _overdue_corrective_part(partnership_ids, today, live):
     return queryset.values("partnership_id").annotate(n=Count("pk")).order_by(), ["n"]
 
 
-def scoring_inputs(partnership_ids, today, live):
-    """(overdue corrective actions per partnership, governance inputs per partnership) as of
-    ``today``, in one query; ``live`` reads corrective actions as they are now, otherwise as
-    they were at the start of ``today``."""
+def _read_inputs(partnership_ids, today, live, extra=None):
+    """read_together of the corrective actions, governance's inputs and ``extra`` parts:
+    (overdue corrective actions per partnership, governance inputs per partnership, the read)."""
+    # Extra parts last: the server types each shared column from the first parts that fill it.
     reads = {
         "kpis.overdue_corrective": _overdue_corrective_part(
             ids_param(partnership_ids), today, live
         ),
         **health_input_reads(partnership_ids, today=today),
+        **(extra or {}),
     }
     read = read_together(reads)
     overdue = {pid: row["n"] for pid, row in read["kpis.overdue_corrective"].items()}
-    return overdue, health_inputs_from(read, partnership_ids)
+    return overdue, health_inputs_from(read, partnership_ids), read
+
+
+def scoring_inputs(partnership_ids, today, live):
+    """(overdue corrective actions per partnership, governance inputs per partnership) as of
+    ``today``, in one query; ``live`` reads corrective actions as they are now, otherwise as
+    they were at the start of ``today``."""
+    overdue, governance, _ = _read_inputs(partnership_ids, today, live)
+    return overdue, governance
 
 
 def compute_health(partnership_ids, *, today=None, now=None, live=None):
     """Score these partnerships as of ``today`` and keep it as the month's HealthSnapshot.
 
-    ``live`` (the default when today is the real today) reads the current state; otherwise the
-    state as it was on ``today`` is rebuilt from snapshots and dates (for backfills).
+    ``live`` (the default when today is the real today) reads the current state, every input
+    in one query; otherwise the state as it was on ``today`` is rebuilt from snapshots and
+    dates (for backfills).
     """
     real_today = timezone.localdate()
     today = today or real_today
     live = (today == real_today) if live is None else live
     now = now or timezone.now()
-    partnerships = dict(
-        Partnership.objects.filter(pk__in=partnership_ids)
-        .exclude(stage=Stage.ENDED)
-        .values_list("pk", "stage")
-    )
-    if not partnerships:
+    ids = sorted(set(partnership_ids))
+    if not ids:
         return []
-    ids = sorted(partnerships)
-    statuses = _latest_statuses(ids, None if live else today)
-    overdue, governance = scoring_inputs(ids, today, live)
+    extra = {"kpis.scored": _scored_part(ids_param(ids))}
+    if live:
+        extra["kpis.statuses"] = _status_part(ids_param(ids))
+    overdue, governance, read = _read_inputs(ids, today, live, extra)
+    scored = read["kpis.scored"]
+    if not scored:
+        return []
+    if live:
+        statuses = {
+            pid: Counter({status: int(row[status]) for status in STATUS_COLUMNS})
+            for pid, row in read["kpis.statuses"].items()
+        }
+    else:
+        statuses = _latest_statuses(sorted(scored), today)
     period = today.replace(day=1)
     rows = []
-    for pid in ids:
+    for pid in sorted(scored):
         counts = statuses.get(pid, Counter())
         inputs = {
             "on_track": counts[Status.ON_TRACK],
             "at_risk": counts[Status.AT_RISK],
             "off_track": counts[Status.OFF_TRACK],
             "no_data": counts[Status.NO_DATA],
-            "kpis_expected": partnerships[pid] in KPI_STAGES,
+            "kpis_expected": bool(scored[pid]["expected"]),
             "overdue_corrective_actions": overdue.get(pid, 0),
             "governance": governance.get(pid, {}),
         }

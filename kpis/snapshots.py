@@ -228,11 +228,14 @@ STORED_SQL = (
 
 @dataclass
 class StoredRows:
-    """What write_changes and latest_changes need of the snapshots some KPIs have now."""
+    """What a run needs of what is stored for some KPIs, read in one statement: their
+    snapshots (for write_changes and latest_changes), open alerts and due checkpoints."""
 
     fingerprints: np.ndarray  # of every row that has one
     latest: dict  # {kpi_id: status} of the latest rows
     stale_ids: list  # rows for a period the computed frame no longer produces
+    open_alerts: dict = field(default_factory=dict)  # as alerts.read_open_alerts gives
+    due_checkpoints: list = field(default_factory=list)  # as alerts.read_due_checkpoints
 
 
 def produced_ranges(frame):
@@ -249,16 +252,21 @@ def produced_ranges(frame):
     }
 
 
-def stored_rows(kpi_ids, frame):
+def stored_rows(kpi_ids, frame, *, today, inactive_ids=()):
     """StoredRows of these KPIs, against ``frame`` (sorted by KPI and period) for which rows
-    are stale."""
+    are stale, with checkpoints due by ``today``; open alerts also of ``inactive_ids``."""
     ranges = produced_ranges(frame)
+    alert_ids = [*kpi_ids, *inactive_ids]
     if connection.vendor == "postgresql":
         firsts = [first for first, _ in ranges.values()]
         lasts = [last for _, last in ranges.values()]
         with connection.cursor() as cursor:
-            cursor.execute(STORED_SQL, [list(ranges), firsts, lasts, list(kpi_ids)])
-            fingerprints, latest, stale = cursor.fetchone()
+            cursor.execute(
+                f"SELECT ({alerts.OPEN_ALERTS_TEXT_SQL}), ({alerts.DUE_CHECKPOINTS_TEXT_SQL}), "
+                f"stored.* FROM ({STORED_SQL}) AS stored",
+                [alert_ids, today, list(kpi_ids), list(ranges), firsts, lasts, list(kpi_ids)],
+            )
+            open_alerts, due, fingerprints, latest, stale = cursor.fetchone()
         prints = (
             pd.read_csv(io.StringIO(fingerprints), header=None, dtype=np.int64)[0].to_numpy()
             if fingerprints
@@ -269,11 +277,19 @@ def stored_rows(kpi_ids, frame):
             fingerprints=prints,
             latest={int(k): status for k, status in latest.items()},
             stale_ids=[int(pk) for pk in stale.split(",")] if stale else [],
+            open_alerts=alerts.parse_open_alerts(open_alerts),
+            due_checkpoints=alerts.parse_due_checkpoints(due),
         )
     rows = Snapshot.objects.filter(kpi_id__in=kpi_ids).values_list(
         "id", "kpi_id", "period", "fingerprint", "is_latest", "status"
     )
-    out = StoredRows(fingerprints=[], latest={}, stale_ids=[])
+    out = StoredRows(
+        fingerprints=[],
+        latest={},
+        stale_ids=[],
+        open_alerts=alerts.read_open_alerts(alert_ids),
+        due_checkpoints=alerts.read_due_checkpoints(kpi_ids, today),
+    )
     for pk, kpi_id, period, fingerprint, is_latest, status in rows:
         if fingerprint is not None:
             out.fingerprints.append(fingerprint)
@@ -461,13 +477,14 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
         inactive_ids = [r["id"] for r in rows if not r["is_active"]]
         active_ids = [r["id"] for r in active]
         frame = pd.DataFrame(columns=maths.SNAPSHOT_COLUMNS)
+        stored = None
         if active:
             versions, measurements = load_frames(active_ids)
             frame = maths.compute_snapshots(_kpi_frame(active), versions, measurements, today=today)
             # Sorted so that concurrent writers lock rows in the same order.
             frame = frame.sort_values(["kpi_id", "period"])
             frame["fingerprint"] = fingerprints(frame)
-            stored = stored_rows(active_ids, frame)
+            stored = stored_rows(active_ids, frame, today=today, inactive_ids=inactive_ids)
             written = write_changes(frame, stored)
             result.snapshots += written
             result.unchanged += len(frame) - written
@@ -490,9 +507,14 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
             latest=latest_by_kpi,
             now=now,
             notify=notify,
+            open_alerts=stored.open_alerts if stored else None,
         )
         alerts.record_due_checkpoints(
-            kpi_ids=active_ids, latest=latest_by_kpi, today=today, now=now
+            kpi_ids=active_ids,
+            latest=latest_by_kpi,
+            today=today,
+            now=now,
+            due=stored.due_checkpoints if stored else None,
         )
         result.kpis += len(rows)
         result.partnerships.update(r["partnership_id"] for r in rows)

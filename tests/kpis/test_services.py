@@ -1,7 +1,7 @@
 """KPI definitions, measurements and corrections, the gate, health and selectors."""
 
 import io
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -273,6 +273,39 @@ def test_health_is_kept_per_month(partnership):
     )
     # As of the end of January its value was in; February's miss shows from February on.
     assert by_month == {date(2024, 1, 1): 100, date(2024, 2, 1): 50, date(2024, 3, 1): 50}
+
+
+@pytest.mark.django_db
+def test_live_health_reads_everything_in_one_query_and_agrees_with_a_rebuild(
+    frozen, django_assert_num_queries
+):
+    """Live scores read stages, KPI statuses and the other inputs in one query and write in
+    one; they equal the scores rebuilt from dates for the same day (the backfill path)."""
+    ids = []
+    for stage, values in [
+        (Stage.ACTIVE, [100, 85, 60]),
+        (Stage.ACTIVE, [95]),
+        (Stage.PROSPECT, []),
+        (Stage.RENEWAL, [70, 70]),
+    ]:
+        p = make_partnership(stage=stage)
+        for value in values:
+            measure(make_kpi(p), date(2024, 2, 1), value)
+        retired = make_kpi(p, is_active=False)
+        measure(retired, date(2024, 2, 1), 10)  # an inactive KPI does not count
+        ids.append(p.pk)
+    ended = make_partnership(stage=Stage.ENDED)
+    ids.append(ended.pk)
+    with frozen(datetime(2024, 3, 5, 9)):
+        recompute(partnership_ids=ids)
+        with django_assert_num_queries(2):
+            live = {h.partnership_id: (h.score, h.inputs) for h in health.compute_health(ids)}
+        rebuilt = {
+            h.partnership_id: (h.score, h.inputs) for h in health.compute_health(ids, live=False)
+        }
+    assert ended.pk not in live
+    assert live == rebuilt
+    assert [live[pid][0] for pid in ids[:4]] == [75, 100, 100, 50]
 
 
 def test_partnership_kpi_summary_runs_constant_queries(django_assert_num_queries, coo):

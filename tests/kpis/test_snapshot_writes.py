@@ -98,13 +98,16 @@ def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(
     frame = snapshots.maths.compute_snapshots(
         snapshots._kpi_frame(list(rows)), versions, measurements, today=TODAY
     ).sort_values(["kpi_id", "period"])
-    by_sql = snapshots.stored_rows(ids, frame)
+    by_sql = snapshots.stored_rows(ids, frame, today=TODAY)
     monkeypatch.setattr(connection, "vendor", "sqlite")
-    by_orm = snapshots.stored_rows(ids, frame)
+    by_orm = snapshots.stored_rows(ids, frame, today=TODAY)
     monkeypatch.undo()
     assert by_sql.stale_ids == by_orm.stale_ids == [june]
     assert by_sql.latest == by_orm.latest
     assert sorted(by_sql.fingerprints.tolist()) == sorted(by_orm.fingerprints.tolist())
+    assert by_sql.open_alerts == by_orm.open_alerts
+    assert by_sql.open_alerts[kpi.pk]["severity"] == "off_track"  # from June's 75
+    assert by_sql.due_checkpoints == by_orm.due_checkpoints
 
     recompute(ids, today=TODAY)
     assert not Snapshot.objects.filter(pk=june).exists()
