@@ -704,7 +704,8 @@ def targets(results):
         if name in ("floor", "dashboard_all_panels"):
             continue
         rows.append((f"{name}: queries", row["queries"], "≤ 15", row["queries"] <= 15))
-        if name in ("portfolio", "portfolio_filtered", "dashboard"):
+        # Served from the cache, and built on the first view after a write.
+        if name in ("portfolio", "portfolio_filtered", "dashboard") or name.endswith("_write"):
             rows.append((f"{name}: × floor", row["ratio"], "≤ 3", row["ratio"] <= 3))
     summary = results.get("every_page", {}).get("summary")
     if summary:
@@ -727,6 +728,14 @@ def targets(results):
         rows.append(("incremental: ms", inc["median_ms"], "< 50", inc["median_ms"] < 50))
     crossing = results.get("incremental", {}).get("incremental_recompute_crossing")
     if crossing:
+        rows.append(
+            (
+                "incremental, crossing a threshold: queries",
+                crossing["queries"],
+                "≤ 10",
+                crossing["queries"] <= 10,
+            )
+        )
         rows.append(
             (
                 "incremental, crossing a threshold: ms",
