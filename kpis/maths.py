@@ -261,22 +261,22 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     # In KPI order, the grid below is built already sorted by (KPI, period) and stays so.
     kpis = kpis.sort_values("kpi_id").reset_index(drop=True)
     today_days = to_days([today])[0]
-    freq_of = dict(zip(kpis["kpi_id"], kpis["frequency"], strict=True))
     kpis["current"] = ordinal(np.full(len(kpis), today_days), kpis["frequency"].to_numpy())
     kpis["start_ord"] = ordinal(to_days(kpis["start"]), kpis["frequency"].to_numpy())
 
-    values = _period_values(kpis, measurements, freq_of)
+    values = _period_values(kpis, measurements)
 
-    # Range of periods per KPI.
-    first_value = values.groupby("kpi_id")["ord"].min()
-    has_current = values.merge(kpis[["kpi_id", "current"]], on="kpi_id")
-    has_current = set(has_current.loc[has_current["ord"] == has_current["current"], "kpi_id"])
-    kpis["first"] = np.minimum(
-        kpis["start_ord"], kpis["kpi_id"].map(first_value).fillna(np.iinfo(np.int64).max)
-    ).astype(np.int64)
-    kpis["last"] = np.where(
-        kpis["kpi_id"].isin(has_current), kpis["current"], kpis["current"] - 1
-    ).astype(np.int64)
+    # Range of periods per KPI; each value's KPI row found by binary search (kpis is sorted).
+    kpi_ids = kpis["kpi_id"].to_numpy(dtype=np.int64)
+    current = kpis["current"].to_numpy(dtype=np.int64)
+    value_at = np.searchsorted(kpi_ids, values["kpi_id"].to_numpy(dtype=np.int64))
+    value_ord = values["ord"].to_numpy(dtype=np.int64)
+    first_value = np.full(len(kpis), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_value, value_at, value_ord)
+    has_current = np.zeros(len(kpis), dtype=bool)
+    has_current[value_at[value_ord == current[value_at]]] = True
+    kpis["first"] = np.minimum(kpis["start_ord"].to_numpy(dtype=np.int64), first_value)
+    kpis["last"] = np.where(has_current, current, current - 1).astype(np.int64)
     kpis["count"] = np.maximum(kpis["last"] - kpis["first"] + 1, 0)
     total = int(kpis["count"].sum())
     if total == 0:
@@ -294,9 +294,20 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     grid["pday"] = ordinal_start(grid["ord"].to_numpy(), freq)
     grid["next_day"] = ordinal_start(grid["ord"].to_numpy() + 1, freq)
 
-    grid = grid.merge(
-        values[["kpi_id", "ord", "value", "n", "known_since"]], on=["kpi_id", "ord"], how="left"
-    )
+    # Each period's value, if it has one: values are one per (KPI, period), so a left join is
+    # an exact-match binary search on one sorted key.
+    value_keys = _as_of_key(value_at, value_ord)
+    order = np.argsort(value_keys, kind="stable")
+    grid_keys = _as_of_key(rep, grid["ord"].to_numpy())
+    if len(order):
+        found = np.minimum(np.searchsorted(value_keys[order], grid_keys), len(order) - 1)
+        source = order[found]
+        match = value_keys[source] == grid_keys
+    else:
+        source, match = np.zeros(total, dtype=np.int64), np.zeros(total, dtype=bool)
+    for name in ("value", "n", "known_since"):
+        column = values[name].to_numpy()[source] if len(order) else np.full(total, np.nan)
+        grid[name] = pd.Series(column).where(match)
     grid["n"] = grid["n"].fillna(0).astype(np.int64)
     grid = _with_versions(grid, kpis, versions).reset_index(drop=True)
 
@@ -330,32 +341,53 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     return grid[SNAPSHOT_COLUMNS]
 
 
-def _period_values(kpis, measurements, freq_of):
+def _period_values(kpis, measurements):
     """(kpi_id, ord, value, n, known_since): each KPI's value per period, aggregated where
-    needed, and the earliest entry time of any measurement in the period."""
+    needed, and the earliest entry time of any measurement in the period. ``kpis`` is sorted
+    by kpi_id."""
     empty = pd.DataFrame({"kpi_id": [], "ord": [], "value": [], "n": [], "known_since": []})
+    empty = empty.astype({"kpi_id": np.int64, "ord": np.int64, "n": np.int64, "known_since": float})
     if measurements.empty:
-        return empty.astype(
-            {"kpi_id": np.int64, "ord": np.int64, "n": np.int64, "known_since": float}
-        )
-    m = measurements[measurements["kpi_id"].isin(freq_of.keys())].copy()
-    m["frequency"] = m["kpi_id"].map(freq_of)
-    m["aggregation"] = m["kpi_id"].map(dict(zip(kpis["kpi_id"], kpis["aggregation"], strict=True)))
-    m["pday"] = to_days(m["period"])
-    m["ord"] = ordinal(m["pday"].to_numpy(), m["frequency"].to_numpy())
-    current = m["kpi_id"].map(dict(zip(kpis["kpi_id"], kpis["current"], strict=True)))
-    m = m[m["ord"] <= current]  # never a value for a period that has not started
-    if m.empty:
-        return empty.astype(
-            {"kpi_id": np.int64, "ord": np.int64, "n": np.int64, "known_since": float}
-        )
-
-    own_mask = m["grain"] == m["frequency"]
+        return empty
+    # Each measurement's KPI row found by binary search: numpy throughout, as a recompute of
+    # one KPI after a value is entered pays pandas' fixed cost per operation, not per row.
+    kpi_ids = kpis["kpi_id"].to_numpy(dtype=np.int64)
+    measured = measurements["kpi_id"].to_numpy(dtype=np.int64)
+    at = np.minimum(np.searchsorted(kpi_ids, measured), len(kpi_ids) - 1)
+    rows = np.flatnonzero(kpi_ids[at] == measured)
+    at = at[rows]
+    frequency = kpis["frequency"].to_numpy()[at]
+    pday = to_days(measurements["period"].to_numpy()[rows])
+    ords = ordinal(pday, frequency)
+    started = ords <= kpis["current"].to_numpy()[at]  # never a value for a period not started
+    if not started.any():
+        return empty
+    rows, at, frequency, pday, ords = (a[started] for a in (rows, at, frequency, pday, ords))
+    column = {name: measurements[name].to_numpy()[rows] for name in ("value", "recorded_at")}
+    own_mask = measurements["grain"].to_numpy()[rows] == frequency
     # One value per period at the KPI's own frequency: its entry is when the period was known.
-    own = m.loc[own_mask, ["kpi_id", "ord", "value", "recorded_at"]].assign(n=1)
-    own = own.rename(columns={"recorded_at": "known_since"})
-    finer = m.loc[~own_mask]
-    if not finer.empty:
+    own = pd.DataFrame(
+        {
+            "kpi_id": measured[rows][own_mask],
+            "ord": ords[own_mask],
+            "value": column["value"][own_mask],
+            "known_since": column["recorded_at"][own_mask],
+            "n": 1,
+        }
+    )
+    if not own_mask.all():
+        finer_mask = ~own_mask
+        finer = pd.DataFrame(
+            {
+                "kpi_id": measured[rows][finer_mask],
+                "ord": ords[finer_mask],
+                "pday": pday[finer_mask],
+                "recorded_at": column["recorded_at"][finer_mask],
+                "id": measurements["id"].to_numpy()[rows][finer_mask],
+                "value": column["value"][finer_mask],
+                "aggregation": kpis["aggregation"].to_numpy()[at][finer_mask],
+            }
+        )
         finer = finer.sort_values(["kpi_id", "ord", "pday", "recorded_at", "id"])
         grouped = finer.groupby(["kpi_id", "ord"], sort=False)
         agg = grouped["value"].agg(["sum", "mean", "min", "max", "last", "count"])
@@ -384,28 +416,44 @@ def _period_values(kpis, measurements, freq_of):
 def _with_versions(grid, kpis, versions):
     """Attach the definition version in force for each period (the latest effective one)."""
     floor = np.iinfo(np.int64).min // 2
-    fallback = kpis[["kpi_id", "direction", "target", "warning", "critical", "baseline"]]
-    fallback = fallback.assign(number=0, eff=floor)
+    names = ("direction", "target", "warning", "critical", "baseline")
+    # Every KPI's current definition at the floor, as number 0, so each period finds a version
+    # of its own KPI; stored versions come after it and win a tie on the same day.
+    kpi_ids = kpis["kpi_id"].to_numpy(dtype=np.int64)
+    columns = {name: [kpis[name].to_numpy()] for name in names}
+    ids, effs, numbers = (
+        [kpi_ids],
+        [np.full(len(kpis), floor, dtype=np.int64)],
+        [np.zeros(len(kpis), dtype=np.int64)],
+    )
     if versions is not None and not versions.empty:
-        v = versions.copy()
-        v["eff"] = np.array(
-            [floor if pd.isna(d) else (d - _EPOCH).days for d in v["effective_from"]],
-            dtype=np.int64,
+        v = versions[versions["kpi_id"].isin(kpi_ids)]
+        ids.append(v["kpi_id"].to_numpy(dtype=np.int64))
+        effs.append(
+            np.array(
+                [floor if pd.isna(d) else (d - _EPOCH).days for d in v["effective_from"]],
+                dtype=np.int64,
+            )
         )
-        v = pd.concat([fallback, v[fallback.columns]], ignore_index=True)
-    else:
-        v = fallback
-    v = v.sort_values(["kpi_id", "eff", "number"]).drop_duplicates(["kpi_id", "eff"], keep="last")
-    # An as-of join by binary search on one sorted (KPI, day) key; every KPI has the fallback
-    # at the floor, so each period finds a version of its own KPI. It keeps the grid's order.
-    rank = {kpi_id: i for i, kpi_id in enumerate(sorted(set(kpis["kpi_id"].tolist())))}
-    v = v[v["kpi_id"].isin(rank.keys())]
-    version_keys = _as_of_key(v["kpi_id"].map(rank).to_numpy(), v["eff"].to_numpy())
-    grid_keys = _as_of_key(grid["kpi_id"].map(rank).to_numpy(), grid["pday"].to_numpy())
-    found = np.searchsorted(version_keys, grid_keys, side="right") - 1
-    grid = grid.copy()
-    for name in ("number", "direction", "target", "warning", "critical", "baseline"):
-        grid[name] = v[name].to_numpy()[found]
+        numbers.append(v["number"].to_numpy(dtype=np.int64))
+        for name in names:
+            columns[name].append(v[name].to_numpy())
+    ids, effs, numbers = np.concatenate(ids), np.concatenate(effs), np.concatenate(numbers)
+    order = np.lexsort((numbers, effs, ids))
+    # Of versions effective the same day, the highest number counts.
+    keep = order[
+        np.r_[(ids[order][1:] != ids[order][:-1]) | (effs[order][1:] != effs[order][:-1]), True]
+    ]
+    # An as-of join by binary search on one sorted (KPI, day) key. It keeps the grid's order.
+    ranks = np.unique(kpi_ids)
+    version_keys = _as_of_key(np.searchsorted(ranks, ids[keep]), effs[keep])
+    grid_keys = _as_of_key(
+        np.searchsorted(ranks, grid["kpi_id"].to_numpy(dtype=np.int64)), grid["pday"].to_numpy()
+    )
+    found = keep[np.searchsorted(version_keys, grid_keys, side="right") - 1]
+    grid["number"] = numbers[found]
+    for name in names:
+        grid[name] = np.concatenate(columns[name])[found]
     return grid
 
 

@@ -434,3 +434,22 @@ def test_many_kpis_at_once_give_what_each_gives_alone():
         pd.testing.assert_frame_equal(mine, alone.reset_index(drop=True), check_dtype=False)
     assert together["kpi_id"].is_monotonic_increasing
     assert set(together.loc[together["kpi_id"] == 3, "kpi_version"]) == {0, 2}
+
+
+def test_a_kpi_without_values_is_no_data_from_its_start_beside_others():
+    kpis = pd.concat([_kpis(kpi_id=4, start=date(2024, 2, 1)), _kpis(kpi_id=2)], ignore_index=True)
+    # A value of a KPI not being computed is ignored.
+    measurements = _measurements(
+        [(2, date(2024, 1, 1), "monthly", 95), (8, date(2024, 1, 1), "monthly", 10)]
+    )
+    for values in (measurements, measurements.iloc[0:0]):
+        frame = maths.compute_snapshots(kpis, NO_VERSIONS, values, today=date(2024, 5, 15))
+        empty = frame[frame["kpi_id"] == 4]
+        assert list(empty["period"]) == [date(2024, m, 1) for m in (2, 3, 4)]
+        assert set(empty["status"]) == {"no_data"} and empty["value"].isna().all()
+        assert (empty["measurement_count"] == 0).all() and empty["known_since"].isna().all()
+    other = frame[frame["kpi_id"] == 2]
+    assert list(other["status"]) == ["no_data"] * 4  # the last run had no values at all
+    frame = maths.compute_snapshots(kpis, NO_VERSIONS, measurements, today=date(2024, 5, 15))
+    assert frame.loc[frame["kpi_id"] == 2, "status"].tolist() == ["on_track"] + ["no_data"] * 3
+    assert frame.loc[frame["kpi_id"] == 2, "measurement_count"].tolist() == [1, 0, 0, 0]
