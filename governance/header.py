@@ -11,6 +11,9 @@ def sponsor(partnership):
     role = (
         GovernanceRole.objects.filter(partnership=partnership, kind=RoleKind.EXECUTIVE_SPONSOR)
         .select_related("user")
+        # The default order without its first key, the partnership's title (one partnership
+        # here): the same role, without joining the partnership to sort by it.
+        .order_by("level", "kind", "pk")
         .first()
     )
     url = reverse("governance:governance", kwargs={"pk": partnership.pk})

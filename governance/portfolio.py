@@ -2,12 +2,10 @@
 
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.template.defaultfilters import date as date_filter
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from partnerships.portfolio import Column, Filter, Tile
+from partnerships.portfolio import Column, Filter, Tile, cell_html, day
 
 from .models import (
     CONCLUDED,
@@ -56,8 +54,9 @@ def annotate_dd(queryset):
         .annotate(p=Sum("weight", filter=Q(status__in=CONCLUDED), default=0) * 100 / Sum("weight"))
         .values("p")
     )
-    return queryset.annotate(
-        dd_progress=Subquery(progress, output_field=IntegerField()),
+    # ``dd_progress`` is only sorted by (the cell shows the weights): as an alias, it is in the
+    # statement only when the table is sorted by it, not one more subquery on every page.
+    return queryset.alias(dd_progress=Subquery(progress, output_field=IntegerField())).annotate(
         dd_total_weight=_of_checklist(Sum("items__weight", default=0)),
         dd_done_weight=_of_checklist(
             Sum("items__weight", filter=Q(items__status__in=CONCLUDED), default=0)
@@ -73,7 +72,10 @@ def decorate(rows):
     row's active cadences (one query for the page)."""
     today = timezone.localdate()
     cadences = cadences_with_dates(
-        MeetingCadence.objects.filter(partnership_id__in=[row.pk for row in rows], is_active=True),
+        # Unordered: only the earliest due date counts (the default order joins partnerships).
+        MeetingCadence.objects.filter(
+            partnership_id__in=[row.pk for row in rows], is_active=True
+        ).order_by(),
         today=today,
     )
     by_partnership = {}
@@ -104,8 +106,8 @@ def _render_dd(row):
     if progress is None:
         return mark_safe('<span class="muted">not started</span>\n')
     overdue = row.governance.get("dd_overdue_items")
-    late = format_html(' · <span class="text-red">{} overdue</span>', overdue) if overdue else ""
-    return format_html(
+    late = cell_html(' · <span class="text-red">{} overdue</span>', overdue) if overdue else ""
+    return cell_html(
         '<div class="progress" title="{}% concluded"><span style="width: {}%"></span></div>'
         "<small>{}%{}</small>\n",
         progress,
@@ -119,7 +121,7 @@ def _render_risk(row):
     count = row.governance.get("open_risks")
     if not count:
         return mark_safe('<span class="muted">none open</span>\n')
-    return format_html(
+    return cell_html(
         '<span class="badge {}" title="Highest open risk score (likelihood × impact)">{}</span> '
         '<small class="muted">{} open</small>\n',
         RISK_BADGE.get(row.risk_level, "badge-green"),
@@ -132,10 +134,10 @@ def _render_next_meeting(row):
     due = row.governance.get("next_meeting_due")
     if not due:
         return mark_safe('<span class="muted">no cadence</span>\n')
-    return format_html(
+    return cell_html(
         "<span {}>{}</span>\n",
         mark_safe('class="text-red"') if row.governance["next_meeting_overdue"] else "",
-        conditional_escape(date_filter(due, "j M Y")),
+        day(due),
     )
 
 

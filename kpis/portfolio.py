@@ -6,10 +6,9 @@ one query for a whole page, whatever the number of partnerships or KPIs.
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from partnerships.portfolio import Column, Filter, Health, Tile
+from partnerships.portfolio import Column, Filter, Health, Tile, cell_html, url
 
 from .health import BANDS
 from .models import Alert, HealthSnapshot, Kpi, Severity, Snapshot, Status
@@ -91,7 +90,7 @@ def _render_health(row):
         return mark_safe('<span class="muted">not scored</span>\n')
     trend = row.health_trend
     spark = sparkline(trend, 44, 18, label="Health by month") if len(trend) > 1 else ""
-    return format_html(
+    return cell_html(
         '<span class="health-cell"><span class="badge badge-{}" title="{}">{}</span>{}</span>\n',
         row.health_band,
         row.health_label,
@@ -104,7 +103,7 @@ def _render_kpis(row):
     if not row.kpis_active:
         return mark_safe('<span class="muted">no KPIs</span>\n')
     on, at, off = row.kpis_on_track, row.kpis_at_risk, row.kpis_off_track
-    return format_html(
+    return cell_html(
         '<span class="kpi-counts" aria-label="{} on track, {} at risk, {} off track">'
         '<span class="count count-green" title="On track">{}</span>'
         '<span class="count count-amber" title="At risk">{}</span>'
@@ -122,9 +121,9 @@ def _render_alerts(row):
     if not row.open_alert_count:
         return mark_safe('<span class="muted">none</span>\n')
     off = bool(row.open_off_track_alerts)
-    return format_html(
+    return cell_html(
         '<a href="{}?partnership={}" class="badge {}">{} · {}</a>\n',
-        reverse("kpis:alert_inbox"),
+        url("kpis:alert_inbox"),
         row.pk,
         "badge-red" if off else "badge-amber",
         row.open_alert_count,

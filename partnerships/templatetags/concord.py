@@ -2,7 +2,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -28,7 +28,7 @@ def portfolio_cells(context, columns, row):
                 )
             with context.push(column=column, row=row):
                 html = cell.render(context)
-        cells.append(format_html('<td class="{}">{}</td>', column.css, html))
+        cells.append(f"{column.td}{conditional_escape(html)}</td>")
     return mark_safe("".join(cells))
 
 

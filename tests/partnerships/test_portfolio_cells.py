@@ -5,8 +5,13 @@ from decimal import Decimal
 
 import pytest
 from django.template import engines
+from django.template.defaultfilters import date as date_filter
 from django.test import RequestFactory
-from django.utils import timezone
+from django.urls import clear_script_prefix, include, path, reverse, set_script_prefix
+from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy
 
 from partnerships import portfolio
 from partnerships.models import Partnership, Stage
@@ -69,3 +74,40 @@ def test_a_column_without_a_fast_path_renders_its_template(coo):
     columns = [Column("plain", "Plain", "partnerships/cells/type.html")]
     expected, fast = render_both(page_rows(), columns, user=coo)
     assert fast == expected and ">Supplier\n</td>" in fast
+
+
+def test_cell_html_escapes_as_format_html_does():
+    template = '<a href="{}" title="{}">{}{}{}</a>'
+    args = ('/x/?a=1&b="2"', gettext_lazy("Off <track>"), mark_safe("<b>safe</b>"), 3, None)
+    assert portfolio.cell_html(template, *args) == format_html(template, *args)
+    assert isinstance(portfolio.cell_html("{}", "x"), SafeString)
+
+
+def test_urls_are_reversed_once_per_name_and_script_prefix():
+    assert portfolio.url("partnerships:detail", 12) == reverse("partnerships:detail", args=[12])
+    assert portfolio.url("partnerships:list") == reverse("partnerships:list")
+    set_script_prefix("/concord/")
+    try:
+        assert portfolio.url("partnerships:detail", 7) == "/concord/partnerships/7/"
+        assert portfolio.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
+    finally:
+        clear_script_prefix()
+    assert portfolio.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
+
+
+def test_day_formats_as_the_date_filter():
+    value = date(2027, 3, 9)
+    assert portfolio.day(value) == date_filter(value, "j M Y") == "9 Mar 2027"
+    with translation.override("fr"):
+        assert portfolio.day(value) == date_filter(value, "j M Y")
+
+
+# This module as a URLconf: the app's URLs mounted under /mounted/.
+urlpatterns = [path("mounted/", include("config.urls"))]
+
+
+def test_urls_follow_the_urlconf(settings):
+    assert portfolio.url("partnerships:detail", 3) == "/partnerships/3/"
+    settings.ROOT_URLCONF = __name__
+    assert portfolio.url("partnerships:detail", 3) == "/mounted/partnerships/3/"
+    assert portfolio.url("partnerships:list") == reverse("partnerships:list")
