@@ -178,19 +178,21 @@ def _measurements_by_orm(kpi_ids):
 def load_frames(kpi_ids):
     """(versions, measurements) frames for these KPIs: one query each."""
     versions = list(KpiVersion.objects.filter(kpi_id__in=kpi_ids).values_list(*VERSION_COLUMNS))
+    columns = list(zip(*versions, strict=True)) or [()] * len(VERSION_COLUMNS)
     versions = pd.DataFrame(
-        [
-            (k, n, eff, d, _float(t), _float(w), _float(c), _float(b))
-            for k, n, eff, d, t, w, c, b in versions
-        ],
-        columns=VERSION_COLUMNS,
+        {
+            name: np.array(values, dtype=np.int64)
+            if name in ("kpi_id", "number")
+            else np.array([_float(v) for v in values], dtype=float)
+            if name in ("target", "warning", "critical", "baseline")
+            else np.array(values, dtype=object)
+            for name, values in zip(VERSION_COLUMNS, columns, strict=True)
+        }
     )
     if connection.vendor == "postgresql":
         measurements = read_frame(MEASUREMENT_SQL, [list(kpi_ids)], MEASUREMENT_DTYPES)
     else:
         measurements = _measurements_by_orm(kpi_ids)
-    if not versions.empty:
-        versions = versions.astype({"kpi_id": np.int64, "number": np.int64})
     return versions, measurements
 
 
@@ -302,42 +304,65 @@ def stored_rows(kpi_ids, frame, *, today, inactive_ids=()):
     return out
 
 
-def latest_changes(stored, frame):
-    """KPI ids whose latest status differs between the stored rows and the computed frame."""
+def latest_states(frame):
+    """{kpi_id: {"status", "period", "value", "partnership_id"}} of the frame's latest rows."""
+    if frame.empty:
+        return {}
+    columns = ["kpi_id", "status", "period", "value", "partnership_id"]
+    return {
+        int(row["kpi_id"]): {
+            "status": row["status"],
+            "period": row["period"],
+            "value": _decimal(row["value"]),
+            "partnership_id": int(row["partnership_id"]),
+        }
+        for row in _rows(frame.loc[frame["is_latest"].astype(bool), columns])
+    }
+
+
+def latest_changes(stored, latest):
+    """KPI ids whose latest status differs between the stored rows and ``latest_states``."""
     before = stored.latest
-    latest = frame[frame["is_latest"].astype(bool)]
-    after = dict(zip(latest["kpi_id"].tolist(), latest["status"].tolist(), strict=True))
+    after = {kpi_id: state["status"] for kpi_id, state in latest.items()}
     return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+
+
+def _rows(frame):
+    """The rows of a frame as dicts of Python values (itertuples builds a namedtuple class on
+    every call: most of the cost for the one or two rows an incremental recompute writes)."""
+    names = list(frame.columns)
+    columns = [frame[name].tolist() for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def _snapshot_objects(frame, computed_at, run):
     objs = []
-    for row in frame.itertuples(index=False):
+    for row in _rows(frame):
         objs.append(
             Snapshot(
-                kpi_id=int(row.kpi_id),
-                partnership_id=int(row.partnership_id),
-                period=row.period,
-                period_end=row.period_end,
-                frequency=row.frequency,
-                is_closed=bool(row.is_closed),
-                is_latest=bool(row.is_latest),
-                value=_decimal(row.value),
-                measurement_count=int(row.measurement_count),
-                known_since=_moment(row.known_since),
-                status=row.status,
-                attainment=_none(row.attainment),
-                change=_none(row.change),
-                change_pct=_none(row.change_pct),
-                trend_slope=_none(row.trend_slope),
-                trend=row.trend,
-                rolling_avg=_decimal(row.rolling_avg),
-                kpi_version=int(row.kpi_version),
-                direction=row.direction,
-                target=_decimal(row.target),
-                warning=_decimal(row.warning),
-                critical=_decimal(row.critical),
-                fingerprint=int(row.fingerprint),
+                kpi_id=int(row["kpi_id"]),
+                partnership_id=int(row["partnership_id"]),
+                period=row["period"],
+                period_end=row["period_end"],
+                frequency=row["frequency"],
+                is_closed=bool(row["is_closed"]),
+                is_latest=bool(row["is_latest"]),
+                value=_decimal(row["value"]),
+                measurement_count=int(row["measurement_count"]),
+                known_since=_moment(row["known_since"]),
+                status=row["status"],
+                attainment=_none(row["attainment"]),
+                change=_none(row["change"]),
+                change_pct=_none(row["change_pct"]),
+                trend_slope=_none(row["trend_slope"]),
+                trend=row["trend"],
+                rolling_avg=_decimal(row["rolling_avg"]),
+                kpi_version=int(row["kpi_version"]),
+                direction=row["direction"],
+                target=_decimal(row["target"]),
+                warning=_decimal(row["warning"]),
+                critical=_decimal(row["critical"]),
+                fingerprint=int(row["fingerprint"]),
                 computed_at=computed_at,
                 run=run,
             )
@@ -476,8 +501,7 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
         active = [r for r in rows if r["is_active"]]
         inactive_ids = [r["id"] for r in rows if not r["is_active"]]
         active_ids = [r["id"] for r in active]
-        frame = pd.DataFrame(columns=maths.SNAPSHOT_COLUMNS)
-        stored = None
+        latest_by_kpi, stored = {}, None
         if active:
             versions, measurements = load_frames(active_ids)
             frame = maths.compute_snapshots(_kpi_frame(active), versions, measurements, today=today)
@@ -488,19 +512,10 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
             written = write_changes(frame, stored)
             result.snapshots += written
             result.unchanged += len(frame) - written
-            changed = latest_changes(stored, frame)
+            latest_by_kpi = latest_states(frame)
+            changed = latest_changes(stored, latest_by_kpi)
             result.health_changed.update(r["partnership_id"] for r in active if r["id"] in changed)
         result.health_changed.update(r["partnership_id"] for r in rows if not r["is_active"])
-        latest = frame[frame["is_latest"].astype(bool)] if not frame.empty else frame
-        latest_by_kpi = {
-            int(r.kpi_id): {
-                "status": r.status,
-                "period": r.period,
-                "value": _decimal(r.value),
-                "partnership_id": int(r.partnership_id),
-            }
-            for r in latest.itertuples(index=False)
-        }
         result.events += alerts.evaluate(
             active_ids=active_ids,
             inactive_ids=inactive_ids,
