@@ -335,39 +335,42 @@ def _rows(frame):
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
+# What each computed column becomes as a model field's value; the others pass as they are.
+_FIELD_VALUES = {
+    "kpi_id": int,
+    "partnership_id": int,
+    "is_closed": bool,
+    "is_latest": bool,
+    "value": _decimal,
+    "measurement_count": int,
+    "known_since": _moment,
+    "attainment": _none,
+    "change": _none,
+    "change_pct": _none,
+    "trend_slope": _none,
+    "rolling_avg": _decimal,
+    "kpi_version": int,
+    "target": _decimal,
+    "warning": _decimal,
+    "critical": _decimal,
+    "fingerprint": int,
+}
+
+
+def _same(value):
+    return value
+
+
 def _snapshot_objects(frame, computed_at, run):
-    objs = []
-    for row in _rows(frame):
-        objs.append(
-            Snapshot(
-                kpi_id=int(row["kpi_id"]),
-                partnership_id=int(row["partnership_id"]),
-                period=row["period"],
-                period_end=row["period_end"],
-                frequency=row["frequency"],
-                is_closed=bool(row["is_closed"]),
-                is_latest=bool(row["is_latest"]),
-                value=_decimal(row["value"]),
-                measurement_count=int(row["measurement_count"]),
-                known_since=_moment(row["known_since"]),
-                status=row["status"],
-                attainment=_none(row["attainment"]),
-                change=_none(row["change"]),
-                change_pct=_none(row["change_pct"]),
-                trend_slope=_none(row["trend_slope"]),
-                trend=row["trend"],
-                rolling_avg=_decimal(row["rolling_avg"]),
-                kpi_version=int(row["kpi_version"]),
-                direction=row["direction"],
-                target=_decimal(row["target"]),
-                warning=_decimal(row["warning"]),
-                critical=_decimal(row["critical"]),
-                fingerprint=int(row["fingerprint"]),
-                computed_at=computed_at,
-                run=run,
-            )
+    columns = [*maths.SNAPSHOT_COLUMNS, "fingerprint"]
+    return [
+        Snapshot(
+            **{name: _FIELD_VALUES.get(name, _same)(value) for name, value in row.items()},
+            computed_at=computed_at,
+            run=run,
         )
-    return objs
+        for row in _rows(frame[columns])
+    ]
 
 
 # Above this many rows the upsert goes through COPY into a temporary table: building a model
