@@ -109,12 +109,13 @@ class KpiWeek(NamedTuple):
 # The snapshots of a KPI are one row per period, from its first to the current one, and only
 # the last two periods before the week can decide its health reading at the start; they
 # usually hold both latest values too. So the readings come from each KPI's snapshots since
-# the start of the period before last (``recent_from``): for an executive's ~10,000 KPIs, one
-# bitmap scan of the (frequency, period) index and a hash join beat an index lookup per KPI,
-# and for a manager's few the planner takes the lookups. A snapshot was "known" at the start
-# of the week if its first value had been entered by then (``known_since``). OLDER_SQL looks
-# further back only for the KPIs that need it: no snapshot, no value, or no value known then
-# since recent_from.
+# the start of the period before last (``recent_from``). For an executive's ~10,000 KPIs, a
+# range scan per frequency of the (frequency, period) index, which carries every column read
+# (an index-only scan; an OR of the three ranges kept the planner on a bitmap scan of the
+# table: 60 -> 42 ms), and a hash join beat an index lookup per KPI. A snapshot was "known"
+# at the start of the week if its first value had been entered by then (``known_since``).
+# OLDER_SQL looks further back only for the KPIs that need it: no snapshot, no value, or no
+# value known then since recent_from.
 #
 # Each KPI's readings are the latest of its recent snapshots meeting a condition. An aggregate
 # picks them without sorting: max() of (day of the period << 47 | what to keep) orders by the
@@ -126,7 +127,19 @@ class KpiWeek(NamedTuple):
 # would spill to disk in the default work_mem.
 STATUSES = list(Status.values)
 _LOW = (1 << 47) - 1
-RECENT_SQL = """
+# One range of the (frequency, period) index per frequency.
+_RECENT_ROWS = """
+    SELECT s.id, s.kpi_id, s.period, s.period_end,
+           (s.period - DATE '2000-01-01')::bigint << 47 AS day,
+           array_position(%(statuses)s, s.status::text) - 1 AS status,
+           s.value IS NOT NULL AS has_value,
+           (s.value IS NOT NULL AND s.known_since < %(week_start)s) IS TRUE AS known
+    FROM kpis_snapshot s
+    WHERE s.frequency = '{frequency}'
+      AND s.period >= %(from_{frequency})s AND s.period < %(end_day)s
+"""
+RECENT_SQL = (
+    """
 SET LOCAL jit = off;
 SET LOCAL enable_mergejoin = off;
 SET LOCAL work_mem = '64MB';
@@ -139,20 +152,13 @@ SELECT k.id, k.partnership_id, k.name, p.title, count(s.id),
 FROM kpis_kpi k
 JOIN partnerships_partnership p ON p.id = k.partnership_id
 LEFT JOIN (
-    SELECT s.id, s.kpi_id, s.period, s.period_end,
-           (s.period - DATE '2000-01-01')::bigint << 47 AS day,
-           array_position(%(statuses)s, s.status::text) - 1 AS status,
-           s.value IS NOT NULL AS has_value,
-           (s.value IS NOT NULL AND s.known_since < %(week_start)s) IS TRUE AS known
-    FROM kpis_snapshot s
-    WHERE s.period < %(end_day)s
-      AND (s.frequency = 'weekly' AND s.period >= %(from_weekly)s
-           OR s.frequency = 'monthly' AND s.period >= %(from_monthly)s
-           OR s.frequency = 'quarterly' AND s.period >= %(from_quarterly)s)
-) s ON s.kpi_id = k.id
+"""
+    + "    UNION ALL\n".join(_RECENT_ROWS.replace("{frequency}", f) for f in Frequency.values)
+    + """) s ON s.kpi_id = k.id
 WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
 GROUP BY k.id, p.id
 """
+)
 
 
 def _kept(packed):

@@ -434,8 +434,14 @@ class Snapshot(models.Model):
                 condition=Q(is_latest=True),
                 name="snapshot_latest",
             ),
-            # The recent periods of every KPI at once (the digest's readings).
-            models.Index(fields=["frequency", "period"], name="snapshot_frequency_period"),
+            # The recent periods of every KPI at once (the digest's readings), with every
+            # column those read: an index-only scan instead of a visit to ~11,500 heap pages
+            # for an executive's 30,000 recent snapshots.
+            models.Index(
+                fields=["frequency", "period"],
+                include=["kpi", "id", "period_end", "status", "value", "known_since"],
+                name="snapshot_recent",
+            ),
         ]
 
     def __str__(self):
