@@ -30,6 +30,8 @@ from .services import agreement_amend
 from .stages import StageMoveRefused, check_moves, move_partnership
 
 PAGE_SIZE = 25
+# The portfolio is read a screenful at a time by an executive scanning for trouble.
+PORTFOLIO_PAGE_SIZE = 50
 
 
 def home(request):
@@ -49,7 +51,7 @@ def _portfolio_queryset(request):
 
 def _portfolio_context(request, *, tiles):
     form, visible, rows = _portfolio_queryset(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(rows, PORTFOLIO_PAGE_SIZE).get_page(request.GET.get("page"))
     portfolio.decorate(page.object_list)
     today = timezone.localdate()
     context = {

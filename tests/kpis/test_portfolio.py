@@ -101,6 +101,13 @@ def test_portfolio_page_runs_bounded_queries(client, coo, n, django_assert_max_n
     assert response.status_code == 200
     html = response.content.decode()
     assert "Health" in html and "Open alerts" in html
+    # Fifty partnerships a screen, and a way on to the rest.
+    assert response.context["page"].paginator.per_page == 50
+    assert len(response.context["page"].object_list) == min(n, 50)
+    if n > 50:
+        assert f"1–50 of {n}" in html and "page=2" in html
+        last = client.get(reverse("partnerships:list"), {"page": n // 50})
+        assert len(last.context["page"].object_list) == 50
     with django_assert_max_num_queries(15):
         response = client.get(reverse("partnerships:list"), {"health": "red", "sort": "-health"})
     assert response.status_code == 200
