@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Q
 
+from partnerships.links import path_maker
 from partnerships.models import Interaction, Stage, StageMove
 
 from .dates import agreement_dates, register_reminder_source, upcoming_dates
@@ -20,7 +21,6 @@ from .sections import (
     ids_param,
     left_out,
     partnerships_with_news,
-    path_maker,
     plural,
     register_section,
     see_all,

@@ -15,9 +15,10 @@ Run one query whatever the number of partnerships. Register from ``AppConfig.rea
 
 from typing import NamedTuple
 
+from partnerships.links import path_maker
 from partnerships.models import Agreement, Stage, notice_deadline
 
-from .sections import ids_param, path_maker
+from .sections import ids_param
 
 
 class DueDate(NamedTuple):

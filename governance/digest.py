@@ -11,8 +11,8 @@ from digests.sections import (
     SectionData,
     ids_param,
     left_out,
-    path_maker,
 )
+from partnerships.links import path_maker
 
 from .models import (
     OPEN_ACTION,

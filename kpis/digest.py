@@ -35,9 +35,9 @@ from digests.sections import (
     ids_param,
     left_out,
     memo,
-    path_maker,
     see_all,
 )
+from partnerships.links import path_maker
 from partnerships.models import Stage
 
 from . import periods

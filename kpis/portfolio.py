@@ -8,7 +8,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from partnerships.portfolio import Column, Filter, Health, Tile, cell_html, url
+from partnerships.links import url
+from partnerships.portfolio import Column, Filter, Health, Tile, cell_html
 
 from .health import BANDS
 from .models import Alert, HealthSnapshot, Kpi, Severity, Snapshot, Status

@@ -15,15 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from .links import url
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,8 @@ def export_rows(rows):
 
 
 # Helpers for the cell fast paths: a page renders a few hundred cells, and ``format_html``'s
-# checks for lazy text on every argument and ``reverse()`` on every row were most of their cost.
+# checks for lazy text on every argument and ``reverse()`` on every row (now ``links.url``) were
+# most of their cost.
 
 
 def cell_html(template, *args):
@@ -178,31 +179,6 @@ def cell_html(template, *args):
             *(a.__html__() if hasattr(a, "__html__") else html.escape(str(a)) for a in args)
         )
     )
-
-
-@functools.lru_cache(maxsize=64)
-def _reversed(name, prefix, urlconf):
-    # ``prefix`` and ``urlconf`` only key the cache: ``reverse()`` reads both itself.
-    return reverse(name)
-
-
-@functools.lru_cache(maxsize=64)
-def _reversed_with_pk(name, prefix, urlconf):
-    head, _, tail = reverse(name, args=[_ANY_PK]).rpartition(str(_ANY_PK))
-    return head, tail
-
-
-_ANY_PK = 2_147_483_647
-
-
-def url(name, pk=None):
-    """``reverse(name)`` or ``reverse(name, args=[pk])`` (an integer pk), reversed once per
-    name, script prefix and URLconf."""
-    key = (name, get_script_prefix(), get_urlconf(settings.ROOT_URLCONF))
-    if pk is None:
-        return _reversed(*key)
-    head, tail = _reversed_with_pk(*key)
-    return f"{head}{int(pk)}{tail}"
 
 
 @functools.lru_cache(maxsize=1024)

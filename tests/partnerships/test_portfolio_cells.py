@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy
 
-from partnerships import portfolio
+from partnerships import links, portfolio
 from partnerships.models import Partnership, Stage
 from partnerships.portfolio import Column
 from tests.factories import make_partner, make_partnership, make_user
@@ -84,15 +84,15 @@ def test_cell_html_escapes_as_format_html_does():
 
 
 def test_urls_are_reversed_once_per_name_and_script_prefix():
-    assert portfolio.url("partnerships:detail", 12) == reverse("partnerships:detail", args=[12])
-    assert portfolio.url("partnerships:list") == reverse("partnerships:list")
+    assert links.url("partnerships:detail", 12) == reverse("partnerships:detail", args=[12])
+    assert links.url("partnerships:list") == reverse("partnerships:list")
     set_script_prefix("/concord/")
     try:
-        assert portfolio.url("partnerships:detail", 7) == "/concord/partnerships/7/"
-        assert portfolio.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
+        assert links.url("partnerships:detail", 7) == "/concord/partnerships/7/"
+        assert links.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
     finally:
         clear_script_prefix()
-    assert portfolio.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
+    assert links.url("partnerships:detail", 7) == reverse("partnerships:detail", args=[7])
 
 
 def test_day_formats_as_the_date_filter():
@@ -107,7 +107,7 @@ urlpatterns = [path("mounted/", include("config.urls"))]
 
 
 def test_urls_follow_the_urlconf(settings):
-    assert portfolio.url("partnerships:detail", 3) == "/partnerships/3/"
+    assert links.url("partnerships:detail", 3) == "/partnerships/3/"
     settings.ROOT_URLCONF = __name__
-    assert portfolio.url("partnerships:detail", 3) == "/mounted/partnerships/3/"
-    assert portfolio.url("partnerships:list") == reverse("partnerships:list")
+    assert links.url("partnerships:detail", 3) == "/mounted/partnerships/3/"
+    assert links.url("partnerships:list") == reverse("partnerships:list")
