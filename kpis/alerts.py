@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Case, CharField, DateField, F, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -319,14 +319,23 @@ def _apply_by_orm(todo, *, now, notify):
         unresolved.filter(
             pk__in=[m.alert_id for m in by_kind[IMPROVE]], severity=Severity.OFF_TRACK
         ).update(severity=Severity.AT_RISK, change_token=f"{token}:{IMPROVE}")
-    for m in by_kind.get(RESOLVE, []):
-        fields = {"resolved_period": m.period} if m.period else {}
-        unresolved.filter(pk=m.alert_id).update(
+    if RESOLVE in by_kind:
+        resolving = by_kind[RESOLVE]
+
+        def each(field, output, default):
+            # One UPDATE for every alert: each row takes its own move's value.
+            return Case(
+                *[When(pk=m.alert_id, then=Value(getattr(m, field))) for m in resolving],
+                default=default,
+                output_field=output,
+            )
+
+        unresolved.filter(pk__in=[m.alert_id for m in resolving]).update(
             state=Alert.State.RESOLVED,
             resolved_at=now,
-            resolution=m.resolution,
+            resolved_period=each("period", DateField(), F("resolved_period")),
+            resolution=each("resolution", CharField(), Value("")),
             change_token=f"{token}:{RESOLVE}",
-            **fields,
         )
     by_kpi = {m.kpi_id: m for m in todo}
     claimed = list(
