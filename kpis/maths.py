@@ -440,10 +440,9 @@ def _with_versions(grid, kpis, versions):
             columns[name].append(v[name].to_numpy())
     ids, effs, numbers = np.concatenate(ids), np.concatenate(effs), np.concatenate(numbers)
     order = np.lexsort((numbers, effs, ids))
-    # Of versions effective the same day, the highest number counts.
-    keep = order[
-        np.r_[(ids[order][1:] != ids[order][:-1]) | (effs[order][1:] != effs[order][:-1]), True]
-    ]
+    # Of versions effective the same day, the highest number (the last in order) counts.
+    same_day = (ids[order][1:] == ids[order][:-1]) & (effs[order][1:] == effs[order][:-1])
+    keep = order[np.r_[~same_day, True]]
     # An as-of join by binary search on one sorted (KPI, day) key. It keeps the grid's order.
     ranks = np.unique(kpi_ids)
     version_keys = _as_of_key(np.searchsorted(ranks, ids[keep]), effs[keep])

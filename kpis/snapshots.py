@@ -175,17 +175,30 @@ def _measurements_by_orm(kpi_ids):
     return frame.astype(MEASUREMENT_DTYPES)
 
 
+# Versions are framed with these dtypes at once (an astype afterwards costs more than the read).
+VERSION_DTYPES = {
+    "kpi_id": np.int64,
+    "number": np.int64,
+    "target": float,
+    "warning": float,
+    "critical": float,
+    "baseline": float,
+}
+
+
+def _version_column(values, dtype):
+    if dtype is float:
+        values = [_float(v) for v in values]
+    return np.array(values, dtype=dtype)
+
+
 def load_frames(kpi_ids):
     """(versions, measurements) frames for these KPIs: one query each."""
     versions = list(KpiVersion.objects.filter(kpi_id__in=kpi_ids).values_list(*VERSION_COLUMNS))
     columns = list(zip(*versions, strict=True)) or [()] * len(VERSION_COLUMNS)
     versions = pd.DataFrame(
         {
-            name: np.array(values, dtype=np.int64)
-            if name in ("kpi_id", "number")
-            else np.array([_float(v) for v in values], dtype=float)
-            if name in ("target", "warning", "critical", "baseline")
-            else np.array(values, dtype=object)
+            name: _version_column(values, VERSION_DTYPES.get(name, object))
             for name, values in zip(VERSION_COLUMNS, columns, strict=True)
         }
     )
