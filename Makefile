@@ -12,10 +12,10 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run test lint format up setup services chromium wrk bench bench-data clean
+.PHONY: help run stop test lint format up setup services chromium wrk bench bench-data clean
 
 help:
-	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (SQLite)"
+	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)"
 	@echo "make test   set up and run lint and the whole test suite (PostgreSQL, Redis, Chromium)"
 	@echo "make lint   ruff check and ruff format --check"
 	@echo "make up     the full stack with docker compose"
@@ -34,9 +34,11 @@ setup: $(STAMP)
 
 run: export CONCORD_ENV = dev
 run: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) -m config.devserver
+
+# Stops the embedded PostgreSQL server if something left it running (make run stops it itself).
+stop:
+	$(PY) -m config.embedded_postgres stop
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -67,7 +69,7 @@ test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
 test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
 test: export DJANGO_SETTINGS_MODULE = config.settings_test
 test: $(STAMP) lint services chromium wrk
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m config.test_database -- $(PY) -m pytest $(PYTEST_ARGS)
 
 up:
 	docker compose up --build
@@ -85,4 +87,5 @@ bench: $(STAMP) services wrk
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 artifacts
+	-test -x $(PY) && $(PY) -m config.embedded_postgres stop
+	rm -rf $(VENV) staticfiles artifacts

@@ -1,10 +1,11 @@
 """Concord settings, read from the environment.
 
 Production is the default: DEBUG off, a real SECRET_KEY and DATABASE_URL required.
-``CONCORD_ENV=dev`` (what ``make run`` sets) switches on the embedded defaults: SQLite,
-eager Celery, emails on the console, DEBUG on.
+``CONCORD_ENV=dev`` (what ``make run`` sets) switches on the embedded defaults: an embedded
+PostgreSQL server in ``var/postgres``, eager Celery, emails on the console, DEBUG on.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -87,24 +88,32 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEV else None
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+elif DEV:
+    # The embedded PostgreSQL server (var/postgres unless EMBEDDED_POSTGRES_DIR says otherwise),
+    # started here if it is not running yet; ``make run`` starts it first and stops it on Ctrl-C.
+    from . import embedded_postgres
+
+    _url = embedded_postgres.start(
+        env.path("EMBEDDED_POSTGRES_DIR", default=embedded_postgres.DEFAULT_DIR),
+        announce=lambda message: print(message, file=sys.stderr),
     )
-    if (DEV or env.str("DATABASE_URL", default=""))
-    else None
-}
-if DATABASES["default"] is None:
+    DATABASES = {"default": environ.Env.db_url_config(_url)}
+else:
     raise ImproperlyConfigured(
         "DATABASE_URL is not set. Point it at PostgreSQL, e.g. "
-        "postgres://postgres@127.0.0.1:5432/concord, or set CONCORD_ENV=dev for SQLite."
+        "postgres://postgres@127.0.0.1:5432/concord, or set CONCORD_ENV=dev for the embedded "
+        "PostgreSQL server."
+    )
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must point at PostgreSQL (postgres://...), the only database Concord "
+        f"runs on; it names {DATABASES['default']['ENGINE']}."
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The covering index of recent snapshots (kpis.Snapshot) is a PostgreSQL speed-up; the
-# embedded SQLite default builds it without its INCLUDE columns, which changes nothing there.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -21,20 +21,14 @@ def pytest_sessionstart(session):
         )
     import psycopg
 
+    from tests import db as test_db
+
     try:
-        psycopg.connect(
-            host=db["HOST"] or "127.0.0.1",
-            port=db["PORT"] or 5432,
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            dbname="postgres",
-            connect_timeout=3,
-        ).close()
+        psycopg.connect(**test_db.params("postgres"), connect_timeout=3).close()
     except psycopg.OperationalError as error:
         pytest.exit(
-            f"PostgreSQL is unreachable at {db['HOST']}:{db['PORT']} ({error}). Start it with "
-            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, "
-            "or point DATABASE_URL at a running server. The suite never falls back to SQLite.",
+            f"PostgreSQL is unreachable ({error}). Run `make test`, which starts the embedded "
+            "server when no other answers, or point TEST_DATABASE_URL at a running server.",
             returncode=2,
         )
 

@@ -1,8 +1,10 @@
 """Settings read from the environment, with safe production defaults."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -48,11 +50,35 @@ def test_production_defaults_are_safe():
 
 def test_dev_is_only_on_when_asked_for():
     result = settings_in_subprocess(
-        {"CONCORD_ENV": "dev"},
-        "settings.DEBUG, settings.DATABASES['default']['ENGINE'], "
-        "settings.CELERY_TASK_ALWAYS_EAGER",
+        {"CONCORD_ENV": "dev", "DATABASE_URL": "postgres://x@h/db"},
+        "settings.DEBUG, settings.CELERY_TASK_ALWAYS_EAGER",
     )
-    assert result.stdout.strip() == "(True, 'django.db.backends.sqlite3', True)", result.stderr
+    assert result.stdout.strip() == "(True, True)", result.stderr
+
+
+def test_dev_defaults_to_the_embedded_postgresql_server():
+    from config import embedded_postgres
+
+    (ROOT / "var").mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix="pg-", dir=ROOT / "var"))
+    try:
+        result = settings_in_subprocess(
+            {"CONCORD_ENV": "dev", "EMBEDDED_POSTGRES_DIR": str(folder)},
+            "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['OPTIONS']",
+        )
+        expected = ("django.db.backends.postgresql", {"host": str(folder)})
+        assert result.stdout.strip() == repr(expected), result.stderr
+        assert embedded_postgres.is_running(folder)
+    finally:
+        embedded_postgres.stop(folder, announce=lambda message: None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("url", ["sqlite:////tmp/concord.sqlite3", "mysql://u@h/db"])
+def test_only_postgresql_is_accepted(url):
+    result = settings_in_subprocess({"SECRET_KEY": "k" * 40, "DATABASE_URL": url}, "1")
+    assert result.returncode != 0
+    assert "DATABASE_URL must point at PostgreSQL" in result.stderr
 
 
 @pytest.mark.parametrize(

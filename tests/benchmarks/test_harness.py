@@ -4,12 +4,12 @@ end to end against real PostgreSQL, SMTP (aiosmtpd) and gunicorn. Times are not 
 import io
 
 import pytest
-from django.db import connection
 
 from benchmarks import run as bench
 from benchmarks.generate import generate
 from kpis.models import Measurement
 from partnerships.models import Partnership
+from tests import db as test_db
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,11 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def tiny(settings, monkeypatch):
     settings.ROOT_URLCONF = "benchmarks.urls"
-    db = connection.settings_dict
-    monkeypatch.setenv(
-        "BENCH_DATABASE_URL",
-        f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-    )
+    monkeypatch.setenv("BENCH_DATABASE_URL", test_db.url())
     monkeypatch.setenv("BENCH_IMPORT_ROWS", "300")
     for name, value in {
         "REPEAT": 2,

@@ -8,7 +8,6 @@ from datetime import date
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection, transaction
@@ -20,21 +19,14 @@ from kpis.models import Alert, HealthSnapshot, Kpi, Snapshot
 from partnerships import changes
 from partnerships.models import Partnership, StrategicGoal
 from partnerships.panels import panels
+from tests import db as test_db
 from tests.factories import make_goal, make_objective, make_partner
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def raw_connection():
-    db = settings.DATABASES["default"]
-    return psycopg.connect(
-        host=db["HOST"] or "127.0.0.1",
-        port=db["PORT"] or 5432,
-        user=db["USER"],
-        password=db["PASSWORD"] or None,
-        dbname=connection.settings_dict["NAME"],
-        autocommit=True,
-    )
+    return psycopg.connect(**test_db.params(), autocommit=True)
 
 
 def moves(write):
