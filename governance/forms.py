@@ -1,13 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from partnerships.forms import (
-    DateInput,
-    FastCheckboxSelectMultiple,
-    UserChoiceField,
-    UserMultipleChoiceField,
-    people,
-)
+from partnerships.forms import DateInput, UserChoiceField, UserMultipleChoiceField, people
+from partnerships.widgets import FastCheckboxSelectMultiple
 
 from . import services
 from .models import (

@@ -95,50 +95,42 @@ def decorate(rows):
         row.governance["next_meeting_overdue"] = bool(due and due < today)
 
 
-# Fast paths giving exactly what the cell templates give (tests/governance check them against
-# the templates, which end with a newline that ``{% include %}`` keeps).
-
 RISK_BADGE = {"high": "badge-red", "medium": "badge-amber"}
 
 
 def _render_dd(row):
-    progress = row.governance.get("dd_progress")
+    progress = row.governance["dd_progress"]
     if progress is None:
-        return mark_safe('<span class="muted">not started</span>\n')
-    overdue = row.governance.get("dd_overdue_items")
+        return mark_safe('<span class="muted">not started</span>')
+    overdue = row.governance["dd_overdue_items"]
     late = cell_html(' · <span class="text-red">{} overdue</span>', overdue) if overdue else ""
     return cell_html(
-        '<div class="progress" title="{}% concluded"><span style="width: {}%"></span></div>'
-        "<small>{}%{}</small>\n",
-        progress,
-        progress,
-        progress,
-        late,
+        '<div class="progress" title="{p}% concluded"><span style="width: {p}%"></span></div>'
+        "<small>{p}%{late}</small>",
+        p=progress,
+        late=late,
     )
 
 
 def _render_risk(row):
-    count = row.governance.get("open_risks")
+    count = row.governance["open_risks"]
     if not count:
-        return mark_safe('<span class="muted">none open</span>\n')
+        return mark_safe('<span class="muted">none open</span>')
     return cell_html(
         '<span class="badge {}" title="Highest open risk score (likelihood × impact)">{}</span> '
-        '<small class="muted">{} open</small>\n',
+        '<small class="muted">{} open</small>',
         RISK_BADGE.get(row.risk_level, "badge-green"),
-        row.governance.get("max_open_risk_score"),
+        row.governance["max_open_risk_score"],
         count,
     )
 
 
 def _render_next_meeting(row):
-    due = row.governance.get("next_meeting_due")
+    due = row.governance["next_meeting_due"]
     if not due:
-        return mark_safe('<span class="muted">no cadence</span>\n')
-    return cell_html(
-        "<span {}>{}</span>\n",
-        mark_safe('class="text-red"') if row.governance["next_meeting_overdue"] else "",
-        day(due),
-    )
+        return mark_safe('<span class="muted">no cadence</span>')
+    late = mark_safe(' class="text-red"') if row.governance["next_meeting_overdue"] else ""
+    return cell_html("<span{}>{}</span>", late, day(due))
 
 
 def overdue_actions(today):
@@ -193,7 +185,7 @@ COLUMNS = [
     Column(
         "dd",
         "Due diligence",
-        "governance/cells/dd.html",
+        _render_dd,
         export=lambda row: row.governance.get("dd_progress"),
         export_label="Due diligence %",
         annotate=annotate_dd,
@@ -201,28 +193,25 @@ COLUMNS = [
         decorate=decorate,
         order=60,
         css="hide-sm nowrap",
-        render=_render_dd,
     ),
     Column(
         "risk",
         "Top risk",
-        "governance/cells/risk.html",
+        _render_risk,
         export=lambda row: row.governance.get("max_open_risk_score"),
         export_label="Top open risk score",
         annotate=annotate_risk,
         sort="max_open_risk",
         order=70,
         css="hide-sm",
-        render=_render_risk,
     ),
     Column(
         "next_meeting",
         "Next meeting",
-        "governance/cells/next_meeting.html",
+        _render_next_meeting,
         export=lambda row: row.governance.get("next_meeting_due"),
         order=80,
         css="hide-sm nowrap",
-        render=_render_next_meeting,
     ),
 ]
 

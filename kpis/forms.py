@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
-from partnerships.forms import DateInput, FastSelect, UserChoiceField, people
+from partnerships.forms import DateInput, UserChoiceField, people
 from partnerships.models import Partnership
+from partnerships.widgets import FastSelect
 
 from . import periods, services
 from .models import CorrectiveAction, Kpi, Severity, threshold_problems

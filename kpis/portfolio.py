@@ -82,17 +82,13 @@ def _alerts_export(row):
     return f"{row.open_alert_count} ({worst})"
 
 
-# Fast paths giving exactly what the cell templates give (tests/kpis check them against the
-# templates, which end with a newline that ``{% include %}`` keeps).
-
-
 def _render_health(row):
     if row.health_score is None:
-        return mark_safe('<span class="muted">not scored</span>\n')
+        return mark_safe('<span class="muted">not scored</span>')
     trend = row.health_trend
     spark = sparkline(trend, 44, 18, label="Health by month") if len(trend) > 1 else ""
     return cell_html(
-        '<span class="health-cell"><span class="badge badge-{}" title="{}">{}</span>{}</span>\n',
+        '<span class="health-cell"><span class="badge badge-{}" title="{}">{}</span>{}</span>',
         row.health_band,
         row.health_label,
         row.health_score,
@@ -102,28 +98,25 @@ def _render_health(row):
 
 def _render_kpis(row):
     if not row.kpis_active:
-        return mark_safe('<span class="muted">no KPIs</span>\n')
+        return mark_safe('<span class="muted">no KPIs</span>')
     on, at, off = row.kpis_on_track, row.kpis_at_risk, row.kpis_off_track
     return cell_html(
-        '<span class="kpi-counts" aria-label="{} on track, {} at risk, {} off track">'
-        '<span class="count count-green" title="On track">{}</span>'
-        '<span class="count count-amber" title="At risk">{}</span>'
-        '<span class="count count-red" title="Off track">{}</span></span>\n',
-        on,
-        at,
-        off,
-        on,
-        at,
-        off,
+        '<span class="kpi-counts" aria-label="{on} on track, {at} at risk, {off} off track">'
+        '<span class="count count-green" title="On track">{on}</span>'
+        '<span class="count count-amber" title="At risk">{at}</span>'
+        '<span class="count count-red" title="Off track">{off}</span></span>',
+        on=on,
+        at=at,
+        off=off,
     )
 
 
 def _render_alerts(row):
     if not row.open_alert_count:
-        return mark_safe('<span class="muted">none</span>\n')
+        return mark_safe('<span class="muted">none</span>')
     off = bool(row.open_off_track_alerts)
     return cell_html(
-        '<a href="{}?partnership={}" class="badge {}">{} · {}</a>\n',
+        '<a href="{}?partnership={}" class="badge {}">{} · {}</a>',
         url("kpis:alert_inbox"),
         row.pk,
         "badge-red" if off else "badge-amber",
@@ -136,7 +129,7 @@ COLUMNS = [
     Column(
         "health",
         "Health",
-        "kpis/cells/health.html",
+        _render_health,
         export=lambda row: row.health_score,
         export_label="Health score",
         annotate=annotate_health,
@@ -144,30 +137,27 @@ COLUMNS = [
         decorate=decorate,
         order=10,
         css="nowrap",
-        render=_render_health,
     ),
     Column(
         "kpis",
         "KPIs",
-        "kpis/cells/kpis.html",
+        _render_kpis,
         export=_kpis_export,
         export_label="KPIs on track / at risk / off track",
         annotate=annotate_kpis,
         sort="kpis_off_track",
         order=20,
         css="nowrap hide-sm",
-        render=_render_kpis,
     ),
     Column(
         "alerts",
         "Open alerts",
-        "kpis/cells/alerts.html",
+        _render_alerts,
         export=_alerts_export,
         annotate=annotate_alerts,
         sort="open_alert_count",
         order=30,
         css="nowrap",
-        render=_render_alerts,
     ),
 ]
 

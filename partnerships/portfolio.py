@@ -2,11 +2,13 @@
 that other apps contribute from ``AppConfig.ready`` (this app never imports them).
 
 A column adds SQL annotations to the partnership queryset (so it can be sorted and filtered in
-the database), renders its cell from a template, and gives a plain value for exports. A column
-may also give ``render(row) -> safe HTML``, exactly what its template renders: the table then
-skips the template engine for that cell, which matters at 50 rows times a dozen columns. A column
-that needs more than a scalar (a sparkline, say) may also ``decorate`` the rows of one page with
-a constant number of queries.
+the database), renders its cell with ``render(row) -> safe HTML`` (``cell_html`` below), and
+gives a plain value for exports. A column that needs more than a scalar (a sparkline, say) may
+also ``decorate`` the rows of one page with a constant number of queries.
+
+Cells are written in Python only, not also as templates: a page shows 50 rows of 13 cells, and
+rendering them through templates made the first view after a write half as slow again (its
+ratio to the floor 11.4 -> 17.3; docs/decisions/html-one-source.md).
 """
 
 import functools
@@ -30,7 +32,7 @@ from .links import url
 class Column:
     key: str
     label: str
-    template: str
+    render: Callable  # row -> safe HTML of the cell's content
     export: Callable | None = None  # row -> plain value for CSV/XLSX; None: not exported
     annotate: Callable[[QuerySet], QuerySet] | None = None
     sort: str | None = None  # field or annotation to order by
@@ -38,11 +40,10 @@ class Column:
     order: int = 100
     css: str = ""
     export_label: str = ""
-    render: Callable | None = None  # row -> safe HTML, the same as ``template`` gives
 
     @functools.cached_property
     def td(self):
-        # The same for every row: built once, not once per cell (25 rows x a dozen columns).
+        # The same for every row: built once, not once per cell (50 rows x 13 columns).
         return format_html('<td class="{}">', self.css)
 
 
@@ -166,18 +167,21 @@ def export_rows(rows):
         yield [c.export(row) for c in exported]
 
 
-# Helpers for the cell fast paths: a page renders a few hundred cells, and ``format_html``'s
-# checks for lazy text on every argument and ``reverse()`` on every row (now ``links.url``) were
-# most of their cost.
+# Helpers for the cells: a page renders 650 cells (50 rows, 13 columns), and at that count
+# ``format_html``'s checks for lazy text on every argument, the date filter on every date and
+# ``reverse()`` on every row (hence ``links.url``) each cost 2-3 ms of the page (measured in
+# docs/decisions/html-one-source.md).
 
 
-def cell_html(template, *args):
-    """``format_html(template, *args)``: the same escaping (``conditional_escape``), the same
-    safe result."""
+def _escaped(value):
+    return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def cell_html(template, *args, **kwargs):
+    """``format_html(template, *args, **kwargs)``: the same escaping (``conditional_escape``),
+    the same safe result."""
     return SafeString(
-        template.format(
-            *(a.__html__() if hasattr(a, "__html__") else html.escape(str(a)) for a in args)
-        )
+        template.format(*map(_escaped, args), **{k: _escaped(v) for k, v in kwargs.items()})
     )
 
 
@@ -189,7 +193,7 @@ def _day(value, language):
 
 def day(value):
     """``{{ value|date:"j M Y" }}`` for a date: the same text, formatted once per day and
-    language (a page shows a few dozen dates, most of them again on the next page built)."""
+    language (a page shows a hundred dates, most of them again on the next page built)."""
     return _day(value, get_language())
 
 
@@ -204,14 +208,12 @@ def _person(user):
     return (user.get_full_name() or user.username) if user else ""
 
 
-# Fast paths for the base cells; tests/partnerships check them against the templates, which
-# end with a newline that ``{% include %}`` keeps.
-_MUTED_DASH = '<span class="muted">—</span>\n'
+_MUTED_DASH = mark_safe('<span class="muted">—</span>')
 
 
 def _render_title(row):
     return cell_html(
-        '<a href="{}">{}</a><span class="sub show-md">{}</span>\n',
+        '<a href="{}">{}</a><span class="sub show-md">{}</span>',
         url("partnerships:detail", row.pk),
         row.title,
         row.partner.name,
@@ -220,120 +222,111 @@ def _render_title(row):
 
 def _render_partner(row):
     return cell_html(
-        '<a href="{}">{}</a>\n',
-        url("partnerships:partner_detail", row.partner_id),
-        row.partner.name,
+        '<a href="{}">{}</a>', url("partnerships:partner_detail", row.partner_id), row.partner.name
     )
 
 
 def _render_type(row):
-    return cell_html("{}\n", row.get_type_display())
+    return conditional_escape(row.get_type_display())
 
 
 def _render_stage(row):
-    return cell_html('<span class="badge stage-{}">{}</span>\n', row.stage, row.get_stage_display())
+    return cell_html('<span class="badge stage-{}">{}</span>', row.stage, row.get_stage_display())
 
 
 def _render_owner(row):
     if row.owner:
-        return cell_html("{}\n", row.owner.get_full_name() or row.owner.username)
-    return mark_safe('<span class="muted">Unassigned</span>\n')
+        return conditional_escape(_person(row.owner))
+    return mark_safe('<span class="muted">Unassigned</span>')
 
 
 def _render_value(row):
     if row.estimated_annual_value is not None:
-        return cell_html("{}\n", floatformat(row.estimated_annual_value, "0g"))
-    return mark_safe(_MUTED_DASH)
+        return conditional_escape(floatformat(row.estimated_annual_value, "0g"))
+    return _MUTED_DASH
 
 
 def _render_next_date(row):
     if row.next_date:
-        return cell_html("{}\n", day(row.next_date))
-    return mark_safe(_MUTED_DASH)
+        return day(row.next_date)
+    return _MUTED_DASH
 
 
 register_column(
     Column(
         "title",
         "Partnership",
-        "partnerships/cells/title.html",
+        _render_title,
         export=lambda p: p.title,
         sort="title",
         order=0,
         css="title-cell",
-        render=_render_title,
     )
 )
 register_column(
     Column(
         "partner",
         "Partner",
-        "partnerships/cells/partner.html",
+        _render_partner,
         export=lambda p: p.partner.name,
         sort="partner__name",
         order=1,
         css="hide-sm hide-md",
-        render=_render_partner,
     )
 )
 register_column(
     Column(
         "type",
         "Type",
-        "partnerships/cells/type.html",
+        _render_type,
         export=lambda p: p.get_type_display(),
         sort="type",
         order=2,
         css="hide-sm hide-md",
-        render=_render_type,
     )
 )
 register_column(
     Column(
         "stage",
         "Stage",
-        "partnerships/cells/stage.html",
+        _render_stage,
         export=lambda p: p.get_stage_display(),
         sort="stage",
         order=3,
-        render=_render_stage,
     )
 )
 register_column(
     Column(
         "owner",
         "Owner",
-        "partnerships/cells/owner.html",
+        _render_owner,
         export=lambda p: _person(p.owner),
         sort="owner__first_name",
         order=4,
         css="hide-sm hide-md nowrap",
-        render=_render_owner,
     )
 )
 register_column(
     Column(
         "value",
         "Annual value",
-        "partnerships/cells/value.html",
+        _render_value,
         export=lambda p: p.estimated_annual_value,
         sort="estimated_annual_value",
         order=5,
         css="num hide-sm hide-md",
-        render=_render_value,
     )
 )
 register_column(
     Column(
         "next_date",
         "Renewal / end",
-        "partnerships/cells/next_date.html",
+        _render_next_date,
         export=lambda p: p.next_date,
         annotate=_annotate_next_date,
         sort="next_date",
         order=90,
         css="hide-sm nowrap",
-        render=_render_next_date,
     )
 )
 

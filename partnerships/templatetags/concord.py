@@ -8,28 +8,12 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def portfolio_cells(context, columns, row):
-    """One table row's ``<td>`` cells, the same HTML as ``{% include column.template %}`` each.
-
-    Columns with a ``render`` fast path skip the template engine; the others render their
-    template, loaded once per page rather than once per cell, in the page's own context.
-    """
-    templates = context.render_context.dicts[0].setdefault("portfolio_cell_templates", {})
-    cells = []
-    for column in columns:
-        if column.render is not None:
-            html = column.render(row)
-        else:
-            cell = templates.get(column.template)
-            if cell is None:
-                cell = templates[column.template] = context.template.engine.get_template(
-                    column.template
-                )
-            with context.push(column=column, row=row):
-                html = cell.render(context)
-        cells.append(f"{column.td}{conditional_escape(html)}</td>")
-    return mark_safe("".join(cells))
+@register.simple_tag
+def portfolio_cells(columns, row):
+    """One table row's ``<td>`` cells, each column's ``render(row)``."""
+    return mark_safe(
+        "".join(f"{column.td}{conditional_escape(column.render(row))}</td>" for column in columns)
+    )
 
 
 @register.simple_tag(takes_context=True)

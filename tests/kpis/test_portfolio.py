@@ -12,7 +12,7 @@ from kpis.models import Alert, HealthSnapshot, Kpi, Snapshot
 from partnerships import portfolio
 from partnerships.models import Objective, Partnership
 from tests.factories import make_goal, make_partner, make_partnership
-from tests.partnerships.test_portfolio_cells import page_rows, render_both
+from tests.partnerships.test_portfolio_cells import cells
 
 pytestmark = pytest.mark.django_db
 
@@ -144,16 +144,38 @@ def test_health_column_cells_and_export(client, coo):
     assert "2 on track" not in text
 
 
-def test_kpi_cells_render_exactly_as_their_templates(coo):
-    rows = _bulk_portfolio(coo, 6, kpis_each=3)
+def test_kpi_cells(coo):
+    rows = _bulk_portfolio(coo, 3, kpis_each=3)
     Alert.objects.filter(partnership=rows[1]).update(severity="at_risk")
     HealthSnapshot.objects.filter(partnership=rows[2]).exclude(period=date(2026, 9, 1)).delete()
-    make_partnership(title="Zz no KPIs", owner=coo)
-    columns = [c for c in portfolio.columns() if c.key in ("health", "kpis", "alerts")]
-    expected, fast = render_both(page_rows(), columns, user=coo)
-    assert fast == expected
-    assert expected.count('class="sparkline"') == 5 and "no KPIs" in expected
-    assert "at risk</a>" in expected and "off track</a>" in expected and "not scored" in expected
+    bare = make_partnership(title="Zz no KPIs", owner=coo)
+    keys = ("health", "kpis", "alerts")
+    inbox = reverse("kpis:alert_inbox")
+    first = cells(rows[0], keys)
+    assert first["health"].startswith(
+        '<span class="health-cell"><span class="badge badge-green" title="Healthy">91</span>'
+        '<svg class="sparkline"'
+    )
+    assert first["kpis"] == (
+        '<span class="kpi-counts" aria-label="1 on track, 1 at risk, 1 off track">'
+        '<span class="count count-green" title="On track">1</span>'
+        '<span class="count count-amber" title="At risk">1</span>'
+        '<span class="count count-red" title="Off track">1</span></span>'
+    )
+    assert first["alerts"] == (
+        f'<a href="{inbox}?partnership={rows[0].pk}" class="badge badge-red">1 · off track</a>'
+    )
+    assert cells(rows[1], keys)["alerts"] == (
+        f'<a href="{inbox}?partnership={rows[1].pk}" class="badge badge-amber">1 · at risk</a>'
+    )
+    assert cells(rows[2], keys)["health"] == (
+        '<span class="health-cell"><span class="badge badge-red" title="Unhealthy">44</span></span>'
+    )
+    assert cells(bare, keys) == {
+        "health": '<span class="muted">not scored</span>',
+        "kpis": '<span class="muted">no KPIs</span>',
+        "alerts": '<span class="muted">none</span>',
+    }
 
 
 def test_health_source_feeds_the_alignment_page(coo):

@@ -3,7 +3,7 @@
 import pytest
 from django import forms
 
-from partnerships.forms import FastCheckboxSelectMultiple, FastSelect
+from partnerships.widgets import FastCheckboxSelectMultiple, FastSelect
 
 CHOICES = [("", "Any"), (1, "Ann <b>&"), (2, 'Bob "x"'), (3, "Zoë")]
 
@@ -22,3 +22,10 @@ def test_fast_checkboxes_are_django_checkboxes(value, attrs):
     django = forms.CheckboxSelectMultiple(choices=CHOICES[1:]).render("team", value, attrs=attrs)
     assert fast == django
     assert ("checked" in fast) == bool(value)
+
+
+def test_option_groups_are_rendered_by_django():
+    grouped = [("", "Any"), ("People", [(1, "Ann"), (2, "Bob")])]
+    assert FastSelect(choices=grouped).render("owner", 2) == forms.Select(choices=grouped).render(
+        "owner", 2
+    )
