@@ -8,7 +8,7 @@ from django.db.models import Q
 from partnerships.links import path_maker
 from partnerships.models import Interaction, Stage, StageMove
 
-from .dates import agreement_dates, register_reminder_source, upcoming_dates
+from .dates import upcoming_dates
 from .facts import partnership_facts
 from .sections import (
     MAX_ITEMS,
@@ -22,7 +22,6 @@ from .sections import (
     left_out,
     partnerships_with_news,
     plural,
-    register_section,
     see_all,
 )
 
@@ -238,13 +237,3 @@ def _table_note(busy, quiet):
             f"{'is' if quiet == 1 else 'are'} not listed."
         )
     return ""
-
-
-def register_builtins():
-    register_reminder_source("partnerships.agreements", agreement_dates)
-    register_section("partnerships.stage_moves", "Stage moves", stage_moves, order=50)
-    register_section("partnerships.conflicts", "Conflicts", conflicts, order=60)
-    register_section("partnerships.upcoming", "Coming up", upcoming, order=70)
-    register_section(
-        "partnerships.table", "Your partnerships", followed_table, order=900, news=False
-    )

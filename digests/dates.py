@@ -7,16 +7,17 @@ rather than load the whole portfolio). The reminder job ignores dates further aw
 largest offset, the digest those beyond 30 days. ``kind`` is a short stable key such as
 "notice_deadline"; ``label`` says what happens in words, naming the partnership; ``url`` may be
 a path ("/partnerships/3/#agreement"), which is made absolute with SITE_URL in emails.
-Run one query whatever the number of partnerships. Register from ``AppConfig.ready``::
+Run one query whatever the number of partnerships. Declare it in the app's ``Contributions``
+(partnerships/plugins.py)::
 
-    from digests.dates import register_reminder_source
-    register_reminder_source("governance.reviews", upcoming_reviews)
+    CONTRIBUTIONS = Contributions(reminders=[Reminder("governance.reviews", upcoming_reviews)])
 """
 
 from typing import NamedTuple
 
 from partnerships.links import path_maker
 from partnerships.models import Agreement, Stage, notice_deadline
+from partnerships.plugins import contributed
 
 from .sections import ids_param
 
@@ -29,19 +30,9 @@ class DueDate(NamedTuple):
     url: str = ""
 
 
-_sources = {}
-
-
-def register_reminder_source(key, fn):
-    _sources[key] = fn
-
-
-def unregister_reminder_source(key):
-    _sources.pop(key, None)
-
-
 def reminder_sources():
-    return dict(sorted(_sources.items()))
+    """{key: fn} of every declared reminder source, by key."""
+    return dict(sorted((r.key, r.fn) for r in contributed("reminders")))
 
 
 def upcoming_dates(today, *, until=None, partnership_ids=None):

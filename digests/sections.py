@@ -1,8 +1,9 @@
 """What a digest is made of: sections and partnership-table columns contributed by apps.
 
-Apps register from ``AppConfig.ready`` so this app never imports them::
+Apps declare them in their ``Contributions`` (partnerships/plugins.py) so this app never
+imports them::
 
-    from digests.sections import MAX_ITEMS, SectionData, Item, left_out, register_section
+    from digests.sections import MAX_ITEMS, SectionData, Item, left_out
 
     def health_changes(user, partnership_ids, week_start, week_end):
         rows = ...  # one or two queries for all of partnership_ids at once, worst first
@@ -16,7 +17,11 @@ Apps register from ``AppConfig.ready`` so this app never imports them::
             partnership_ids={row.partnership_id for row in rows},
         )
 
-    register_section("kpis.health", "Health band changed", health_changes, order=10)
+    CONTRIBUTIONS = Contributions(
+        digest_sections=[
+            DigestSection("kpis.health", "Health band changed", health_changes, order=10)
+        ],
+    )
 
 ``week_start`` and ``week_end`` are timezone-aware datetimes at midnight in the recipient's
 time zone; the digest covers ``week_start <= t < week_end`` and ``week_end`` is the send day
@@ -32,6 +37,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from partnerships.aggregates import ids_param  # noqa: F401  (part of the section API)
+from partnerships.plugins import DigestColumns, DigestSection, contributed
 
 SEVERITIES = ("red", "amber", "green", "blue", "grey")
 # What one section lists at most; past that it says how many more there are.
@@ -94,66 +100,30 @@ class SectionData:
         return (len(self.items) or len(self.table.rows if self.table else [])) + self.omitted
 
 
-@dataclass(frozen=True)
-class Section:
-    key: str
-    title: str
-    builder: object
-    order: int = 100
-    # News sections decide whether the week had anything to report; the table of followed
-    # partnerships is a summary and does not.
-    news: bool = True
+# A section as the apps declare it (key, title, builder, order, news).
+Section = DigestSection
 
 
-_sections = {}
-
-
-def register_section(key, title, builder, *, order=100, news=True):
-    """Add a digest section. Lower ``order`` comes first: put what matters most first.
+def sections():
+    """Every declared section, lower ``order`` first.
 
     Suggested orders: 10 health band changes, 20 KPI status changes, 30 alerts, 40 overdue
     actions, 50 stage moves, 60 open conflicts, 70 upcoming dates, 900 the partnership table.
     """
-    _sections[key] = Section(key, title, builder, order, news)
-
-
-def unregister_section(key):
-    _sections.pop(key, None)
-
-
-def sections():
-    return sorted(_sections.values(), key=lambda s: (s.order, s.key))
+    return sorted(contributed("digest_sections"), key=lambda s: (s.order, s.key))
 
 
 # Columns of the "Your partnerships" table --------------------------------------------------
 
-_columns = {}
-
-
-@dataclass(frozen=True)
-class ColumnSource:
-    key: str
-    fn: object
-    order: int = 100
-
-
-def register_partnership_columns(key, fn, *, order=100):
-    """Add columns to the table of followed partnerships.
-
-    ``fn(partnership_ids, week_start) -> {partnership_id: {column label: value}}`` where a
-    value is a string, a number or a ``Cell`` (text, link, severity, trend). Columns appear in
-    source order, then in the order the labels first appear; a partnership missing from the
-    result shows a dash. Run a bounded number of queries for all ids at once.
-    """
-    _columns[key] = ColumnSource(key, fn, order)
-
-
-def unregister_partnership_columns(key):
-    _columns.pop(key, None)
+# ``fn(partnership_ids, week_start) -> {partnership_id: {column label: value}}`` where a value
+# is a string, a number or a ``Cell`` (text, link, severity, trend). Columns appear in source
+# order, then in the order the labels first appear; a partnership missing from the result shows
+# a dash. Run a bounded number of queries for all ids at once.
+ColumnSource = DigestColumns
 
 
 def column_sources():
-    return sorted(_columns.values(), key=lambda c: (c.order, c.key))
+    return sorted(contributed("digest_columns"), key=lambda c: (c.order, c.key))
 
 
 # Where a section's reader sees everything it left out: (URL name, link label).

@@ -130,14 +130,3 @@ def reassessment_dates(today, partnership_ids=None):
                 )
             )
     return out
-
-
-def register():
-    from digests.dates import register_reminder_source
-    from digests.sections import register_section
-
-    register_section(
-        "governance-overdue-actions", "Overdue action items", overdue_actions, order=40
-    )
-    register_reminder_source("performance_review", review_dates)
-    register_reminder_source("dd_reassessment", reassessment_dates)

@@ -1,4 +1,4 @@
-"""Stage-gate conditions this app contributes (registered from GovernanceConfig.ready)."""
+"""Stage-gate conditions this app contributes (declared in contributions.py)."""
 
 from .models import CLEARED, Checklist, GovernanceRole, ItemStatus, RoleKind
 

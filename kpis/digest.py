@@ -737,18 +737,3 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
         **left_out(actions, "overdue corrective action", more=ALERTS),
         partnership_ids={action.partnership_id for action in actions},
     )
-
-
-def register():
-    from digests.sections import register_partnership_columns, register_section
-
-    register_section("kpis.health", "Health band changed", health_bands, order=10)
-    register_section("kpis.status", "KPIs that changed status", kpi_status_changes, order=20)
-    register_section("kpis.alerts", "Alerts", alerts_this_week, order=30)
-    register_section(
-        "kpis.corrective_actions",
-        "Overdue corrective actions",
-        overdue_corrective_actions,
-        order=45,
-    )
-    register_partnership_columns("kpis.health", health_columns, order=10)

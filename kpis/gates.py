@@ -1,4 +1,4 @@
-"""The KPI app's stage-gate conditions (registered from KpisConfig.ready)."""
+"""The KPI app's stage-gate conditions (declared in contributions.py)."""
 
 from .models import Kpi
 

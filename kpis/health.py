@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
-from governance.selectors import health_input_reads, health_inputs_from
 from partnerships.aggregates import ids_param, read_together
 from partnerships.models import Partnership, Stage
+from partnerships.plugins import contributed
 
 from .models import CorrectiveAction, HealthSnapshot, Kpi, Snapshot, Status
 
@@ -190,19 +190,26 @@ def _overdue_corrective_part(partnership_ids, today, live):
 
 
 def _read_inputs(partnership_ids, today, live, extra=None):
-    """read_together of the corrective actions, governance's inputs and ``extra`` parts:
-    (overdue corrective actions per partnership, governance inputs per partnership, the read)."""
+    """read_together of the corrective actions, the other apps' inputs (governance's open risks,
+    overdue actions and due diligence, declared as ``HealthInput``) and ``extra`` parts:
+    (overdue corrective actions per partnership, other inputs per partnership, the read)."""
+    inputs = contributed("health_inputs")
     # Extra parts last: the server types each shared column from the first parts that fill it.
     reads = {
         "kpis.overdue_corrective": _overdue_corrective_part(
             ids_param(partnership_ids), today, live
         ),
-        **health_input_reads(partnership_ids, today=today),
-        **(extra or {}),
     }
+    for source in inputs:
+        reads.update(source.reads(partnership_ids, today=today))
+    reads.update(extra or {})
     read = read_together(reads)
     overdue = {pid: row["n"] for pid, row in read["kpis.overdue_corrective"].items()}
-    return overdue, health_inputs_from(read, partnership_ids), read
+    governance = {pid: {} for pid in partnership_ids}
+    for source in inputs:
+        for pid, values in source.values(read, partnership_ids).items():
+            governance.setdefault(pid, {}).update(values)
+    return overdue, governance, read
 
 
 def scoring_inputs(partnership_ids, today, live):

@@ -1,11 +1,12 @@
 """A version of the data pages are built from, which every committed write moves on.
 
 Caches key rendered pages on it, so they never serve anything older than the last committed
-write. Apps declare the tables their cached contributions read with ``track()`` from
-``AppConfig.ready``; after ``migrate``, a PostgreSQL statement trigger on each of them counts
+write. Every table of every installed app's concrete models is tracked (many-to-many tables
+included, and any model added later with no list to keep), except the few in ``UNTRACKED``,
+which no page shows: after ``migrate``, a PostgreSQL statement trigger on each of them counts
 every write, whatever made it: a form, ``bulk_create`` or ``update``, raw SQL, COPY, TRUNCATE or
-a cascade. (tests/partnerships/test_changes.py checks that every table the cached pages query
-is tracked, and that each kind of write moves the version on.)
+a cascade. (tests/partnerships/test_changes.py writes each model and checks that the version
+moves on, and that every table the cached pages query is tracked.)
 
 The count lives in a few ``ChangeCounter`` rows. A transaction's first write adds one to a
 row no other transaction holds (``FOR UPDATE SKIP LOCKED``, or a new row when all are held),
@@ -16,11 +17,20 @@ rolls back leaves it as it was. A new row starts at a random offset, so a databa
 filled again (as tests do) does not come back to a version it had.
 """
 
+from django.apps import apps
 from django.db import connections
 from django.db.models.signals import post_migrate
 
 TRIGGER = "concord_count_change"
-_tracked = {}  # db_table -> model
+COUNTER = "partnerships_changecounter"
+# Tables whose writes do not change any page, and why.
+UNTRACKED = {
+    # The count itself: the trigger writes it.
+    COUNTER: "the counter of changes",
+    # A visitor's session is never part of a cached part (each is keyed by its user, and the
+    # CSRF token is put in on the way out); sessions are written at sign-in and once a day.
+    "django_session": "sessions",
+}
 
 _RANDOM_START = "1 + floor(random() * 2 ^ 40)::bigint"
 _FUNCTION = f"""
@@ -46,21 +56,20 @@ _START = (
 )
 
 
-def track(*models):
-    """Count writes to these models' tables (call from ``AppConfig.ready``)."""
-    for model in models:
-        _tracked[model._meta.db_table] = model
-
-
 def tracked_tables():
-    return set(_tracked)
+    """Every table of the installed apps' concrete models, but ``UNTRACKED``."""
+    tables = {
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+    }
+    return tables - set(UNTRACKED)
 
 
 def install(using="default"):
     """Create the counting function, and the trigger on each tracked table that lacks one."""
     connection = connections[using]
-    if connection.vendor != "postgresql":
-        return
+    tracked = tracked_tables()
     with connection.cursor() as cursor:
         cursor.execute(_FUNCTION)
         cursor.execute(_START)
@@ -73,7 +82,7 @@ def install(using="default"):
         # A table not migrated yet gets its trigger on a later ``migrate``; until then
         # ``version()`` finds a trigger missing and answers None.
         existing = set(connection.introspection.table_names(cursor))
-        for table in sorted((set(_tracked) & existing) - present):
+        for table in sorted((tracked & existing) - present):
             # Only missing triggers are created: CREATE TRIGGER locks the table against writes.
             cursor.execute(
                 f"CREATE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
@@ -87,31 +96,27 @@ def _install_after_migrate(sender, using="default", **kwargs):
 
 def connect():
     # Once per ``migrate`` (the partnerships app's own signal), after every app's migrations.
-    from django.apps import apps
-
     post_migrate.connect(
         _install_after_migrate, sender=apps.get_app_config("partnerships"), weak=False
     )
 
 
 def version(using="default"):
-    """The version of the tracked data, or None when a cache must not rely on it: on another
-    database than PostgreSQL, inside a transaction (which may yet roll back what it wrote), when
-    the counter was emptied since ``migrate``, or when a tracked table lacks its trigger. One
-    query."""
+    """The version of the tracked data, or None when a cache must not rely on it: inside a
+    transaction (which may yet roll back what it wrote), when the counter was emptied since
+    ``migrate``, or when a tracked table lacks its trigger. One query."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not _tracked:
-        return None
     if connection.in_atomic_block or not connection.get_autocommit():
         return None
+    tables = sorted(tracked_tables())
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT sum(n) FROM partnerships_changecounter), "
             "(SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
             " WHERE t.tgname = %s AND t.tgenabled <> 'D' AND c.relname = ANY(%s))",
-            [TRIGGER, list(_tracked)],
+            [TRIGGER, tables],
         )
         total, installed = cursor.fetchone()
-    if total is None or installed < len(_tracked):
+    if total is None or installed < len(tables):
         return None
     return int(total)

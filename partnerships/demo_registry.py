@@ -1,15 +1,8 @@
-"""Demo-data seeders contributed by other apps, run by ``manage.py seed_demo`` in order.
+"""Demo-data seeders contributed by the apps (``plugins.Seeder``), run by ``manage.py
+seed_demo`` in order, after the base seed."""
 
-A seeder is ``fn(ctx)`` where ``ctx`` is a dict holding the users, partners, partnerships and
-goals the base seed created (keyed by name). Seeders must be idempotent.
-"""
-
-_seeders = {}
-
-
-def register_seeder(key, fn, *, order=100):
-    _seeders[key] = (order, fn)
+from .plugins import contributed
 
 
 def seeders():
-    return [fn for _, fn in sorted(_seeders.values(), key=lambda item: item[0])]
+    return [s.fn for s in sorted(contributed("seeders"), key=lambda s: s.order)]

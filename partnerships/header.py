@@ -1,10 +1,12 @@
-"""Facts other apps add to the header of the partnership page (health, sponsor, ...).
+"""Facts the apps add to the header of the partnership page (health, sponsor, ...).
 
-A source is ``fn(partnership) -> Fact | None`` (at most one query), registered from
-``AppConfig.ready`` so this app never imports the apps that provide them.
+A source is a ``plugins.HeaderFact``: ``fn(partnership) -> Fact | None`` (at most one query),
+declared by the app that knows the fact, so this app never imports it.
 """
 
 from dataclasses import dataclass
+
+from .plugins import contributed
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,7 @@ class Fact:
     url: str = ""
 
 
-_sources = {}
-
-
-def register_fact(key, fn, *, order=100):
-    _sources[key] = (order, fn)
-
-
 def facts(partnership):
-    found = (fn(partnership) for _, fn in sorted(_sources.values(), key=lambda s: s[0]))
+    sources = sorted(contributed("facts"), key=lambda s: s.order)
+    found = (source.fn(partnership) for source in sources)
     return [fact for fact in found if fact]

@@ -1,32 +1,21 @@
-"""Panels of the partnership page contributed by other apps.
+"""Panels of the partnership page, contributed by the apps (``plugins.Panel``).
 
-Each app registers its panels from ``AppConfig.ready``; the page loads every panel from its own
-URL (an HTMX fragment rendered by that app), so a new panel never means editing this app.
+The page loads every panel from its own URL (an HTMX fragment rendered by the app that declares
+it) in the slot the panel names, so a new panel never means editing this app.
 """
 
-from dataclasses import dataclass
+from .plugins import Panel, Slot, contributed
 
-from django.urls import reverse
-
-
-@dataclass(frozen=True)
-class Panel:
-    key: str
-    title: str
-    url_name: str
-    order: int = 100
-    wide: bool = False
-
-    def url(self, partnership):
-        return reverse(self.url_name, kwargs={"pk": partnership.pk})
-
-
-_panels = {}
-
-
-def register_panel(key, title, url_name, *, order=100, wide=False):
-    _panels[key] = Panel(key, title, url_name, order, wide)
+__all__ = ["Panel", "Slot", "panels", "placed"]
 
 
 def panels():
-    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+    return sorted(contributed("panels"), key=lambda p: (p.order, p.key))
+
+
+def placed(partnership):
+    """{slot: [(panel, its URL for ``partnership``)]} for every slot, each in panel order."""
+    out = {slot: [] for slot in Slot}
+    for panel in panels():
+        out[Slot(panel.slot)].append((panel, panel.url(partnership)))
+    return out

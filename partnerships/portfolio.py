@@ -1,5 +1,5 @@
 """The portfolio table: one row per visible partnership, with columns, filters and summary tiles
-that other apps contribute from ``AppConfig.ready`` (this app never imports them).
+that the apps declare in their ``plugins.Contributions`` (this app never imports them).
 
 A column adds SQL annotations to the partnership queryset (so it can be sorted and filtered in
 the database), renders its cell with ``render(row) -> safe HTML`` (``cell_html`` below), and
@@ -14,7 +14,7 @@ ratio to the floor 11.4 -> 17.3; docs/decisions/html-one-source.md).
 import functools
 import html
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, Q, QuerySet
@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 from .links import url
+from .plugins import contributed
 
 
 @dataclass(frozen=True)
@@ -66,24 +67,6 @@ class Tile:
     group: str = ""
 
 
-@dataclass
-class _Registry:
-    columns: dict = field(default_factory=dict)
-    filters: dict = field(default_factory=dict)
-    tiles: dict = field(default_factory=dict)
-
-
-_registry = _Registry()
-
-
-_health_source = []
-
-
-def register_health_source(fn):
-    """``fn(partnership_ids) -> {id: Health}``: the latest health of each partnership."""
-    _health_source[:] = [fn]
-
-
 @dataclass(frozen=True)
 class Health:
     score: int | None
@@ -92,34 +75,25 @@ class Health:
 
 
 def health_for(partnership_ids):
-    if not _health_source:
+    """{id: Health}, the latest health of each partnership, from the app that scores it
+    (``Contributions.health_source``; the last declared)."""
+    sources = contributed("health_source")
+    if not sources:
         return {}
-    return _health_source[0](list(partnership_ids))
-
-
-def register_column(column):
-    _registry.columns[column.key] = column
-
-
-def register_filter(flt):
-    _registry.filters[flt.key] = flt
-
-
-def register_tiles(key, builder, *, order=100):
-    """``builder(visible_queryset, today) -> list[Tile]``; a constant number of queries."""
-    _registry.tiles[key] = (order, builder)
+    return sources[-1](list(partnership_ids))
 
 
 def columns():
-    return sorted(_registry.columns.values(), key=lambda c: (c.order, c.key))
+    return sorted(contributed("columns"), key=lambda c: (c.order, c.key))
 
 
 def filters():
-    return sorted(_registry.filters.values(), key=lambda f: (f.order, f.key))
+    return sorted(contributed("filters"), key=lambda f: (f.order, f.key))
 
 
 def tile_builders():
-    return [builder for _, builder in sorted(_registry.tiles.values(), key=lambda t: t[0])]
+    tiles = sorted(contributed("tiles"), key=lambda t: t.order)
+    return [t.builder for t in tiles]
 
 
 def sort_keys():
@@ -141,15 +115,16 @@ def annotated(today):
 
     Built once a day per process (some annotations count overdue items as of today): building
     a dozen subquery annotations takes longer than the database takes to run them, and the
-    columns do not change once the apps are loaded. Each caller gets its own copy, so the
-    kept one is never evaluated (and never holds rows).
+    columns do not change once the apps are loaded (the key holds them all the same). Each
+    caller gets its own copy, so the kept one is never evaluated (and never holds rows).
     """
-    if today not in _annotated:
+    key = (today, tuple(columns()))
+    if key not in _annotated:
         from .models import Partnership
 
         _annotated.clear()
-        _annotated[today] = annotate(Partnership.objects.select_related("partner", "owner"))
-    return _annotated[today].all()
+        _annotated[key] = annotate(Partnership.objects.select_related("partner", "owner"))
+    return _annotated[key].all()
 
 
 def decorate(rows):
@@ -197,7 +172,9 @@ def day(value):
     return _day(value, get_language())
 
 
-# The base app's own columns -------------------------------------------------------------
+# The base app's own columns (declared in contributions.py) ------------------------------
+
+COLUMNS = []
 
 
 def _annotate_next_date(queryset):
@@ -252,7 +229,7 @@ def _render_next_date(row):
     return _MUTED_DASH
 
 
-register_column(
+COLUMNS.append(
     Column(
         "title",
         "Partnership",
@@ -263,7 +240,7 @@ register_column(
         css="title-cell",
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "partner",
         "Partner",
@@ -274,7 +251,7 @@ register_column(
         css="hide-sm hide-md",
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "type",
         "Type",
@@ -285,7 +262,7 @@ register_column(
         css="hide-sm hide-md",
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "stage",
         "Stage",
@@ -295,7 +272,7 @@ register_column(
         order=3,
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "owner",
         "Owner",
@@ -306,7 +283,7 @@ register_column(
         css="hide-sm hide-md nowrap",
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "value",
         "Annual value",
@@ -317,7 +294,7 @@ register_column(
         css="num hide-sm hide-md",
     )
 )
-register_column(
+COLUMNS.append(
     Column(
         "next_date",
         "Renewal / end",
@@ -334,7 +311,7 @@ register_column(
 # The base app's tiles ----------------------------------------------------------------------
 
 
-def _stage_tiles(visible, today):
+def stage_tiles(visible, today):
     """Partnerships by stage and renewals due in 90 days, in one grouped query."""
     from .models import Stage
 
@@ -367,6 +344,3 @@ def _stage_tiles(visible, today):
         )
     )
     return tiles
-
-
-register_tiles("stages", _stage_tiles, order=0)

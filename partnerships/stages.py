@@ -1,17 +1,17 @@
 """The stage machine: which moves exist, what each gate requires, and the move itself.
 
-Other apps add gate conditions with ``register_gate`` from their ``AppConfig.ready`` so that
-this app never imports them. A condition is a function ``(partnership) -> list[str]`` that
-returns what is missing, in words a user can act on; an empty list means satisfied.
+The apps add gate conditions by declaring ``plugins.Gate`` entries, so that this app never
+imports them. A condition is a function ``(partnership) -> list[str]`` that returns what is
+missing, in words a user can act on; an empty list means satisfied.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
 from .models import Partnership, Stage, StageMove
+from .plugins import contributed
 from .roles import is_executive
 
 TRANSITIONS = {
@@ -24,22 +24,20 @@ TRANSITIONS = {
     Stage.ENDED: (),
 }
 
-_gates = defaultdict(list)
 
-
-def register_gate(to_stage, condition, *, key=None):
-    """Add a condition that must hold before a partnership may move into ``to_stage``."""
-    key = key or f"{condition.__module__}.{condition.__qualname__}"
-    unregister_gate(to_stage, key)
-    _gates[Stage(to_stage)].append((key, condition))
-
-
-def unregister_gate(to_stage, key):
-    _gates[Stage(to_stage)] = [(k, c) for k, c in _gates[Stage(to_stage)] if k != key]
+def gates(to_stage):
+    """The declared gates into ``to_stage``, in app order (one per key: a later declaration of
+    the same key replaces the earlier)."""
+    found = {}
+    for gate in contributed("gates"):
+        if Stage(gate.to_stage) == Stage(to_stage):
+            found.pop(gate.key, None)
+            found[gate.key] = gate
+    return list(found.values())
 
 
 def gate_conditions(to_stage):
-    return [condition for _, condition in _gates[Stage(to_stage)]]
+    return [gate.condition for gate in gates(to_stage)]
 
 
 class StageMoveRefused(Exception):
@@ -121,18 +119,14 @@ def move_partnership(partnership, to_stage, *, by, reason="", force=False, now=N
     return move
 
 
-# The base app's own gate conditions.
-def _owner_assigned(partnership):
+# The base app's own gate conditions (declared in contributions.py).
+def owner_assigned(partnership):
     if partnership.owner_id is None:
         return ["Assign a partnership owner."]
     return []
 
 
-def _has_objective(partnership):
+def has_objective(partnership):
     if not partnership.objectives.exists():
         return ["Agree at least one objective."]
     return []
-
-
-register_gate(Stage.ACTIVE, _owner_assigned)
-register_gate(Stage.ACTIVE, _has_objective)

@@ -1,12 +1,15 @@
-"""Recent activity on a partnership, merged from sources each app registers.
+"""Recent activity on a partnership, merged from the sources the apps declare.
 
-A source is ``fn(partnership, limit) -> list[Event]`` returning its newest events (one query).
+A source is a ``plugins.TimelineSource``: ``fn(partnership, limit) -> list[Event]`` returning
+its newest events (one query).
 """
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.utils import timezone
+
+from .plugins import contributed
 
 
 @dataclass(frozen=True)
@@ -19,13 +22,6 @@ class Event:
     tone: str = ""
 
 
-_sources = {}
-
-
-def register_source(key, fn):
-    _sources[key] = fn
-
-
 def as_datetime(value):
     if isinstance(value, datetime):
         return value
@@ -35,11 +31,12 @@ def as_datetime(value):
 
 
 def recent(partnership, *, limit=15):
-    events = [event for source in _sources.values() for event in source(partnership, limit)]
+    sources = contributed("timeline")
+    events = [event for source in sources for event in source.fn(partnership, limit)]
     return sorted(events, key=lambda e: e.when, reverse=True)[:limit]
 
 
-def _stage_moves(partnership, limit):
+def stage_moves(partnership, limit):
     from .models import StageMove
 
     moves = StageMove.objects.filter(partnership=partnership).select_related("moved_by")[:limit]
@@ -56,7 +53,7 @@ def _stage_moves(partnership, limit):
     ]
 
 
-def _interactions(partnership, limit):
+def interactions(partnership, limit):
     from .models import Interaction
 
     rows = Interaction.objects.filter(partnership=partnership)[:limit]
@@ -72,15 +69,10 @@ def _interactions(partnership, limit):
     ]
 
 
-def _amendments(partnership, limit):
+def amendments(partnership, limit):
     from .models import Amendment
 
     rows = Amendment.objects.filter(agreement__partnership=partnership)[:limit]
     return [
         Event(a.created_at, "Amendment", "Agreement amended", a.reason, tone="amber") for a in rows
     ]
-
-
-register_source("stage_moves", _stage_moves)
-register_source("interactions", _interactions)
-register_source("amendments", _amendments)

@@ -24,7 +24,7 @@ from .forms import (
 )
 from .htmx import fragment, wants_fragment
 from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
-from .panels import panels
+from .panels import Slot, placed
 from .roles import is_executive
 from .services import agreement_amend
 from .stages import StageMoveRefused, check_moves, move_partnership
@@ -98,14 +98,6 @@ def partnership_export(request, fmt):
     return table_response(portfolio.export_rows(rows), fmt=fmt, filename="partnerships")
 
 
-# Panels shown in the side column of the partnership dashboard (by key, so this app never
-# imports the apps that register them); every other panel goes in the main column.
-# The first of them leads the side column, above the stage card.
-SIDE_PANELS = ("health", "risks", "dd")
-# Main-column panels shown after the objectives (the rest come before them).
-LATE_PANELS = ("governance", "meetings", "timeline")
-
-
 def _mutual_benefit(objectives):
     """Average progress of the objectives on each side: is value flowing both ways?"""
     labels = {"ours": "For us", "partner": "For the partner", "shared": "Shared"}
@@ -124,10 +116,7 @@ def _detail_context(request, partnership, **extra):
     )
     agreement = getattr(partnership, "agreement", None)
     objectives = list(partnership.objectives.select_related("goal"))
-    placed = [(panel, panel.url(partnership)) for panel in panels()]
-    side = sorted(
-        (p for p in placed if p[0].key in SIDE_PANELS), key=lambda p: SIDE_PANELS.index(p[0].key)
-    )
+    slots = placed(partnership)  # each panel in the slot its app declared
     return {
         "partnership": partnership,
         "can_edit": access.can_edit_partnership(request.user, partnership),
@@ -141,17 +130,11 @@ def _detail_context(request, partnership, **extra):
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
         "team": partnership.team.order_by("first_name", "last_name", "username"),
-        "panels": placed,
         "header_facts": header.facts(partnership),
-        "side_panels": side[:1],
-        "more_side_panels": side[1:],
-        "early_panels": [
-            p for p in placed if p[0].key not in SIDE_PANELS and p[0].key not in LATE_PANELS
-        ],
-        "late_panels": sorted(
-            (p for p in placed if p[0].key in LATE_PANELS),
-            key=lambda p: LATE_PANELS.index(p[0].key),
-        ),
+        "side_panels": slots[Slot.SIDE_TOP],
+        "more_side_panels": slots[Slot.SIDE],
+        "early_panels": slots[Slot.MAIN],
+        "late_panels": slots[Slot.AFTER_OBJECTIVES],
         "stages": Stage.choices,
         "stage_index": Stage.values.index(partnership.stage),
         **extra,

@@ -12,17 +12,10 @@ from playwright.sync_api import expect
 
 from digests.building import build_digest, render_digest
 from digests.schedule import schedule_for_week
-from digests.sections import (
-    Cell,
-    Item,
-    SectionData,
-    register_partnership_columns,
-    register_section,
-    unregister_partnership_columns,
-    unregister_section,
-)
+from digests.sections import Cell, Item, SectionData
 from digests.services import reminders_run
 from partnerships.models import Partnership, Stage
+from partnerships.plugins import Contributions, DigestColumns, DigestSection, added
 from tests.browser.conftest import PHONE, SCREENSHOTS
 from tests.digests.helpers import agreement, aware, conflict, stage_move
 from tests.factories import make_partner, make_partnership, make_user
@@ -100,13 +93,14 @@ def rich_digest(transactional_db, settings):
         agreement(partnerships[2], MONDAY + timedelta(days=98), notice_days=90)
         agreement(partnerships[1], MONDAY + timedelta(days=26), notice_days=120)
         kpi_changes, health = _kpi_like_section(partnerships)
-        register_section("tests.kpis", "KPIs that changed status", kpi_changes, order=20)
-        register_partnership_columns("tests.health", health)
-        try:
+        kpi_like = Contributions(
+            digest_sections=[
+                DigestSection("tests.kpis", "KPIs that changed status", kpi_changes, order=20)
+            ],
+            digest_columns=[DigestColumns("tests.health", health)],
+        )
+        with added(kpi_like):
             email = render_digest(build_digest(coo, _schedule()))
-        finally:
-            unregister_section("tests.kpis")
-            unregister_partnership_columns("tests.health")
     return email
 
 
@@ -177,11 +171,8 @@ def large_following_digest(transactional_db, settings):
             )
         agreement(partnerships[12], MONDAY + timedelta(days=98), notice_days=90)
         kpi_changes, health = _kpi_like_section(partnerships)
-        register_partnership_columns("tests.health", health)
-        try:
+        with added(Contributions(digest_columns=[DigestColumns("tests.health", health)])):
             email = render_digest(build_digest(coo, _schedule()))
-        finally:
-            unregister_partnership_columns("tests.health")
     return email
 
 

@@ -5,14 +5,10 @@ from datetime import date, timedelta
 import pytest
 
 from digests import services
-from digests.dates import (
-    agreement_dates,
-    register_reminder_source,
-    unregister_reminder_source,
-    upcoming_dates,
-)
+from digests.dates import agreement_dates, upcoming_dates
 from digests.models import DeliveryStatus, Reminder
 from digests.tasks import send_date_reminders
+from partnerships import plugins
 from partnerships.models import Stage
 from partnerships.services import agreement_amend
 from tests.digests.helpers import agreement, prefer
@@ -140,11 +136,9 @@ def test_other_apps_add_dates_through_the_registry(
         due = date(2026, 12, 30)
         return [(partnership.pk, "performance_review", due, "Performance review of JAO", "/x/")]
 
-    register_reminder_source("tests.reviews", reviews)
-    try:
+    reminder = plugins.Reminder("tests.reviews", reviews)
+    with plugins.added(plugins.Contributions(reminders=[reminder])):
         run(date(2026, 11, 30), django_capture_on_commit_callbacks, time_machine)
-    finally:
-        unregister_reminder_source("tests.reviews")
     [mail] = smtp.to(coo.email)
     assert mail.subject == "In 30 days: Performance review of JAO"
     assert "https://concord.example.com/x/" in mail.text

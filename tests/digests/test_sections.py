@@ -2,6 +2,7 @@
 
 import logging
 import re
+from contextlib import ExitStack
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -19,14 +20,11 @@ from digests.sections import (
     SectionData,
     build_scope,
     ids_param,
-    register_partnership_columns,
-    register_section,
     sections,
-    unregister_partnership_columns,
-    unregister_section,
 )
 from digests.selectors import followed_facts
 from partnerships.models import Partnership, Stage
+from partnerships.plugins import Contributions, DigestColumns, DigestSection, added
 from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
 
 pytestmark = pytest.mark.django_db
@@ -47,15 +45,13 @@ def week_schedule(monday=MONDAY):
 
 @pytest.fixture
 def registered():
-    keys = []
+    with ExitStack() as stack:
 
-    def add(key, *args, **kwargs):
-        register_section(key, *args, **kwargs)
-        keys.append(key)
+        def add(*args, **kwargs):
+            section = DigestSection(*args, **kwargs)
+            stack.enter_context(added(Contributions(digest_sections=[section])))
 
-    yield add
-    for key in keys:
-        unregister_section(key)
+        yield add
 
 
 def test_builtin_sections_in_order():
@@ -135,11 +131,8 @@ def test_columns_hook_adds_health_to_the_partnership_table(coo, partnership):
             }
         }
 
-    register_partnership_columns("test.health", health)
-    try:
+    with added(Contributions(digest_columns=[DigestColumns("test.health", health)])):
         email = render_digest(build_digest(coo, week_schedule()))
-    finally:
-        unregister_partnership_columns("test.health")
     assert "Joint analytics offering — Stage: Prospect · Health: 58 █▁ · Change: −14" in email.text
     assert "Other 00 — Stage: Active · Health: — · Change: —" in email.text
     assert ">Health</th>" in email.html and ">Change</th>" in email.html

@@ -29,12 +29,6 @@ LA = ZoneInfo("America/Los_Angeles")
 MONDAY = date(2026, 11, 23)  # the send day; the week is Mon 16 – Sun 22 Nov in Los Angeles
 
 
-@pytest.fixture(autouse=True)
-def kpi_sections_registered():
-    # tests/digests/test_sections.py borrows the "kpis.health" key and unregisters it after.
-    digest.register()
-
-
 def at(day, hour=10):
     return datetime.combine(day, time(hour), tzinfo=LA)
 

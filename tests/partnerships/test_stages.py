@@ -1,13 +1,12 @@
 import pytest
 
 from partnerships.models import Stage, StageMove
+from partnerships.plugins import Contributions, Gate, added
 from partnerships.stages import (
     StageMoveRefused,
     check_moves,
     gate_conditions,
     move_partnership,
-    register_gate,
-    unregister_gate,
 )
 from tests.factories import make_objective, make_partnership
 
@@ -109,8 +108,7 @@ def test_other_apps_contribute_gate_conditions(partnership, coo):
     def needs_paperwork(p):
         return [] if p.description else ["Write a description first."]
 
-    register_gate(Stage.DUE_DILIGENCE, needs_paperwork, key="test.paperwork")
-    try:
+    with added(Contributions(gates=[Gate(Stage.DUE_DILIGENCE, needs_paperwork)])):
         with pytest.raises(StageMoveRefused) as refused:
             move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo)
         assert refused.value.missing == ["Write a description first."]
@@ -119,5 +117,3 @@ def test_other_apps_contribute_gate_conditions(partnership, coo):
         partnership.description = "Now described"
         partnership.save()
         move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo)
-    finally:
-        unregister_gate(Stage.DUE_DILIGENCE, "test.paperwork")

@@ -15,6 +15,7 @@ from partnerships.models import (
     Stage,
     StrategicGoal,
 )
+from partnerships.plugins import Contributions, added
 from tests.factories import make_goal, make_partner, make_partnership, make_user
 
 
@@ -509,12 +510,9 @@ def test_goals_without_a_healthy_partnership_stand_out(as_coo):
     Objective.objects.create(partnership=healthy, goal=goal_ok, title="a")
     Objective.objects.create(partnership=sick, goal=goal_weak, title="b")
     bands = {healthy.pk: portfolio.Health(82, "green"), sick.pk: portfolio.Health(31, "red")}
-    previous = list(portfolio._health_source)
-    portfolio.register_health_source(lambda ids: {i: bands[i] for i in ids if i in bands})
-    try:
+    scores = Contributions(health_source=lambda ids: {i: bands[i] for i in ids if i in bands})
+    with added(scores):
         page = as_coo.get(reverse("partnerships:goals")).text
-    finally:
-        portfolio._health_source[:] = previous
     weak = page[page.index(f'id="goal-{goal_weak.pk}"') :].split("</section>")[0]
     ok = page[page.index(f'id="goal-{goal_ok.pk}"') :].split("</section>")[0]
     assert "no healthy partnership" in weak
@@ -531,12 +529,9 @@ def test_a_goal_lists_its_weakest_partnerships_and_links_to_the_rest(as_coo):
         Objective.objects.create(partnership=p, goal=goal, title="Asia")
     bands = {p.pk: portfolio.Health(90 - i, "green") for i, p in enumerate(rows[:11])}
     bands[rows[11].pk] = portfolio.Health(20, "red")
-    previous = list(portfolio._health_source)
-    portfolio.register_health_source(lambda ids: {i: bands[i] for i in ids if i in bands})
-    try:
+    scores = Contributions(health_source=lambda ids: {i: bands[i] for i in ids if i in bands})
+    with added(scores):
         page = as_coo.get(reverse("partnerships:goals")).text
-    finally:
-        portfolio._health_source[:] = previous
     card = page[page.index(f'id="goal-{goal.pk}"') :]
     assert "12 partnerships" in card and "11 healthy" in card and "1 unhealthy" in card
     assert card.index("Asia 11") < card.index("Asia 10")  # the weakest first

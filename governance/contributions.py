@@ -1,0 +1,50 @@
+"""What governance adds to the partnership page, the portfolio, the stage gates, the health
+score, the digest and the demo (see partnerships/plugins.py)."""
+
+from partnerships.models import Stage
+from partnerships.plugins import (
+    Contributions,
+    DigestSection,
+    Gate,
+    HeaderFact,
+    HealthInput,
+    Nav,
+    Panel,
+    Reminder,
+    Seeder,
+    Slot,
+    Tiles,
+)
+
+from . import demo, digest, gates, header, portfolio, selectors
+
+CONTRIBUTIONS = Contributions(
+    panels=[
+        Panel("governance", "Governance", "governance:governance", Slot.AFTER_OBJECTIVES, 30),
+        Panel("meetings", "Meetings & actions", "governance:meetings", Slot.AFTER_OBJECTIVES, 40),
+        Panel("risks", "Risks", "governance:risks", Slot.SIDE, 50),
+        Panel("dd", "Due diligence", "governance:dd", Slot.SIDE, 60),
+    ],
+    columns=portfolio.COLUMNS,
+    filters=[portfolio.OVERDUE_FILTER],
+    tiles=[Tiles("governance", portfolio.attention_tiles, order=60)],
+    health_inputs=[
+        HealthInput("governance", selectors.health_input_reads, selectors.health_inputs_from)
+    ],
+    gates=[
+        Gate(Stage.NEGOTIATION, gates.due_diligence_cleared),
+        Gate(Stage.ACTIVE, gates.sponsor_and_owner_assigned),
+    ],
+    facts=[HeaderFact("sponsor", header.sponsor, order=20)],
+    nav=[Nav("Risks", "governance:portfolio_risks", order=40)],
+    seeders=[Seeder("governance", demo.seed_governance, order=20)],
+    digest_sections=[
+        DigestSection(
+            "governance-overdue-actions", "Overdue action items", digest.overdue_actions, order=40
+        )
+    ],
+    reminders=[
+        Reminder("performance_review", digest.review_dates),
+        Reminder("dd_reassessment", digest.reassessment_dates),
+    ],
+)

@@ -1,0 +1,57 @@
+"""What the KPI app adds to the partnership page, the portfolio, the stage gates, the timeline,
+the digest and the demo (see partnerships/plugins.py)."""
+
+from partnerships.models import Stage
+from partnerships.plugins import (
+    Contributions,
+    DigestColumns,
+    DigestSection,
+    Gate,
+    HeaderFact,
+    Nav,
+    Panel,
+    Seeder,
+    Slot,
+    Tiles,
+    TimelineSource,
+)
+
+from . import dashboard, demo, digest, gates, portfolio, timeline
+
+CONTRIBUTIONS = Contributions(
+    panels=[
+        Panel("kpis", "KPIs", "kpis:partnership_kpis", Slot.MAIN, 10),
+        Panel("trends", "Trends", "kpis:partnership_trends", Slot.MAIN, 15),
+        Panel("alerts", "Alerts & corrective actions", "kpis:partnership_alerts", Slot.MAIN, 20),
+        Panel("health", "Health", "kpis:partnership_health", Slot.SIDE_TOP, 30),
+    ],
+    columns=portfolio.COLUMNS,
+    filters=[portfolio.HEALTH_FILTER],
+    tiles=[Tiles("kpis", portfolio.tiles, order=10)],
+    health_source=portfolio.health_source,
+    gates=[Gate(Stage.ACTIVE, gates.has_kpi_for_objective, key="kpis.kpi_for_objective")],
+    facts=[HeaderFact("health", dashboard.header_health, order=10)],
+    timeline=[
+        TimelineSource("kpi_measurements", timeline.measurements),
+        TimelineSource("kpi_alerts", timeline.alerts),
+    ],
+    nav=[
+        Nav("Alerts", "kpis:alert_inbox", order=30),
+        Nav("KPI entry", "kpis:entry_grid", order=40),
+    ],
+    seeders=[Seeder("kpis", demo.seed_kpis, order=50)],
+    digest_sections=[
+        DigestSection("kpis.health", "Health band changed", digest.health_bands, order=10),
+        DigestSection(
+            "kpis.status", "KPIs that changed status", digest.kpi_status_changes, order=20
+        ),
+        DigestSection("kpis.alerts", "Alerts", digest.alerts_this_week, order=30),
+        DigestSection(
+            "kpis.corrective_actions",
+            "Overdue corrective actions",
+            digest.overdue_corrective_actions,
+            order=45,
+        ),
+    ],
+    digest_columns=[DigestColumns("kpis.health", digest.health_columns, order=10)],
+)

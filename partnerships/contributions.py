@@ -1,0 +1,28 @@
+"""What the base app contributes to its own extension points, declared like any other app's."""
+
+from . import portfolio, stages, timeline
+from .models import Stage
+from .plugins import Contributions, Gate, Panel, Slot, Tiles, TimelineSource
+
+CONTRIBUTIONS = Contributions(
+    panels=[
+        Panel(
+            "timeline",
+            "Recent activity",
+            "partnerships:timeline",
+            slot=Slot.AFTER_OBJECTIVES,
+            order=900,
+        )
+    ],
+    columns=portfolio.COLUMNS,
+    tiles=[Tiles("stages", portfolio.stage_tiles, order=0)],
+    gates=[
+        Gate(Stage.ACTIVE, stages.owner_assigned),
+        Gate(Stage.ACTIVE, stages.has_objective),
+    ],
+    timeline=[
+        TimelineSource("stage_moves", timeline.stage_moves),
+        TimelineSource("interactions", timeline.interactions),
+        TimelineSource("amendments", timeline.amendments),
+    ],
+)
