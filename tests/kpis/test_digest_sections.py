@@ -16,6 +16,7 @@ from digests.sections import MAX_ITEMS
 from kpis import digest
 from kpis import services as kpi_services
 from kpis.models import Alert, CorrectiveAction, Severity
+from kpis.queries import digest_readings
 from kpis.snapshots import recompute
 from partnerships.models import Stage
 from tests.digests.conftest import smtp  # noqa: F401 (a real SMTP server fixture)
@@ -448,8 +449,8 @@ def test_kpi_readings_in_sql_match_the_reference(monday, coo):
     ids, _kpis = _varied_history()
     week_start, week_end = bounds(monday)
 
-    in_sql = digest._kpi_weeks(ids, week_start, week_end)
-    reference = digest.kpi_weeks_in_python(ids, week_start, week_end)
+    in_sql = digest_readings.kpi_weeks(ids, week_start, week_end)
+    reference = digest_readings.kpi_weeks_reference(ids, week_start, week_end)
 
     assert sorted(in_sql) == sorted(reference)
     assert len(reference) == 10  # every active KPI with a snapshot in the window
@@ -457,7 +458,7 @@ def test_kpi_readings_in_sql_match_the_reference(monday, coo):
 
 def test_kpi_readings_look_back_past_the_recent_periods(coo):
     ids, kpis = _varied_history()
-    weeks = {w.kpi_id: w for w in digest._kpi_weeks(ids, *bounds())}
+    weeks = {w.kpi_id: w for w in digest_readings.kpi_weeks(ids, *bounds())}
 
     def reading(name):
         w = weeks[kpis[name].pk]
