@@ -364,39 +364,8 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
     )
     if not alerts:
         return None
-    tz = week_start.tzinfo
     detail = path_maker("kpis:alert_detail")
-    items = []
-    for alert in alerts[:MAX_ITEMS]:
-        severity = Severity(alert.severity)
-        steps = []
-        if week_start <= alert.opened_at < week_end:
-            steps.append(f"opened {_day(alert.opened_at.astimezone(tz))}")
-        if alert.escalated_at and week_start <= alert.escalated_at < week_end:
-            steps.append(f"escalated {_day(alert.escalated_at.astimezone(tz))}")
-        if alert.resolved_at and week_start <= alert.resolved_at < week_end:
-            steps.append(f"resolved {_day(alert.resolved_at.astimezone(tz))}")
-            badge, colour = "Resolved", "green"
-        elif alert.escalated_at and week_start <= alert.escalated_at < week_end:
-            badge, colour = "Escalated", "red"
-        else:
-            badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
-        happened = ", ".join(steps)
-        meta = (
-            f"{severity.label} · {alert.partnership__partner__name} · "
-            f"{happened[:1].upper()}{happened[1:]}"
-        )
-        if alert.resolution and alert.resolved_at:
-            meta += f" · {alert.resolution}"
-        items.append(
-            Item(
-                text=f"{alert.partnership__title} · {alert.kpi__name}",
-                link=detail(alert.pk),
-                severity=colour,
-                badge=badge,
-                meta=meta,
-            )
-        )
+    items = [_alert_item(alert, week_start, week_end, detail) for alert in alerts[:MAX_ITEMS]]
     return SectionData(
         title="Alerts",
         intro="Alerts opened, escalated or resolved this week.",
@@ -404,6 +373,38 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         **left_out(alerts, "alert"),
         **see_all(ALERTS),  # linked whether or not some are left out
         partnership_ids={alert.partnership_id for alert in alerts},
+    )
+
+
+def _alert_item(alert, week_start, week_end, detail):
+    """An alert's line: what happened to it this week, its badge and colour."""
+    tz = week_start.tzinfo
+    severity = Severity(alert.severity)
+    steps = []
+    if week_start <= alert.opened_at < week_end:
+        steps.append(f"opened {_day(alert.opened_at.astimezone(tz))}")
+    if alert.escalated_at and week_start <= alert.escalated_at < week_end:
+        steps.append(f"escalated {_day(alert.escalated_at.astimezone(tz))}")
+    if alert.resolved_at and week_start <= alert.resolved_at < week_end:
+        steps.append(f"resolved {_day(alert.resolved_at.astimezone(tz))}")
+        badge, colour = "Resolved", "green"
+    elif alert.escalated_at and week_start <= alert.escalated_at < week_end:
+        badge, colour = "Escalated", "red"
+    else:
+        badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
+    happened = ", ".join(steps)
+    meta = (
+        f"{severity.label} · {alert.partnership__partner__name} · "
+        f"{happened[:1].upper()}{happened[1:]}"
+    )
+    if alert.resolution and alert.resolved_at:
+        meta += f" · {alert.resolution}"
+    return Item(
+        text=f"{alert.partnership__title} · {alert.kpi__name}",
+        link=detail(alert.pk),
+        severity=colour,
+        badge=badge,
+        meta=meta,
     )
 
 

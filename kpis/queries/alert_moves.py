@@ -63,25 +63,17 @@ def executives():
     )
 
 
-def _apply_sql():
-    a, e, n = Names(Alert), Names(AlertEvent), Names(AlertNotification)
-    user = get_user_model()
-    u, g, p = Names(user), Names(Group), Names(Partnership)
-    ug = Names(user.groups.through)
-    opened, escalated = AlertEvent.Kind.OPENED, AlertEvent.Kind.ESCALATED
-    improved, resolved = AlertEvent.Kind.IMPROVED, AlertEvent.Kind.RESOLVED
+_OPENED, _ESCALATED = AlertEvent.Kind.OPENED, AlertEvent.Kind.ESCALATED
+_IMPROVED, _RESOLVED = AlertEvent.Kind.IMPROVED, AlertEvent.Kind.RESOLVED
+
+
+def _claims_sql():
+    """The moves as CTEs, each RETURNING the rows this writer changed; ``claimed`` is all."""
+    a = Names(Alert)
     at_risk, off_track = Severity.AT_RISK, Severity.OFF_TRACK
     returned = f"a.{a.id}, a.{a.kpi}, a.{a.severity}"
     unresolved = f"a.{a.id} = m.alert_id AND a.{a.resolved_at} IS NULL"
-    # Recipients are the active executives with an address and the partnership's active owner,
-    # sorted and distinct (as Python sorts: byte order).
     return f"""
-WITH m (kpi_id, alert_id, move, partnership_id, severity, period, value, resolution) AS (
-    SELECT * FROM unnest(
-        %(kpi_ids)s::bigint[], %(alert_ids)s::bigint[], %(moves)s::text[],
-        %(partnership_ids)s::bigint[], %(severities)s::text[], %(periods)s::date[],
-        %(values)s::numeric[], %(resolutions)s::text[])
-),
 opened AS (
     INSERT INTO {a.table} ({a.kpi}, {a.partnership}, {a.state}, {a.severity}, {a.peak_severity},
         {a.opened_at}, {a.opened_period}, {a.opened_value}, {a.acknowledgement}, {a.resolution},
@@ -90,37 +82,47 @@ opened AS (
            value, '', '', %(token)s || ':{OPEN}'
     FROM m WHERE move = '{OPEN}'
     ON CONFLICT DO NOTHING
-    RETURNING {a.id}, {a.kpi}, {a.severity}, {a.resolution}, '{opened}'::text AS kind
+    RETURNING {a.id}, {a.kpi}, {a.severity}, {a.resolution}, '{_OPENED}'::text AS kind
 ),
 escalated AS (
     UPDATE {a.table} a SET {a.severity} = '{off_track}', {a.peak_severity} = '{off_track}',
         {a.escalated_at} = %(now)s, {a.state} = '{Alert.State.OPEN}',
         {a.change_token} = %(token)s || ':{ESCALATE}'
     FROM m WHERE m.move = '{ESCALATE}' AND {unresolved} AND a.{a.severity} = '{at_risk}'
-    RETURNING {returned}, a.{a.resolution}, '{escalated}'::text
+    RETURNING {returned}, a.{a.resolution}, '{_ESCALATED}'::text
 ),
 improved AS (
     UPDATE {a.table} a SET {a.severity} = '{at_risk}',
         {a.change_token} = %(token)s || ':{IMPROVE}'
     FROM m WHERE m.move = '{IMPROVE}' AND {unresolved} AND a.{a.severity} = '{off_track}'
-    RETURNING {returned}, a.{a.resolution}, '{improved}'::text
+    RETURNING {returned}, a.{a.resolution}, '{_IMPROVED}'::text
 ),
 resolved AS (
     UPDATE {a.table} a SET {a.state} = '{Alert.State.RESOLVED}', {a.resolved_at} = %(now)s,
         {a.resolved_period} = coalesce(m.period, a.{a.resolved_period}),
         {a.resolution} = m.resolution, {a.change_token} = %(token)s || ':{RESOLVE}'
     FROM m WHERE m.move = '{RESOLVE}' AND {unresolved}
-    RETURNING {returned}, m.resolution, '{resolved}'::text
+    RETURNING {returned}, m.resolution, '{_RESOLVED}'::text
 ),
 claimed (id, kpi_id, severity, resolution, kind) AS (
     SELECT * FROM opened UNION ALL SELECT * FROM escalated
     UNION ALL SELECT * FROM improved UNION ALL SELECT * FROM resolved
-),
+),"""
+
+
+def _records_sql():
+    """The events of the claimed rows and the notifications of those emailed. Recipients are
+    the active executives with an address and the partnership's active owner, sorted (as
+    Python sorts: byte order) and distinct."""
+    e, n = Names(AlertEvent), Names(AlertNotification)
+    user = get_user_model()
+    u, g, p, ug = Names(user), Names(Group), Names(Partnership), Names(user.groups.through)
+    return f"""
 events AS (
     INSERT INTO {e.table} ({e.alert}, {e.kind}, {e.severity}, {e.period}, {e.value}, {e.comment},
         {e.at})
-    SELECT c.id, c.kind, CASE WHEN c.kind = '{resolved}' THEN '' ELSE c.severity END,
-           m.period, m.value, CASE WHEN c.kind = '{resolved}' THEN c.resolution ELSE '' END,
+    SELECT c.id, c.kind, CASE WHEN c.kind = '{_RESOLVED}' THEN '' ELSE c.severity END,
+           m.period, m.value, CASE WHEN c.kind = '{_RESOLVED}' THEN c.resolution ELSE '' END,
            %(now)s
     FROM claimed c JOIN m ON m.kpi_id = c.kpi_id
     RETURNING {e.id} AS id, {e.alert} AS alert_id, {e.kind} AS kind
@@ -145,14 +147,20 @@ notified AS (
         ) r
     ), '[]'::jsonb, %(state)s, 0, '', %(now)s
     FROM events e JOIN claimed c ON c.id = e.alert_id JOIN m ON m.kpi_id = c.kpi_id
-    WHERE e.kind IN ('{opened}', '{escalated}')
+    WHERE e.kind IN ('{_OPENED}', '{_ESCALATED}')
     RETURNING {n.id} AS id, {n.event} AS event_id
-)
+)"""
+
+
+APPLY_SQL = f"""
+WITH m (kpi_id, alert_id, move, partnership_id, severity, period, value, resolution) AS (
+    SELECT * FROM unnest(
+        %(kpi_ids)s::bigint[], %(alert_ids)s::bigint[], %(moves)s::text[],
+        %(partnership_ids)s::bigint[], %(severities)s::text[], %(periods)s::date[],
+        %(values)s::numeric[], %(resolutions)s::text[])
+),{_claims_sql()}{_records_sql()}
 SELECT e.id, n.id FROM events e LEFT JOIN notified n ON n.event_id = e.id ORDER BY e.id
 """
-
-
-APPLY_SQL = _apply_sql()
 
 
 def apply_moves(todo, *, now, notify):

@@ -320,8 +320,8 @@ def test_snapshot_upserts(db):
 def test_a_recompute_writing_thousands_of_changed_rows_matches_the_reference(
     partnership, monkeypatch
 ):
-    """The crash of the SQLite days (the COPY path taken by a recompute changing 1,000+ rows)
-    cannot come back: 5,000+ rows are written new, then changed, by COPY, and equal what the
+    """The crash of the old embedded default (the COPY path taken by a recompute changing 1,000+
+    rows) cannot come back: 5,000+ rows are written new, then changed, by COPY, and equal what the
     reference writes."""
     weeks = _periods("weekly", TODAY)
     kpis = [make_kpi(partnership, frequency="weekly") for _ in range(150)]
