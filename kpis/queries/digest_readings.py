@@ -52,15 +52,12 @@ class KpiWeek(NamedTuple):
 #
 # Each KPI's readings are the latest of its recent snapshots meeting a condition. An aggregate
 # picks them without sorting: max() of (day of the period << 47 | what to keep) orders by the
-# day first, and the low 47 bits carry the snapshot's id or its status's place in STATUSES.
-#
-# The settings hold for this call only: several statements in one call run as one
-# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
-# than the statements; merge joins would walk a whole index; and the grouping of ~30,000 rows
-# would spill to disk in the default work_mem.
+# day first, and the low 47 bits carry the snapshot's id or its status's place in STATUSES
+# (docs/decisions/sql-digest-readings.md: an ordered array_agg instead costs ~60 ms more for
+# an executive's 10,000 KPIs). Planner settings (JIT, merge joins, work_mem) and ids passed
+# as one string were measured there too and went: each saved under a millisecond.
 STATUSES = list(Status.values)
 _LOW = (1 << 47) - 1
-SETTINGS = "SET LOCAL jit = off;\nSET LOCAL enable_mergejoin = off;\n"
 
 
 def _recent_sql():
@@ -80,7 +77,7 @@ def _recent_sql():
 """
         for frequency in Frequency.values
     )
-    return f"""{SETTINGS}SET LOCAL work_mem = '64MB';
+    return f"""
 SELECT k.{k.id}, k.{k.partnership}, k.{k.name}, p.{p.title}, count(s.id),
        max(s.day | CASE WHEN s.known THEN s.status ELSE %(no_data)s END)
            FILTER (WHERE s.period < %(start_day)s AND (s.known OR s.period_end < %(start_day)s)),
@@ -90,7 +87,7 @@ SELECT k.{k.id}, k.{k.partnership}, k.{k.name}, p.{p.title}, count(s.id),
 FROM {k.table} k
 JOIN {p.table} p ON p.{p.id} = k.{k.partnership}
 LEFT JOIN ({ranges}) s ON s.kpi_id = k.{k.id}
-WHERE k.{k.is_active} AND k.{k.partnership} = ANY(string_to_array(%(ids)s, ',')::bigint[])
+WHERE k.{k.is_active} AND k.{k.partnership} = ANY(%(ids)s::bigint[])
 GROUP BY k.{k.id}, p.{p.id}
 """
 
@@ -101,16 +98,17 @@ def _older_sql():
         f"s.{s.kpi} = need.kpi_id AND s.{s.period} >= %(since)s AND s.{s.period} < need.recent_from"
     )
     known = f"s.{s.value} IS NOT NULL AND s.{s.known_since} < %(week_start)s"
-    return f"""{SETTINGS}WITH need AS MATERIALIZED (
+    return f"""
+WITH need AS MATERIALIZED (
     SELECT k.{k.id} AS kpi_id,
            CASE k.{k.frequency} WHEN '{Frequency.WEEKLY}' THEN %(from_weekly)s::date
                                 WHEN '{Frequency.MONTHLY}' THEN %(from_monthly)s::date
                                 ELSE %(from_quarterly)s::date END AS recent_from,
-           k.{k.id} = ANY(string_to_array(%(scored)s, ',')::bigint[]) AS scored,
-           k.{k.id} = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after,
-           k.{k.id} = ANY(string_to_array(%(before)s, ',')::bigint[]) AS before
+           k.{k.id} = ANY(%(scored)s::bigint[]) AS scored,
+           k.{k.id} = ANY(%(after)s::bigint[]) AS after,
+           k.{k.id} = ANY(%(before)s::bigint[]) AS before
     FROM {k.table} k
-    WHERE k.{k.id} = ANY(string_to_array(%(kpi_ids)s, ',')::bigint[])
+    WHERE k.{k.id} = ANY(%(kpi_ids)s::bigint[])
 )
 SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
 FROM need
@@ -153,18 +151,6 @@ def _kept_status(packed):
     return None if kept is None else STATUSES[kept]
 
 
-def _csv(ids):
-    # Ids go to PostgreSQL as one string: psycopg quotes a list element by element, which for
-    # an executive's thousands of KPIs costs more than the statement using them.
-    return ",".join(str(i) for i in sorted(ids))
-
-
-def _rows_after_settings(cursor):
-    while cursor.description is None:  # past the SET LOCAL statements
-        cursor.nextset()
-    return cursor.fetchall()
-
-
 def _params(partnership_ids, week_start, week_end):
     start_day = week_start.date()
     last_day = start_day - timedelta(days=1)
@@ -175,7 +161,7 @@ def _params(partnership_ids, week_start, week_end):
         for frequency in Frequency.values
     }
     params.update(
-        ids=_csv(partnership_ids),
+        ids=sorted(partnership_ids),
         start_day=start_day,
         statuses=STATUSES,
         no_data=STATUSES.index(Status.NO_DATA),
@@ -191,7 +177,7 @@ def _recent(cursor, params):
     after id, after]}, {"scored" | "after" | "before": [KPI ids to look further back for]})."""
     kpis, readings, need = {}, {}, {"scored": [], "after": [], "before": []}
     cursor.execute(RECENT_SQL, params)
-    for kpi_id, pid, name, title, recent, *packed in _rows_after_settings(cursor):
+    for kpi_id, pid, name, title, recent, *packed in cursor.fetchall():
         kpis[kpi_id] = (pid, name, title, recent)
         scored, before, after_id, after = packed
         readings[kpi_id] = reading = [
@@ -218,14 +204,14 @@ def _older(cursor, params, need):
     cursor.execute(
         OLDER_SQL,
         {
-            "kpi_ids": _csv(kpi_ids),
-            **{key: _csv(ids) for key, ids in need.items()},
+            "kpi_ids": kpi_ids,
+            **need,
             **{key: params[key] for key in params if key.startswith("from_")},
             "since": params["since"],
             "week_start": params["week_start"],
         },
     )
-    return {row[0]: row[1:] for row in _rows_after_settings(cursor)}
+    return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
 def kpi_weeks(partnership_ids, week_start, week_end):
