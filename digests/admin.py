@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
 from .models import Digest, DigestPreference, Follow, Reminder
-from .services import delivery_retry
+from .tasks import retry_failed as retry_deliveries
 
 
 @admin.register(DigestPreference)
@@ -32,7 +32,7 @@ class FollowAdmin(admin.ModelAdmin):
 
 @admin.action(description="Send the selected failed ones again")
 def retry_failed(modeladmin, request, queryset):
-    ids = delivery_retry(model=queryset.model, ids=queryset.values_list("pk", flat=True))
+    ids = retry_deliveries(queryset.model, queryset.values_list("pk", flat=True))
     modeladmin.message_user(request, f"{len(ids)} queued again.", messages.SUCCESS)
 
 

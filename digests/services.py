@@ -4,6 +4,10 @@ Every send is claimed first with a conditional UPDATE (pending -> sending), so a
 a retried task or two workers racing each other send a given digest or reminder at most once.
 A failed SMTP send puts the record back to pending with the error (the Celery task retries it
 with backoff) or, on the last attempt, to failed.
+
+What records digests or reminders to send takes ``send``, called with each new record's id
+after commit: the Celery tasks pass their own send task's ``delay`` (tasks import services,
+never the reverse); without it, each is sent from this process after commit.
 """
 
 from datetime import datetime, timedelta
@@ -103,11 +107,19 @@ def _send(*, to, subject, text, html, headers=None):
     message.send()
 
 
-def _enqueue(task, ids):
+def _after_commit(send, ids):
     ids = list(ids)
     if ids:
-        transaction.on_commit(lambda: [task.delay(pk) for pk in ids])
+        transaction.on_commit(lambda: [send(pk) for pk in ids])
     return ids
+
+
+def _send_digest_now(digest_id):
+    return digest_send(digest_id=digest_id)
+
+
+def _send_reminder_now(reminder_id):
+    return reminder_send(reminder_id=reminder_id)
 
 
 # Digests --------------------------------------------------------------------------------------
@@ -170,7 +182,7 @@ def digest_record(*, user, schedule):
     )
 
 
-def digest_fan_out(*, now=None):
+def digest_fan_out(*, now=None, send=None):
     """Record a pending digest for every recipient whose local send time has come and enqueue
     one send per new record (and per pending record whose task seems lost). Returns the ids."""
     now = now or timezone.now()
@@ -195,9 +207,7 @@ def digest_fan_out(*, now=None):
                 digest.status == DeliveryStatus.PENDING and digest.updated_at < stale_before
             ):
                 ids.append(digest.pk)
-        from .tasks import send_digest
-
-        return _enqueue(send_digest, ids)
+        return _after_commit(send or _send_digest_now, ids)
 
 
 def digest_send(*, digest_id, last_attempt=True, now=None):
@@ -249,7 +259,7 @@ def digest_send(*, digest_id, last_attempt=True, now=None):
     return DeliveryStatus.SENT
 
 
-def delivery_retry(*, model, ids):
+def delivery_retry(*, model, ids, send=None):
     """Put failed records back to pending and enqueue them again (the admin's action)."""
     ids = list(
         model.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).values_list("pk", flat=True)
@@ -257,9 +267,8 @@ def delivery_retry(*, model, ids):
     model.objects.filter(pk__in=ids).update(
         status=DeliveryStatus.PENDING, updated_at=timezone.now()
     )
-    from .tasks import send_digest, send_reminder
-
-    return _enqueue(send_digest if model is Digest else send_reminder, ids)
+    now = _send_digest_now if model is Digest else _send_reminder_now
+    return _after_commit(send or now, ids)
 
 
 # Reminders ------------------------------------------------------------------------------------
@@ -307,7 +316,7 @@ def reminders_plan(*, today):
     return dates, planned
 
 
-def reminders_run(*, today=None):
+def reminders_run(*, today=None, send=None):
     """The daily job: record today's reminders (each key at most once) and enqueue them.
 
     Pending reminders whose date is no longer current (amended, renewed, ended) are skipped.
@@ -320,17 +329,15 @@ def reminders_run(*, today=None):
         pending = Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list(
             "pk", "partnership_id", "kind", "due_date"
         )
-        send, stale = [], []
-        for pk, pid, kind, due in pending:
-            (send if (pid, kind, due) in current else stale).append(pk)
+        due, stale = [], []
+        for pk, pid, kind, due_date in pending:
+            (due if (pid, kind, due_date) in current else stale).append(pk)
         Reminder.objects.filter(pk__in=stale).update(
             status=DeliveryStatus.SKIPPED,
             last_error="The date changed or passed before the reminder went out.",
             updated_at=timezone.now(),
         )
-        from .tasks import send_reminder
-
-        return _enqueue(send_reminder, send)
+        return _after_commit(send or _send_reminder_now, due)
 
 
 def reminder_send(*, reminder_id, last_attempt=True, now=None):

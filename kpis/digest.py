@@ -21,7 +21,6 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
@@ -42,17 +41,9 @@ from partnerships.models import Stage
 
 from . import periods
 from .health import KPI_STAGES, band_for, health_score, scoring_inputs
-from .models import (
-    Alert,
-    CorrectiveAction,
-    Frequency,
-    HealthSnapshot,
-    Kpi,
-    Measurement,
-    Severity,
-    Snapshot,
-    Status,
-)
+from .models import Alert, CorrectiveAction, HealthSnapshot, Severity, Snapshot, Status
+from .queries import digest_readings
+from .queries.digest_readings import LOOKBACK_DAYS
 from .selectors import health_trends
 from .templatetags.kpis import format_value
 
@@ -65,8 +56,6 @@ STATUS_SEVERITY = {
     Status.NO_DATA: "grey",
 }
 STATUS_RANK = {Status.ON_TRACK: 0, Status.NO_DATA: 1, Status.AT_RISK: 2, Status.OFF_TRACK: 3}
-# A quarterly KPI's latest closed period can have started up to ~6 months before a day.
-LOOKBACK_DAYS = 200
 TREND_POINTS = 6
 PERIOD_WORDS = {"weekly": "weeks", "monthly": "months", "quarterly": "quarters"}
 
@@ -89,135 +78,6 @@ ALERTS = ("kpis:alert_inbox", "All alerts")
 # KPI states at the two ends of the week -----------------------------------------------------
 
 
-class KpiWeek(NamedTuple):
-    """One active KPI's readings at the two ends of the week (statuses are Status values)."""
-
-    kpi_id: int
-    partnership_id: int
-    scored: str | None  # the health rule's reading at the start of the week
-    before: str | None  # the latest value known at the start of the week
-    after_id: int | None  # the snapshot of the latest value by the end of the week
-    after: str | None
-    kpi_name: str
-    partnership_title: str
-
-    @property
-    def changed(self):
-        return self.after_id is not None and self.before != self.after
-
-
-# The snapshots of a KPI are one row per period, from its first to the current one, and only
-# the last two periods before the week can decide its health reading at the start; they
-# usually hold both latest values too. So the readings come from each KPI's snapshots since
-# the start of the period before last (``recent_from``). For an executive's ~10,000 KPIs, a
-# range scan per frequency of the (frequency, period) index, which carries every column read
-# (an index-only scan; an OR of the three ranges kept the planner on a bitmap scan of the
-# table: 60 -> 42 ms), and a hash join beat an index lookup per KPI. A snapshot was "known"
-# at the start of the week if its first value had been entered by then (``known_since``).
-# OLDER_SQL looks further back only for the KPIs that need it: no snapshot, no value, or no
-# value known then since recent_from.
-#
-# Each KPI's readings are the latest of its recent snapshots meeting a condition. An aggregate
-# picks them without sorting: max() of (day of the period << 47 | what to keep) orders by the
-# day first, and the low 47 bits carry the snapshot's id or its status's place in STATUSES.
-#
-# The settings hold for this call only: several statements in one call run as one
-# transaction. At large the planner's estimates turn on JIT compilation, which takes longer
-# than the statements; merge joins would walk a whole index; and the grouping of ~30,000 rows
-# would spill to disk in the default work_mem.
-STATUSES = list(Status.values)
-_LOW = (1 << 47) - 1
-# One range of the (frequency, period) index per frequency.
-_RECENT_ROWS = """
-    SELECT s.id, s.kpi_id, s.period, s.period_end,
-           (s.period - DATE '2000-01-01')::bigint << 47 AS day,
-           array_position(%(statuses)s, s.status::text) - 1 AS status,
-           s.value IS NOT NULL AS has_value,
-           (s.value IS NOT NULL AND s.known_since < %(week_start)s) IS TRUE AS known
-    FROM kpis_snapshot s
-    WHERE s.frequency = '{frequency}'
-      AND s.period >= %(from_{frequency})s AND s.period < %(end_day)s
-"""
-RECENT_SQL = (
-    """
-SET LOCAL jit = off;
-SET LOCAL enable_mergejoin = off;
-SET LOCAL work_mem = '64MB';
-SELECT k.id, k.partnership_id, k.name, p.title, count(s.id),
-       max(s.day | CASE WHEN s.known THEN s.status ELSE %(no_data)s END)
-           FILTER (WHERE s.period < %(start_day)s AND (s.known OR s.period_end < %(start_day)s)),
-       max(s.day | s.status) FILTER (WHERE s.period < %(start_day)s AND s.known),
-       max(s.day | s.id) FILTER (WHERE s.has_value),
-       max(s.day | s.status) FILTER (WHERE s.has_value)
-FROM kpis_kpi k
-JOIN partnerships_partnership p ON p.id = k.partnership_id
-LEFT JOIN (
-"""
-    + "    UNION ALL\n".join(_RECENT_ROWS.replace("{frequency}", f) for f in Frequency.values)
-    + """) s ON s.kpi_id = k.id
-WHERE k.is_active AND k.partnership_id = ANY(string_to_array(%(ids)s, ',')::bigint[])
-GROUP BY k.id, p.id
-"""
-)
-
-
-def _kept(packed):
-    """What a RECENT_SQL aggregate kept (a snapshot id or a status's place), None if nothing
-    met its condition."""
-    return None if packed is None else packed & _LOW
-
-
-def _kept_status(packed):
-    kept = _kept(packed)
-    return None if kept is None else STATUSES[kept]
-
-
-OLDER_SQL = """
-SET LOCAL jit = off;
-SET LOCAL enable_mergejoin = off;
-WITH need AS MATERIALIZED (
-    SELECT k.id AS kpi_id,
-           CASE k.frequency WHEN 'weekly' THEN %(from_weekly)s::date
-                            WHEN 'monthly' THEN %(from_monthly)s::date
-                            ELSE %(from_quarterly)s::date END AS recent_from,
-           k.id = ANY(string_to_array(%(scored)s, ',')::bigint[]) AS scored,
-           k.id = ANY(string_to_array(%(after)s, ',')::bigint[]) AS after,
-           k.id = ANY(string_to_array(%(before)s, ',')::bigint[]) AS before
-    FROM kpis_kpi k
-    WHERE k.id = ANY(string_to_array(%(kpi_ids)s, ',')::bigint[])
-)
-SELECT need.kpi_id, older_scored.status, older_after.id, older_after.status, older_before.status
-FROM need
-LEFT JOIN LATERAL (
-    SELECT CASE WHEN s.value IS NOT NULL AND s.known_since < %(week_start)s
-                THEN s.status ELSE 'no_data' END AS status
-    FROM kpis_snapshot s
-    WHERE need.scored
-      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
-    ORDER BY s.period DESC
-    LIMIT 1
-) older_scored ON TRUE
-LEFT JOIN LATERAL (
-    SELECT s.id, s.status
-    FROM kpis_snapshot s
-    WHERE need.after
-      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
-      AND s.value IS NOT NULL
-    ORDER BY s.period DESC
-    LIMIT 1
-) older_after ON TRUE
-LEFT JOIN LATERAL (
-    SELECT s.status
-    FROM kpis_snapshot s
-    WHERE need.before
-      AND s.kpi_id = need.kpi_id AND s.period >= %(since)s AND s.period < need.recent_from
-      AND s.value IS NOT NULL AND s.known_since < %(week_start)s
-    ORDER BY s.period DESC
-    LIMIT 1
-) older_before ON TRUE
-"""
-
-
 def kpi_weeks(partnership_ids, week_start, week_end):
     """[KpiWeek] for the active KPIs of the partnerships, from their period snapshots; computed
     once per digest (one or two queries whatever the number of KPIs).
@@ -229,145 +89,7 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     was typed in and an empty new period is not a change.
     """
     key = ("kpis.weeks", frozenset(partnership_ids), week_start, week_end)
-    return memo(key, lambda: _kpi_weeks(partnership_ids, week_start, week_end))
-
-
-# Snapshot rows as the statements return them (plain tuples: an executive's digest reads
-# tens of thousands): (kpi_id, pk, period, period_end, has_value, status, known then).
-_PK, _PERIOD, _PERIOD_END, _HAS_VALUE, _STATUS, _KNOWN = 1, 2, 3, 4, 5, 6
-
-
-def _reading(snaps, start_day):
-    """(scored, before, after row) of a KPI from its snapshot rows, oldest first; each None if
-    nothing says."""
-    scored = before = after = None
-    for snap in snaps:
-        if snap[_HAS_VALUE]:
-            after = snap
-        if snap[_PERIOD] >= start_day:
-            continue
-        if snap[_HAS_VALUE] and snap[_KNOWN]:
-            scored = before = snap[_STATUS]
-        elif snap[_PERIOD_END] < start_day:
-            scored = Status.NO_DATA
-    return scored, before, after
-
-
-def _csv(ids):
-    # Ids go to PostgreSQL as one string: psycopg quotes a list element by element, which for
-    # an executive's thousands of KPIs costs more than the statement using them.
-    return ",".join(str(i) for i in sorted(ids))
-
-
-def _rows_after_settings(cursor):
-    while cursor.description is None:  # past the SET LOCAL statements
-        cursor.nextset()
-    return cursor.fetchall()
-
-
-def _kpi_weeks(partnership_ids, week_start, week_end):
-    if connection.vendor != "postgresql":
-        return kpi_weeks_in_python(partnership_ids, week_start, week_end)
-    start_day = week_start.date()
-    last_day = start_day - timedelta(days=1)
-    params = {
-        f"from_{frequency}": periods.previous_period(
-            periods.period_start(last_day, frequency), frequency
-        )
-        for frequency in Frequency.values
-    }
-    params.update(
-        ids=_csv(partnership_ids),
-        start_day=start_day,
-        statuses=STATUSES,
-        no_data=STATUSES.index(Status.NO_DATA),
-        since=start_day - timedelta(days=LOOKBACK_DAYS),
-        week_start=week_start,
-        end_day=week_end.date(),
-    )
-    kpis, readings, need = {}, {}, {"scored": [], "after": [], "before": []}
-    with connection.cursor() as cursor:
-        cursor.execute(RECENT_SQL, params)
-        for kpi_id, pid, name, title, recent, *packed in _rows_after_settings(cursor):
-            kpis[kpi_id] = (pid, name, title, recent)
-            scored, before, after_id, after = packed
-            readings[kpi_id] = reading = [
-                _kept_status(scored),
-                _kept_status(before),
-                _kept(after_id),
-                _kept_status(after),
-            ]
-            for wanted, missing in (
-                ("scored", not recent),
-                ("after", reading[2] is None),
-                ("before", reading[1] is None),
-            ):
-                if missing:
-                    need[wanted].append(kpi_id)
-        further = {}
-        kpi_ids = sorted({*need["scored"], *need["after"], *need["before"]})
-        if kpi_ids:
-            cursor.execute(
-                OLDER_SQL,
-                {
-                    "kpi_ids": _csv(kpi_ids),
-                    **{key: _csv(ids) for key, ids in need.items()},
-                    **{key: params[key] for key in params if key.startswith("from_")},
-                    "since": params["since"],
-                    "week_start": week_start,
-                },
-            )
-            further = {row[0]: row[1:] for row in _rows_after_settings(cursor)}
-    out = []
-    for kpi_id, (pid, name, title, recent) in kpis.items():
-        scored, before, after_id, after = readings[kpi_id]
-        if kpi_id in further:
-            older_scored, older_after_id, older_after, older_before = further[kpi_id]
-            if not recent:
-                if older_scored is None:
-                    continue  # no snapshot in the whole window
-                scored = older_scored
-            if after_id is None:
-                after_id, after = older_after_id, older_after
-            if before is None:
-                before = older_before
-        out.append(KpiWeek(kpi_id, pid, scored, before, after_id, after, name, title))
-    return out
-
-
-def kpi_weeks_in_python(partnership_ids, week_start, week_end):
-    """The same readings from every recent snapshot, read into Python (three queries), with
-    what was known then taken from the measurements' entry times rather than each snapshot's
-    known_since: what SQLite runs, and the reference the SQL is tested against."""
-    start_day, end_day = week_start.date(), week_end.date()
-    since = start_day - timedelta(days=LOOKBACK_DAYS)
-    snapshots = Snapshot.objects.filter(
-        kpi__partnership_id__in=partnership_ids,
-        kpi__is_active=True,
-        period__gte=since,
-        period__lt=end_day,
-    ).order_by("kpi_id", "period")
-    rows = list(snapshots.values_list("pk", "kpi_id", "period", "period_end", "value", "status"))
-    # Known then: a measurement in the period entered before the week began.
-    recorded = defaultdict(set)
-    earlier = Measurement.objects.filter(
-        kpi_id__in={row[1] for row in rows}, recorded_at__lt=week_start, period__gte=since
-    ).values_list("kpi_id", "period")
-    for kpi_id, period in earlier:
-        recorded[kpi_id].add(period)
-    by_kpi = defaultdict(list)
-    for pk, kpi_id, period, period_end, value, status in rows:
-        known = any(period <= day <= period_end for day in recorded[kpi_id])
-        by_kpi[kpi_id].append((kpi_id, pk, period, period_end, value is not None, status, known))
-    kpis = Kpi.objects.filter(pk__in=list(by_kpi)).values_list(
-        "pk", "partnership_id", "name", "partnership__title"
-    )
-    out = []
-    for kpi_id, partnership_id, name, title in kpis:
-        scored, before, after = _reading(by_kpi[kpi_id], start_day)
-        after_id, after = (after[_PK], after[_STATUS]) if after else (None, None)
-        out.append(KpiWeek(kpi_id, partnership_id, scored, before, after_id, after, name, title))
-    return out
+    return memo(key, lambda: digest_readings.kpi_weeks(partnership_ids, week_start, week_end))
 
 
 def _counts_at_start(weeks, partnership_ids):
@@ -642,39 +364,8 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
     )
     if not alerts:
         return None
-    tz = week_start.tzinfo
     detail = path_maker("kpis:alert_detail")
-    items = []
-    for alert in alerts[:MAX_ITEMS]:
-        severity = Severity(alert.severity)
-        steps = []
-        if week_start <= alert.opened_at < week_end:
-            steps.append(f"opened {_day(alert.opened_at.astimezone(tz))}")
-        if alert.escalated_at and week_start <= alert.escalated_at < week_end:
-            steps.append(f"escalated {_day(alert.escalated_at.astimezone(tz))}")
-        if alert.resolved_at and week_start <= alert.resolved_at < week_end:
-            steps.append(f"resolved {_day(alert.resolved_at.astimezone(tz))}")
-            badge, colour = "Resolved", "green"
-        elif alert.escalated_at and week_start <= alert.escalated_at < week_end:
-            badge, colour = "Escalated", "red"
-        else:
-            badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
-        happened = ", ".join(steps)
-        meta = (
-            f"{severity.label} · {alert.partnership__partner__name} · "
-            f"{happened[:1].upper()}{happened[1:]}"
-        )
-        if alert.resolution and alert.resolved_at:
-            meta += f" · {alert.resolution}"
-        items.append(
-            Item(
-                text=f"{alert.partnership__title} · {alert.kpi__name}",
-                link=detail(alert.pk),
-                severity=colour,
-                badge=badge,
-                meta=meta,
-            )
-        )
+    items = [_alert_item(alert, week_start, week_end, detail) for alert in alerts[:MAX_ITEMS]]
     return SectionData(
         title="Alerts",
         intro="Alerts opened, escalated or resolved this week.",
@@ -682,6 +373,38 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
         **left_out(alerts, "alert"),
         **see_all(ALERTS),  # linked whether or not some are left out
         partnership_ids={alert.partnership_id for alert in alerts},
+    )
+
+
+def _alert_item(alert, week_start, week_end, detail):
+    """An alert's line: what happened to it this week, its badge and colour."""
+    tz = week_start.tzinfo
+    severity = Severity(alert.severity)
+    steps = []
+    if week_start <= alert.opened_at < week_end:
+        steps.append(f"opened {_day(alert.opened_at.astimezone(tz))}")
+    if alert.escalated_at and week_start <= alert.escalated_at < week_end:
+        steps.append(f"escalated {_day(alert.escalated_at.astimezone(tz))}")
+    if alert.resolved_at and week_start <= alert.resolved_at < week_end:
+        steps.append(f"resolved {_day(alert.resolved_at.astimezone(tz))}")
+        badge, colour = "Resolved", "green"
+    elif alert.escalated_at and week_start <= alert.escalated_at < week_end:
+        badge, colour = "Escalated", "red"
+    else:
+        badge, colour = "Opened", "red" if severity == Severity.OFF_TRACK else "amber"
+    happened = ", ".join(steps)
+    meta = (
+        f"{severity.label} · {alert.partnership__partner__name} · "
+        f"{happened[:1].upper()}{happened[1:]}"
+    )
+    if alert.resolution and alert.resolved_at:
+        meta += f" · {alert.resolution}"
+    return Item(
+        text=f"{alert.partnership__title} · {alert.kpi__name}",
+        link=detail(alert.pk),
+        severity=colour,
+        badge=badge,
+        meta=meta,
     )
 
 

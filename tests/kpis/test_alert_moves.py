@@ -1,5 +1,5 @@
-"""Every alert move at once, applied by PostgreSQL's single statement and by the ORM path of
-the embedded default (SQLite): the same alerts, events and notification recipients."""
+"""Every alert move at once, applied by the one-statement adapter and by its ORM reference: the
+same alerts, events and notification recipients."""
 
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis import alerts
 from kpis.models import Alert, AlertEvent, AlertNotification
+from kpis.queries import alert_moves
 from kpis.snapshots import recompute
 from tests.factories import make_partnership, make_user
 
@@ -21,7 +22,7 @@ JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
 @pytest.fixture(params=["one statement", "orm"])
 def path(request, monkeypatch):
     if request.param == "orm":
-        monkeypatch.setattr(connection, "vendor", "sqlite")
+        monkeypatch.setattr(alerts, "apply_moves", alert_moves.apply_moves_reference)
     return request.param
 
 

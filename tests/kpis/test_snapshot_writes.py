@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kpis import snapshots
 from kpis.models import HealthSnapshot, Kpi, Snapshot
+from kpis.queries import snapshot_reads
 from kpis.snapshots import recompute
 
 from .conftest import make_kpi, measure, months
@@ -78,9 +79,7 @@ def test_a_period_no_longer_produced_is_deleted(partnership):
     ]
 
 
-def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(
-    partnership, monkeypatch
-):
+def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(partnership):
     kpi = make_kpi(partnership)
     other = make_kpi(partnership, name="Untouched")
     for day, value in months(2024, 1, [100, 95, 90, 85, 80, 75]):  # June is the current month
@@ -91,17 +90,16 @@ def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(
     june = Snapshot.objects.get(kpi=kpi, period=date(2024, 6, 1)).pk
     kpi.measurements.filter(period=date(2024, 6, 1)).delete()
 
-    # What a run reads of the stored rows, by PostgreSQL and by the ORM (the SQLite path).
+    # What a run reads of the stored rows, by the adapter and by its ORM reference.
     ids = [kpi.pk, other.pk]
     rows = Kpi.objects.filter(pk__in=ids).order_by("pk").values(*snapshots.KPI_FIELDS)
     versions, measurements = snapshots.load_frames(ids)
     frame = snapshots.maths.compute_snapshots(
         snapshots._kpi_frame(list(rows)), versions, measurements, today=TODAY
     ).sort_values(["kpi_id", "period"])
-    by_sql = snapshots.stored_rows(ids, frame, today=TODAY)
-    monkeypatch.setattr(connection, "vendor", "sqlite")
-    by_orm = snapshots.stored_rows(ids, frame, today=TODAY)
-    monkeypatch.undo()
+    ranges = snapshots.produced_ranges(frame)
+    by_sql = snapshot_reads.stored_rows(ids, ranges, today=TODAY)
+    by_orm = snapshot_reads.stored_rows_reference(ids, ranges, today=TODAY)
     assert by_sql.stale_ids == by_orm.stale_ids == [june]
     assert by_sql.latest == by_orm.latest
     assert sorted(by_sql.fingerprints.tolist()) == sorted(by_orm.fingerprints.tolist())
@@ -148,13 +146,14 @@ def test_a_full_recompute_scores_every_partnership_in_scope(partnership):
     assert HealthSnapshot.objects.get(partnership=partnership).computed_at > first
 
 
-def test_postgresql_and_orm_readers_give_the_same_measurements(partnership):
+def test_the_adapter_and_orm_readers_give_the_same_measurements(partnership):
     kpi = make_kpi(partnership, frequency="monthly")
     for day, value in months(2024, 1, [100.125, 0, -3.5]):
         measure(kpi, day, value)
     measure(kpi, date(2024, 2, 5), 7, grain="weekly")
     fast = snapshots.load_frames([kpi.pk])[1].sort_values("id").reset_index(drop=True)
-    slow = snapshots._measurements_by_orm([kpi.pk]).sort_values("id").reset_index(drop=True)
+    slow = snapshot_reads.measurements_reference([kpi.pk])
+    slow = slow.sort_values("id").reset_index(drop=True)
     pd.testing.assert_frame_equal(fast, slow, check_exact=False, atol=1e-6)
     assert fast["period"].tolist()[:2] == [19723, 19754]  # 2024-01-01, 2024-02-01 as days
     assert fast["value"].tolist()[:3] == [100.125, 0.0, -3.5]
