@@ -50,14 +50,22 @@ def _enqueue(*, key, **fields) -> Message:
     return message
 
 
+# One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
+# retries for several seconds, and redis-py adds its own).
+KICK_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
+
+
 def kick_delivery():
     """Ask a worker to deliver now. Runs after the commit: the rows are safe whatever happens
     here, and the periodic sweep delivers them if the broker cannot be reached."""
     from .tasks import deliver
 
     try:
-        # No publish retries: a page must not wait for a broker that is down.
-        deliver.apply_async(retry=False)
+        if deliver.app.conf.task_always_eager:
+            deliver.apply()
+            return
+        with deliver.app.connection_for_write(transport_options=KICK_TRANSPORT_OPTIONS) as conn:
+            deliver.apply_async(retry=False, connection=conn)
     except Exception:
         log.warning(
             "Outbox delivery could not be queued; the periodic sweep will deliver.", exc_info=True
