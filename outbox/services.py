@@ -91,7 +91,7 @@ def retry_now(ids) -> int:
 
 def worker_name() -> str:
     """Unique per call, so two loops in one process never take each other's claims for theirs."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    return f"{socket.gethostname()[:150]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def claim_due(*, now, limit, worker) -> list[int]:
@@ -159,8 +159,25 @@ def deliver_due(*, now=None, limit=100, worker: str = "") -> int:
 
     Call it outside any transaction: each outcome must commit as soon as it is known.
     """
-    clock = (lambda: now) if now is not None else timezone.now
+    claimed, sent = deliver_batch(now=now, limit=limit, worker=worker or worker_name())
+    return sent
+
+
+def deliver_all_due(*, limit=100, worker: str = "") -> int:
+    """Deliver batch after batch until a claim finds nothing due (messages that failed wait for
+    their next attempt, so this ends). Returns how many were sent."""
     worker = worker or worker_name()
+    total = 0
+    while True:
+        claimed, sent = deliver_batch(now=None, limit=limit, worker=worker)
+        total += sent
+        if not claimed:
+            return total
+
+
+def deliver_batch(*, now, limit, worker) -> tuple[int, int]:
+    """One claimed batch, each message sent and its outcome recorded: (claimed, sent)."""
+    clock = (lambda: now) if now is not None else timezone.now
     ids = claim_due(now=clock(), limit=limit, worker=worker)
     sent = 0
     unreachable = {}  # kind -> the error that says its server cannot be reached
@@ -182,15 +199,4 @@ def deliver_due(*, now=None, limit=100, worker: str = "") -> int:
                 continue
             mark_sent(message.pk, now=clock())
             sent += 1
-    return sent
-
-
-def deliver_all_due(*, limit=100, worker: str = "") -> int:
-    """Deliver batch after batch until nothing is due; messages that failed wait for their next
-    attempt, so this ends. Returns how many were sent."""
-    worker = worker or worker_name()
-    sent = 0
-    while True:
-        sent += deliver_due(limit=limit, worker=worker)
-        if not Message.objects.due(timezone.now()).filter(kind__in=senders.KINDS).exists():
-            return sent
+    return len(ids), sent
