@@ -46,8 +46,22 @@ def _enqueue(*, key, **fields) -> Message:
     else:
         message, created = Message.objects.create(**fields), True
     if created:
-        transaction.on_commit(kick_delivery, robust=True)
+        kick_on_commit()
     return message
+
+
+def kick_on_commit():
+    """One kick per transaction, however many messages it writes: a worker delivers them all.
+
+    A kick already registered is enough only if it cannot be rolled back without this message:
+    one registered in a savepoint that is still open, or in none.
+    """
+    connection = transaction.get_connection()
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, func, _ in connection.run_on_commit:
+        if func is kick_delivery and savepoints <= open_savepoints:
+            return
+    transaction.on_commit(kick_delivery, robust=True)
 
 
 # One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
@@ -82,7 +96,7 @@ def retry_now(ids) -> int:
         lease_until=None,
     )
     if count:
-        transaction.on_commit(kick_delivery, robust=True)
+        kick_on_commit()
     return count
 
 

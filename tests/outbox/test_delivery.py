@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 
 from outbox import services
@@ -73,6 +74,35 @@ def test_a_second_enqueue_of_a_key_queues_no_second_kick(django_capture_on_commi
         services.enqueue_email(to="a@example.com", subject="S", text="T", key="k")
         services.enqueue_email(to="a@example.com", subject="S", text="T", key="k")
     assert len(callbacks) == 1
+
+
+def test_one_kick_per_transaction_whatever_its_savepoints(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        enqueue(3)
+        with transaction.atomic():
+            enqueue()  # the kick registered outside this savepoint covers it
+    assert len(callbacks) == 1
+
+
+def test_a_kick_rolled_back_with_its_savepoint_is_registered_again(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            enqueue()
+            raise RuntimeError  # its kick goes with the savepoint...
+        enqueue()  # ...so this message registers its own
+    assert len(callbacks) == 1 and Message.objects.count() == 1
+
+
+def test_a_kick_inside_a_savepoint_does_not_cover_the_outer_transaction(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            enqueue()
+        enqueue()  # a kick inside a savepoint could still be rolled back alone: register again
+    assert len(callbacks) == 2
 
 
 def test_deliver_due_sends_marks_and_stamps_a_stable_message_id(frozen):
