@@ -177,3 +177,90 @@ def test_deliver_outbox_once_delivers_one_batch(smtp):
     assert Message.objects.filter(status=Status.PENDING).count() == 3
     call_command("deliver_outbox", stdout=out)
     assert len(smtp.inbox) == 5
+
+
+@pytest.fixture
+def redis_db():
+    """Tasks go to this run's Redis DB, emptied before and after (queued and unacknowledged
+    tasks), instead of running eagerly in this process."""
+    import redis
+
+    from config import celery_app
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    celery_app.conf.task_always_eager = False
+    try:
+        yield client
+    finally:
+        celery_app.conf.task_always_eager = True
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def start_celery_worker():
+    """``celery -A config worker --pool solo``: the process that runs the task is the one whose
+    PID we have. Any still running at the end is killed."""
+    started = []
+
+    def start(env):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
+            + ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_a_celery_worker_killed_halfway_is_replaced_and_nothing_is_sent_twice(
+    smtp, redis_db, start_celery_worker
+):
+    from config import celery_app
+
+    total = 40
+    messages = make_messages(total)
+    env = process_env(
+        EMAIL_URL=smtp.url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        OUTBOX_LEASE_SECONDS="5",
+        OUTBOX_BATCH="10",
+    )
+    first = start_celery_worker(env)
+    killed = []
+
+    def kill_halfway(received):
+        if received == total // 2 and not killed:
+            killed.append(first.pid)
+            os.kill(first.pid, signal.SIGKILL)
+            return "451 4.3.0 Connection lost"
+        return None
+
+    smtp.inbox.on_data = kill_halfway
+    # What the on-commit kick or the beat sweep sends: here, straight to the broker.
+    celery_app.send_task("outbox.deliver", ignore_result=True)
+    assert first.wait(timeout=120) == -signal.SIGKILL
+    orphans = Message.objects.filter(status=Status.SENDING)
+    assert orphans.exists()
+
+    second = start_celery_worker(env)
+    expiry = max(orphans.values_list("lease_until", flat=True))
+    time.sleep(max((expiry - timezone.now()).total_seconds(), 0) + 0.2)
+    celery_app.send_task("outbox.deliver", ignore_result=True)  # the next minute's sweep
+    wait_until(lambda: Message.objects.filter(status=Status.SENT).count() == total, 120)
+    second.terminate()
+    second.wait(timeout=60)
+
+    assert smtp.inbox.message_ids() == {message_id(m): 1 for m in messages}
+    assert not Message.objects.exclude(status=Status.SENT).exists()
