@@ -15,8 +15,6 @@ MAX_FUNCTION_LINES = 60
 
 # path -> its line count today
 LONG_MODULES = {
-    "benchmarks/generate.py": 541,
-    "benchmarks/run.py": 921,
     "governance/models.py": 764,
     "kpis/alerts.py": 524,
     "kpis/digest.py": 754,
@@ -25,13 +23,6 @@ LONG_MODULES = {
 }
 # "path:function" -> its line count today
 LONG_FUNCTIONS = {
-    "benchmarks/every_page.py:page_urls": 102,
-    "benchmarks/generate.py:_governance": 96,
-    "benchmarks/generate.py:generate": 282,
-    "benchmarks/run.py:bench_load": 103,
-    "benchmarks/run.py:bench_recompute": 61,
-    "benchmarks/run.py:markdown": 65,
-    "benchmarks/run.py:targets": 70,
     "kpis/alerts.py:_apply_by_orm": 107,
     "kpis/digest.py:_kpi_weeks": 68,
     "kpis/digest.py:alerts_this_week": 66,
