@@ -28,9 +28,6 @@ LONG_FUNCTIONS = {
     "kpis/digest.py:alerts_this_week": 66,
     "kpis/maths.py:compute_snapshots": 97,
     "kpis/maths.py:_period_values": 70,
-    "kpis/selectors.py:partnership_kpi_summary": 72,
-    "kpis/services.py:measurement_record": 69,
-    "kpis/templatetags/kpis.py:kpi_chart": 69,
 }
 
 
