@@ -15,10 +15,8 @@ MAX_FUNCTION_LINES = 60
 
 # path -> its line count today
 LONG_MODULES = {
-    "governance/models.py": 764,
     "kpis/alerts.py": 524,
     "kpis/digest.py": 754,
-    "kpis/models.py": 742,
     "kpis/snapshots.py": 604,
 }
 # "path:function" -> its line count today
