@@ -18,8 +18,8 @@ from .. import periods
 from ..models import Kpi, Unit
 from ..numbers import AMBIGUOUS, parse_text
 from .layout import COLUMNS
-from .period_cells import _period_start_days, parse_periods
-from .preview import _compare_with_existing, _summary
+from .period_cells import parse_periods, period_start_days
+from .preview import compare_with_existing, preview_summary
 
 
 @dataclass
@@ -127,8 +127,8 @@ def check(frame, user, *, today=None, for_update=False, progress=None):
             "has_note": (note[ok] != "").to_numpy(),
         }
     )
-    checked.plan = _compare_with_existing(plan, for_update=for_update)
-    checked.summary = _summary(checked, kpis.info)
+    checked.plan = compare_with_existing(plan, for_update=for_update)
+    checked.summary = preview_summary(checked, kpis.info)
     progress(100)
     return checked
 
@@ -255,7 +255,7 @@ def _check_periods(report, keep, kpis, today):
     )
     fits = _check_period_fits_kpi(report, has_date, kind, period_text, day_numbers, kpis)
     freq_arr = kpis.frequency.fillna(periods.MONTHLY).to_numpy(dtype=object)
-    current = _period_start_days(np.full(len(report.frame), (today - _EPOCH).days), freq_arr)
+    current = period_start_days(np.full(len(report.frame), (today - _EPOCH).days), freq_arr)
     future = fits & (day_numbers > current)
     add(future, "period", "Bad period: this period has not started yet.")
     early = fits & (day_numbers < (date(2000, 1, 1) - _EPOCH).days)
@@ -267,7 +267,7 @@ def _check_period_fits_kpi(report, has_date, kind, period_text, day_numbers, kpi
     """The rows whose period is of the KPI's frequency and starts one of its periods."""
     frequency = kpis.frequency
     freq_arr = frequency.fillna(periods.MONTHLY).to_numpy(dtype=object)
-    starts = _period_start_days(day_numbers, freq_arr)
+    starts = period_start_days(day_numbers, freq_arr)
     # A month given for a quarterly KPI is fine when it starts a quarter.
     kind_clash = (
         has_date

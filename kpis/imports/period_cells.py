@@ -107,7 +107,7 @@ def _iso_week(year, week):
         return pd.NaT
 
 
-def _period_start_days(days, frequency):
+def period_start_days(days, frequency):
     from ..maths import ordinal, ordinal_start
 
     return ordinal_start(ordinal(days, frequency), frequency)

@@ -7,7 +7,7 @@ from .. import periods
 from ..models import Measurement
 
 
-def _compare_with_existing(plan, *, for_update):
+def compare_with_existing(plan, *, for_update):
     if plan.empty:
         plan["outcome"] = []
         return plan
@@ -54,7 +54,7 @@ def _compare_with_existing(plan, *, for_update):
     return plan
 
 
-def _summary(checked, info):
+def preview_summary(checked, info):
     plan = checked.plan
     counts = plan["outcome"].value_counts()
     titles = plan["kpi_id"].map(info["partnership__title"])
