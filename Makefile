@@ -17,7 +17,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)"
 	@echo "make test   set up and run lint and the whole test suite (PostgreSQL, Redis, Chromium)"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make up     the full stack with docker compose"
 	@echo "make bench  the performance benchmarks (PostgreSQL; data from make bench-data)"
 
@@ -43,6 +43,7 @@ stop:
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -47,13 +47,32 @@ def page_urls(partnership):
     """{route name: URL} for every page, filled in with objects of ``partnership``."""
     from django.urls import reverse
 
-    from governance import models as gov
-    from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
-    from partnerships.models import Objective, StrategicGoal
     from partnerships.panels import panels
 
     p = partnership.pk
-    first = {
+    first = _first_objects(partnership)
+
+    def with_(key, name, *args):
+        obj = first[key]
+        return reverse(name, args=[*args, obj.pk]) if obj else None
+
+    urls = {
+        **_partnership_urls(partnership, with_),
+        **_governance_urls(p, with_),
+        **_kpi_and_digest_urls(p, with_),
+    }
+    for panel in panels():
+        urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
+    return urls
+
+
+def _first_objects(partnership):
+    """The first object of each kind a page needs, or None when the data has none."""
+    from governance import models as gov
+    from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
+    from partnerships.models import Objective, StrategicGoal
+
+    return {
         "kpi": Kpi.objects.filter(partnership=partnership).order_by("pk").first(),
         "alert": Alert.objects.filter(partnership=partnership).order_by("pk").first(),
         "action": CorrectiveAction.objects.filter(partnership=partnership).order_by("pk").first(),
@@ -70,11 +89,12 @@ def page_urls(partnership):
         "risk": gov.Risk.objects.filter(partnership=partnership).order_by("pk").first(),
     }
 
-    def with_(key, name, *args):
-        obj = first[key]
-        return reverse(name, args=[*args, obj.pk]) if obj else None
 
-    urls = {
+def _partnership_urls(partnership, with_):
+    from django.urls import reverse
+
+    p = partnership.pk
+    return {
         "partnerships:home": reverse("partnerships:home"),
         "login": reverse("login"),
         "password_change": reverse("password_change"),
@@ -106,6 +126,13 @@ def page_urls(partnership):
         "partnerships:goals": reverse("partnerships:goals"),
         "partnerships:goal_create": reverse("partnerships:goal_create"),
         "partnerships:goal_edit": with_("goal", "partnerships:goal_edit"),
+    }
+
+
+def _governance_urls(p, with_):
+    from django.urls import reverse
+
+    return {
         "governance:portfolio_risks": reverse("governance:portfolio_risks"),
         "governance:dd": reverse("governance:dd", args=[p]),
         "governance:dd_edit": reverse("governance:dd_edit", args=[p]),
@@ -126,6 +153,13 @@ def page_urls(partnership):
         "governance:risks": reverse("governance:risks", args=[p]),
         "governance:risk_create": reverse("governance:risk_create", args=[p]),
         "governance:risk_edit": with_("risk", "governance:risk_edit", p),
+    }
+
+
+def _kpi_and_digest_urls(p, with_):
+    from django.urls import reverse
+
+    return {
         "kpis:kpi_history_export": reverse("kpis:kpi_history_export", args=[p, "csv"]),
         "kpis:kpi_create": reverse("kpis:kpi_create", args=[p]),
         "kpis:kpi_detail": with_("kpi", "kpis:kpi_detail"),
@@ -142,9 +176,6 @@ def page_urls(partnership):
         "digests:preferences": reverse("digests:preferences"),
         "digests:preview": reverse("digests:preview"),
     }
-    for panel in panels():
-        urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
-    return urls
 
 
 def crawl(visits, *, repeat=3):

@@ -15,7 +15,7 @@ import io
 import random
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from decimal import Decimal
@@ -23,6 +23,9 @@ from pathlib import Path
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.database import copy_rows, reset_database  # noqa: E402
+from benchmarks.generate_governance import field_choices, governance_rows  # noqa: E402
 
 PASSWORD = "bench-password-1"
 EXECUTIVE_USERNAME = "bench_exec"
@@ -96,421 +99,358 @@ class Timer:
         return _Step()
 
 
-def ensure_database():
-    """Create the benchmark database when the server does not have it yet (a fresh machine)."""
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-
-
-def reset_database():
-    """Drop everything and migrate again (the shipped defaults come back with the migrations)."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    ensure_database()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
-
-
-def _choices(model, name):
-    return [value for value, _ in model._meta.get_field(name).choices]
-
-
-def _copy(table, columns, lines):
-    """COPY tab-separated ``lines`` (an iterable of str chunks) into ``table``."""
-    from django.db import connection
-
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for chunk in lines:
-            copy.write(chunk)
-
-
 def generate(size_name, *, out=sys.stdout, recompute=True):
     """Generate the portfolio of ``size_name`` into the current (empty) database."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
     from django.db import connection, transaction
-    from django.utils import timezone
 
-    from governance import models as gov
-    from kpis.models import Kpi, KpiVersion, Measurement
     from kpis.snapshots import recompute as recompute_all
-    from partnerships.models import (
-        Agreement,
-        Contact,
-        Objective,
-        Partner,
-        Partnership,
-        StrategicGoal,
-    )
-    from partnerships.roles import EXECUTIVE, PARTNER_MANAGER, VIEWER
 
-    size = SIZES[size_name]
-    rng = random.Random(20261123)
-    User = get_user_model()
-    today = timezone.localdate()
-    now = timezone.now()
-    this_monday = today - timedelta(days=today.weekday())
-    first_week = this_monday - timedelta(weeks=size.weeks)
-    history_start = timezone.make_aware(
-        timezone.datetime.combine(first_week - timedelta(days=7), timezone.datetime.min.time())
-    )
+    run = _Run.of(SIZES[size_name])
     timer = Timer(out)
-    log(out, f"Generating {size_name}: {size}")
+    log(out, f"Generating {size_name}: {run.size}")
     start = time.perf_counter()
-
     with transaction.atomic(), timer.step("users"):
-        groups = {
-            name: Group.objects.get_or_create(name=name)[0]
-            for name in (EXECUTIVE, PARTNER_MANAGER, VIEWER)
-        }
-        password = make_password(PASSWORD)
-        managers = max(2, size.users // 10)
-        users = [
-            User(
-                username=EXECUTIVE_USERNAME,
-                email=f"{EXECUTIVE_USERNAME}@bench.example",
-                first_name="Erin",
-                last_name="Exec",
-                password=password,
-            )
-        ]
-        for i in range(size.users - 1):
-            kind = "manager" if i < managers else "viewer"
-            users.append(
-                User(
-                    username=f"bench_{kind}_{i}",
-                    email=f"bench_{kind}_{i}@bench.example",
-                    first_name=f"{kind.title()}{i}",
-                    last_name="Bench",
-                    password=password,
-                    date_joined=now - timedelta(days=30),
-                )
-            )
-        users = User.objects.bulk_create(users)
-        executive, manager_users = users[0], users[1 : managers + 1]
-        viewer_users = users[managers + 1 :]
-        Through = User.groups.through
-        Through.objects.bulk_create(
-            [Through(user_id=executive.pk, group_id=groups[EXECUTIVE].pk)]
-            + [Through(user_id=u.pk, group_id=groups[PARTNER_MANAGER].pk) for u in manager_users]
-            + [Through(user_id=u.pk, group_id=groups[VIEWER].pk) for u in viewer_users]
-        )
-
+        _users(run)
     with transaction.atomic(), timer.step("partners, partnerships, objectives, agreements"):
-        goals = [
-            StrategicGoal.objects.get_or_create(title=title)[0]
-            for title in (
-                "Grow recurring revenue",
-                "Enter new markets",
-                "Accelerate innovation",
-                "Improve customer experience",
-                "Reduce cost to serve",
-                "Strengthen supply resilience",
-                "Build the ecosystem",
-                "Sustainability leadership",
-            )
-        ]
-        kinds, sizes_ = _choices(Partner, "kind"), _choices(Partner, "size")
-        countries = ["Germany", "France", "United Kingdom", "United States", "Japan", "Brazil"]
-        partners = Partner.objects.bulk_create(
-            [
-                Partner(
-                    name=f"Bench Partner {i:05d}",
-                    kind=rng.choice(kinds),
-                    size=rng.choice(sizes_),
-                    industry=rng.choice(["Software", "Logistics", "Retail", "Energy", "Health"]),
-                    country=rng.choice(countries),
-                )
-                for i in range(size.partnerships)
-            ]
-        )
-        contacts = Contact.objects.bulk_create(
-            [
-                Contact(
-                    partner=p,
-                    name=f"Contact {p.pk}",
-                    email=f"c{p.pk}@partner.example",
-                    is_primary=True,
-                )
-                for p in partners
-            ]
-        )
-        stages = [s for s, _ in STAGE_WEIGHTS]
-        weights = [w for _, w in STAGE_WEIGHTS]
-        types = _choices(Partnership, "type")
-        partnerships = Partnership.objects.bulk_create(
-            [
-                Partnership(
-                    partner=partner,
-                    title=f"{partner.name} {rng.choice(['alliance', 'programme', 'deal'])} {i}",
-                    type=types[i % len(types)],
-                    stage=rng.choices(stages, weights)[0],
-                    owner=manager_users[i % len(manager_users)],
-                    start_date=today - timedelta(days=rng.randint(400, 1500)),
-                    estimated_annual_value=Decimal(rng.randint(10, 5000) * 1000),
-                    description="Generated for the benchmarks.",
-                    stage_changed_at=now - timedelta(days=rng.randint(1, 300)),
-                )
-                for i, partner in enumerate(partners)
-            ]
-        )
-        # Teams: the owner's colleagues and three viewers, so every user follows a few.
-        Team = Partnership.team.through
-        team_rows = []
-        for i, p in enumerate(partnerships):
-            members = {p.owner_id, manager_users[(i + 1) % len(manager_users)].pk}
-            for k in range(3):
-                if viewer_users:
-                    members.add(viewer_users[(i * 3 + k) % len(viewer_users)].pk)
-            team_rows += [Team(partnership_id=p.pk, user_id=u) for u in members]
-        Team.objects.bulk_create(team_rows)
-        objectives = Objective.objects.bulk_create(
-            [
-                Objective(
-                    partnership=p,
-                    goal=goals[(i + j) % len(goals)],
-                    title=f"Objective {j + 1} of {p.pk}",
-                    side=rng.choice(_choices(Objective, "side")),
-                    status=rng.choice(_choices(Objective, "status")),
-                    progress=rng.randint(0, 100),
-                    target_date=today + timedelta(days=rng.randint(-60, 400)),
-                )
-                for i, p in enumerate(partnerships)
-                for j in range(2)
-            ]
-        )
-        Agreement.objects.bulk_create(
-            [
-                Agreement(
-                    partnership=p,
-                    reference=f"AGR-{p.pk}",
-                    start_date=p.start_date,
-                    end_date=today + timedelta(days=rng.randint(10, 900)),
-                    value=p.estimated_annual_value,
-                    signed_on=p.start_date,
-                )
-                for p in partnerships
-                if p.stage in ("active", "under_review", "renewal", "ended")
-            ]
-        )
-
+        goals, partners = _partners(run)
+        _partnerships(run, partners)
+        _objectives_and_agreements(run, goals)
     with transaction.atomic(), timer.step("governance"):
-        _governance(gov, rng, partnerships, contacts, manager_users, executive, today, now)
-
+        governance_rows(run.rng, run.partnerships, run.managers, run.today, run.now)
     with transaction.atomic(), timer.step("kpis"):
-        kpis = []
-        for i, p in enumerate(partnerships):
-            for j in range(size.kpis):
-                kind = KPI_KINDS[(i + j) % len(KPI_KINDS)]
-                name, unit, direction, target, warning, critical, baseline, agg = kind[:8]
-                kpis.append(
-                    Kpi(
-                        partnership=p,
-                        objective=objectives[2 * i + j % 2],
-                        name=name if j < len(KPI_KINDS) else f"{name} {j}",
-                        unit=unit,
-                        direction=direction,
-                        target=Decimal(target),
-                        warning=Decimal(warning),
-                        critical=Decimal(critical),
-                        baseline=Decimal(baseline),
-                        frequency="weekly",
-                        aggregation=agg,
-                        owner_id=p.owner_id,
-                        created_at=history_start,
-                    )
-                )
-        kpis = Kpi.objects.bulk_create(kpis)
-        KpiVersion.objects.bulk_create(
-            [
-                KpiVersion(
-                    kpi=k,
-                    number=1,
-                    effective_from=None,
-                    direction=k.direction,
-                    target=k.target,
-                    warning=k.warning,
-                    critical=k.critical,
-                    baseline=k.baseline,
-                    definition=k.definition(),
-                    changed_by=executive,
-                    changed_at=history_start,
-                )
-                for k in kpis
-            ]
-        )
-
+        _kpis(run)
     with transaction.atomic(), timer.step("measurements (COPY)"):
-        spec = {kind[0]: kind for kind in KPI_KINDS}
-        weeks = [(first_week + timedelta(weeks=w)).isoformat() for w in range(size.weeks)]
-        # Each week's value is typed in the Tuesday after it, as a team keeping up would do;
-        # the digest reads what was known at the start of its week from these times.
-        recorded = {
-            week: min(
-                now,
-                datetime.combine(date.fromisoformat(week), dtime(10), now.tzinfo)
-                + timedelta(days=8),
-            ).isoformat()
-            for week in weeks
-        }
-
-        def lines():
-            buffer = io.StringIO()
-            for n, k in enumerate(kpis):
-                kind = spec[k.name.rsplit(" ", 1)[0] if k.name not in spec else k.name]
-                unit, centre, spread = kind[1], kind[8], kind[9]
-                level = centre
-                for period in weeks:
-                    level += rng.gauss(0, spread / 4) + (centre - level) * 0.1
-                    value = max(level + rng.gauss(0, spread / 3), 0)
-                    if unit == "percent" or unit == "score":
-                        value = min(value, 100)
-                    elif unit == "count":
-                        value = round(value)
-                    buffer.write(
-                        f"{k.pk}\t{period}\tweekly\t{value:.2f}\t\tform\t{k.owner_id}\t{recorded[period]}\n"
-                    )
-                if n % 200 == 199:
-                    yield buffer.getvalue()
-                    buffer = io.StringIO()
-            yield buffer.getvalue()
-
-        _copy(
-            Measurement._meta.db_table,
-            [
-                "kpi_id",
-                "period",
-                "grain",
-                "value",
-                "note",
-                "source",
-                "recorded_by_id",
-                "recorded_at",
-            ],
-            lines(),
-        )
+        _measurements(run)
     with connection.cursor() as cursor, timer.step("analyze"):
         cursor.execute("ANALYZE")
     if recompute:
         with timer.step("full recompute (snapshots, alerts, health)"):
-            recompute_all(partnership_ids=[p.pk for p in partnerships], notify=False)
+            recompute_all(partnership_ids=[p.pk for p in run.partnerships], notify=False)
         with connection.cursor() as cursor, timer.step("vacuum analyze"):
             cursor.execute("VACUUM ANALYZE")
     total = time.perf_counter() - start
     counts = {
-        "partnerships": len(partnerships),
-        "kpis": len(kpis),
-        "measurements": len(kpis) * size.weeks,
-        "users": len(users),
+        "partnerships": len(run.partnerships),
+        "kpis": len(run.kpis),
+        "measurements": len(run.kpis) * run.size.weeks,
+        "users": len(run.users),
     }
     log(out, f"Done in {total:.1f} s: {counts}")
     return {"size": size_name, "seconds": round(total, 2), "timings": timer.timings, **counts}
 
 
-def _governance(gov, rng, partnerships, contacts, managers, executive, today, now):
-    statuses = _choices(gov.ChecklistItem, "status")
-    sections = _choices(gov.ChecklistItem, "section")
-    checklists = gov.Checklist.objects.bulk_create(
-        [
-            gov.Checklist(
-                partnership=p,
-                template_name="Standard due diligence",
-                due_date=today + timedelta(days=rng.randint(-20, 60)),
-                started_by=p.owner,
-                started_at=now - timedelta(days=rng.randint(10, 200)),
+@dataclass
+class _Run:
+    """What the steps of one generation share: the size, the seeded random numbers, the dates,
+    and the rows each step leaves for the next."""
+
+    size: Size
+    rng: random.Random
+    today: date
+    now: datetime
+    first_week: date
+    history_start: datetime
+    users: list = field(default_factory=list)
+    executive: object = None
+    managers: list = field(default_factory=list)
+    viewers: list = field(default_factory=list)
+    contacts: list = field(default_factory=list)
+    partnerships: list = field(default_factory=list)
+    objectives: list = field(default_factory=list)
+    kpis: list = field(default_factory=list)
+
+    @classmethod
+    def of(cls, size):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        this_monday = today - timedelta(days=today.weekday())
+        first_week = this_monday - timedelta(weeks=size.weeks)
+        history_start = timezone.make_aware(
+            timezone.datetime.combine(first_week - timedelta(days=7), timezone.datetime.min.time())
+        )
+        return cls(
+            size=size,
+            rng=random.Random(20261123),
+            today=today,
+            now=timezone.now(),
+            first_week=first_week,
+            history_start=history_start,
+        )
+
+
+def _users(run):
+    """The executive, the partner managers (a tenth) and viewers, in their role groups."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+
+    from partnerships.roles import EXECUTIVE, PARTNER_MANAGER, VIEWER
+
+    User = get_user_model()
+    now = run.now
+    groups = {
+        name: Group.objects.get_or_create(name=name)[0]
+        for name in (EXECUTIVE, PARTNER_MANAGER, VIEWER)
+    }
+    password = make_password(PASSWORD)
+    managers = max(2, run.size.users // 10)
+    users = [
+        User(
+            username=EXECUTIVE_USERNAME,
+            email=f"{EXECUTIVE_USERNAME}@bench.example",
+            first_name="Erin",
+            last_name="Exec",
+            password=password,
+        )
+    ]
+    for i in range(run.size.users - 1):
+        kind = "manager" if i < managers else "viewer"
+        users.append(
+            User(
+                username=f"bench_{kind}_{i}",
+                email=f"bench_{kind}_{i}@bench.example",
+                first_name=f"{kind.title()}{i}",
+                last_name="Bench",
+                password=password,
+                date_joined=now - timedelta(days=30),
             )
-            for p in partnerships
-            if p.stage != "prospect"
+        )
+    users = User.objects.bulk_create(users)
+    executive, manager_users = users[0], users[1 : managers + 1]
+    viewer_users = users[managers + 1 :]
+    Through = User.groups.through
+    Through.objects.bulk_create(
+        [Through(user_id=executive.pk, group_id=groups[EXECUTIVE].pk)]
+        + [Through(user_id=u.pk, group_id=groups[PARTNER_MANAGER].pk) for u in manager_users]
+        + [Through(user_id=u.pk, group_id=groups[VIEWER].pk) for u in viewer_users]
+    )
+    run.users, run.executive = users, executive
+    run.managers, run.viewers = manager_users, viewer_users
+
+
+def _partners(run):
+    """The strategic goals, and the partners with one contact each."""
+    from partnerships.models import Contact, Partner, StrategicGoal
+
+    rng = run.rng
+    goals = [
+        StrategicGoal.objects.get_or_create(title=title)[0]
+        for title in (
+            "Grow recurring revenue",
+            "Enter new markets",
+            "Accelerate innovation",
+            "Improve customer experience",
+            "Reduce cost to serve",
+            "Strengthen supply resilience",
+            "Build the ecosystem",
+            "Sustainability leadership",
+        )
+    ]
+    kinds, sizes_ = field_choices(Partner, "kind"), field_choices(Partner, "size")
+    countries = ["Germany", "France", "United Kingdom", "United States", "Japan", "Brazil"]
+    partners = Partner.objects.bulk_create(
+        [
+            Partner(
+                name=f"Bench Partner {i:05d}",
+                kind=rng.choice(kinds),
+                size=rng.choice(sizes_),
+                industry=rng.choice(["Software", "Logistics", "Retail", "Energy", "Health"]),
+                country=rng.choice(countries),
+            )
+            for i in range(run.size.partnerships)
         ]
     )
-    items = []
-    for c in checklists:
-        for j in range(8):
-            status = rng.choice(statuses)
-            items.append(
-                gov.ChecklistItem(
-                    checklist=c,
-                    section=sections[j % len(sections)],
-                    question=f"Check {j + 1}: is the evidence complete?",
-                    required=j < 5,
-                    order=j,
-                    status=status,
-                    waiver_reason="Not relevant to this partner." if status == "waived" else "",
-                    due_date=today + timedelta(days=rng.randint(-30, 60)) if j % 3 == 0 else None,
+    contacts = Contact.objects.bulk_create(
+        [
+            Contact(
+                partner=p,
+                name=f"Contact {p.pk}",
+                email=f"c{p.pk}@partner.example",
+                is_primary=True,
+            )
+            for p in partners
+        ]
+    )
+    run.contacts = contacts
+    return goals, partners
+
+
+def _partnerships(run, partners):
+    """A partnership per partner, in stages weighted as a real portfolio, with teams."""
+    from partnerships.models import Partnership
+
+    rng, today, now = run.rng, run.today, run.now
+    manager_users, viewer_users = run.managers, run.viewers
+    stages = [s for s, _ in STAGE_WEIGHTS]
+    weights = [w for _, w in STAGE_WEIGHTS]
+    types = field_choices(Partnership, "type")
+    partnerships = Partnership.objects.bulk_create(
+        [
+            Partnership(
+                partner=partner,
+                title=f"{partner.name} {rng.choice(['alliance', 'programme', 'deal'])} {i}",
+                type=types[i % len(types)],
+                stage=rng.choices(stages, weights)[0],
+                owner=manager_users[i % len(manager_users)],
+                start_date=today - timedelta(days=rng.randint(400, 1500)),
+                estimated_annual_value=Decimal(rng.randint(10, 5000) * 1000),
+                description="Generated for the benchmarks.",
+                stage_changed_at=now - timedelta(days=rng.randint(1, 300)),
+            )
+            for i, partner in enumerate(partners)
+        ]
+    )
+    # Teams: the owner's colleagues and three viewers, so every user follows a few.
+    Team = Partnership.team.through
+    team_rows = []
+    for i, p in enumerate(partnerships):
+        members = {p.owner_id, manager_users[(i + 1) % len(manager_users)].pk}
+        for k in range(3):
+            if viewer_users:
+                members.add(viewer_users[(i * 3 + k) % len(viewer_users)].pk)
+        team_rows += [Team(partnership_id=p.pk, user_id=u) for u in members]
+    Team.objects.bulk_create(team_rows)
+    run.partnerships = partnerships
+
+
+def _objectives_and_agreements(run, goals):
+    from partnerships.models import Agreement, Objective
+
+    rng, today, partnerships = run.rng, run.today, run.partnerships
+    objectives = Objective.objects.bulk_create(
+        [
+            Objective(
+                partnership=p,
+                goal=goals[(i + j) % len(goals)],
+                title=f"Objective {j + 1} of {p.pk}",
+                side=rng.choice(field_choices(Objective, "side")),
+                status=rng.choice(field_choices(Objective, "status")),
+                progress=rng.randint(0, 100),
+                target_date=today + timedelta(days=rng.randint(-60, 400)),
+            )
+            for i, p in enumerate(partnerships)
+            for j in range(2)
+        ]
+    )
+    Agreement.objects.bulk_create(
+        [
+            Agreement(
+                partnership=p,
+                reference=f"AGR-{p.pk}",
+                start_date=p.start_date,
+                end_date=today + timedelta(days=rng.randint(10, 900)),
+                value=p.estimated_annual_value,
+                signed_on=p.start_date,
+            )
+            for p in partnerships
+            if p.stage in ("active", "under_review", "renewal", "ended")
+        ]
+    )
+    run.objectives = objectives
+
+
+def _kpis(run):
+    """The KPIs of each partnership (weekly, of the kinds above) and their first versions."""
+    from kpis.models import Kpi, KpiVersion
+
+    size, objectives, executive = run.size, run.objectives, run.executive
+    history_start = run.history_start
+    kpis = []
+    for i, p in enumerate(run.partnerships):
+        for j in range(size.kpis):
+            kind = KPI_KINDS[(i + j) % len(KPI_KINDS)]
+            name, unit, direction, target, warning, critical, baseline, agg = kind[:8]
+            kpis.append(
+                Kpi(
+                    partnership=p,
+                    objective=objectives[2 * i + j % 2],
+                    name=name if j < len(KPI_KINDS) else f"{name} {j}",
+                    unit=unit,
+                    direction=direction,
+                    target=Decimal(target),
+                    warning=Decimal(warning),
+                    critical=Decimal(critical),
+                    baseline=Decimal(baseline),
+                    frequency="weekly",
+                    aggregation=agg,
+                    owner_id=p.owner_id,
+                    created_at=history_start,
                 )
             )
-    gov.ChecklistItem.objects.bulk_create(items)
-    categories = _choices(gov.Risk, "category")
-    risk_statuses = _choices(gov.Risk, "status")
-    gov.Risk.objects.bulk_create(
+    kpis = Kpi.objects.bulk_create(kpis)
+    KpiVersion.objects.bulk_create(
         [
-            gov.Risk(
-                partnership=p,
-                title=f"Risk {j + 1} of {p.pk}",
-                category=rng.choice(categories),
-                likelihood=rng.randint(1, 5),
-                impact=rng.randint(1, 5),
-                owner=p.owner,
-                mitigation="Monitor monthly.",
-                review_date=today + timedelta(days=rng.randint(-40, 90)),
-                status=rng.choice(risk_statuses),
+            KpiVersion(
+                kpi=k,
+                number=1,
+                effective_from=None,
+                direction=k.direction,
+                target=k.target,
+                warning=k.warning,
+                critical=k.critical,
+                baseline=k.baseline,
+                definition=k.definition(),
+                changed_by=executive,
+                changed_at=history_start,
             )
-            for p in partnerships
-            for j in range(3)
+            for k in kpis
         ]
     )
-    kinds = _choices(gov.MeetingCadence, "kind")
-    frequencies = _choices(gov.MeetingCadence, "frequency")
-    gov.MeetingCadence.objects.bulk_create(
+    run.kpis = kpis
+
+
+def _measurements(run):
+    """Every KPI's weekly history, a random walk around its kind's centre, by COPY."""
+    from kpis.models import Measurement
+
+    rng, now, kpis, first_week, size = run.rng, run.now, run.kpis, run.first_week, run.size
+    spec = {kind[0]: kind for kind in KPI_KINDS}
+    weeks = [(first_week + timedelta(weeks=w)).isoformat() for w in range(size.weeks)]
+    # Each week's value is typed in the Tuesday after it, as a team keeping up would do;
+    # the digest reads what was known at the start of its week from these times.
+    recorded = {
+        week: min(
+            now,
+            datetime.combine(date.fromisoformat(week), dtime(10), now.tzinfo) + timedelta(days=8),
+        ).isoformat()
+        for week in weeks
+    }
+
+    def lines():
+        buffer = io.StringIO()
+        for n, k in enumerate(kpis):
+            kind = spec[k.name.rsplit(" ", 1)[0] if k.name not in spec else k.name]
+            unit, centre, spread = kind[1], kind[8], kind[9]
+            level = centre
+            for period in weeks:
+                level += rng.gauss(0, spread / 4) + (centre - level) * 0.1
+                value = max(level + rng.gauss(0, spread / 3), 0)
+                if unit == "percent" or unit == "score":
+                    value = min(value, 100)
+                elif unit == "count":
+                    value = round(value)
+                buffer.write(
+                    f"{k.pk}\t{period}\tweekly\t{value:.2f}\t\tform\t{k.owner_id}\t{recorded[period]}\n"
+                )
+            if n % 200 == 199:
+                yield buffer.getvalue()
+                buffer = io.StringIO()
+        yield buffer.getvalue()
+
+    copy_rows(
+        Measurement._meta.db_table,
         [
-            gov.MeetingCadence(
-                partnership=p,
-                kind=kinds[j % len(kinds)],
-                frequency=rng.choice(frequencies),
-                start_date=today - timedelta(days=rng.randint(30, 400)),
-            )
-            for p in partnerships
-            for j in range(2)
-        ]
-    )
-    meetings = gov.Meeting.objects.bulk_create(
-        [
-            gov.Meeting(
-                partnership=p,
-                kind=kinds[0],
-                title=f"Steering {j + 1}",
-                held_on=today - timedelta(days=30 * (j + 1) + rng.randint(0, 10)),
-                agenda="Review KPIs and risks.",
-                minutes="Agreed next steps.",
-                recorded_by=p.owner,
-            )
-            for p in partnerships
-            for j in range(4)
-        ]
-    )
-    action_statuses = _choices(gov.ActionItem, "status")
-    gov.ActionItem.objects.bulk_create(
-        [
-            gov.ActionItem(
-                partnership_id=m.partnership_id,
-                meeting=m,
-                title=f"Follow up {j + 1} from {m.title}",
-                owner=managers[(m.pk + j) % len(managers)],
-                due_date=today + timedelta(days=rng.randint(-30, 60)),
-                status=rng.choice(action_statuses),
-            )
-            for m in meetings
-            for j in range(2)
-        ]
+            "kpi_id",
+            "period",
+            "grain",
+            "value",
+            "note",
+            "source",
+            "recorded_by_id",
+            "recorded_at",
+        ],
+        lines(),
     )
 
 

@@ -55,6 +55,21 @@ def partnership_kpi_summary(partnership_ids, *, trend_points=HEALTH_TREND_POINTS
     }
     if not ids:
         return out
+    _count_kpi_statuses(out, ids)
+    _count_alerts_and_overdue_actions(out, ids)
+    for pid, snapshots in health_trends(ids, points=trend_points).items():
+        out[pid]["health_trend"] = [s["score"] for s in snapshots]
+        last = snapshots[-1]
+        out[pid]["health"] = {
+            "score": last["score"],
+            "band": last["band"],
+            "period": last["period"],
+        }
+    return out
+
+
+def _count_kpi_statuses(out, ids):
+    """Each partnership's active KPIs by their latest snapshot's status (one query)."""
     rows = (
         Kpi.objects.filter(partnership_id__in=ids, is_active=True)
         .annotate(
@@ -68,6 +83,10 @@ def partnership_kpi_summary(partnership_ids, *, trend_points=HEALTH_TREND_POINTS
         entry = out[pid]
         entry["kpis"] += 1
         entry[status or "pending"] += 1
+
+
+def _count_alerts_and_overdue_actions(out, ids):
+    """Open alerts by severity, unacknowledged ones, and overdue actions (two queries)."""
     alerts = (
         Alert.objects.filter(partnership_id__in=ids, resolved_at__isnull=True)
         .values("partnership_id", "severity", "state")
@@ -90,15 +109,6 @@ def partnership_kpi_summary(partnership_ids, *, trend_points=HEALTH_TREND_POINTS
     )
     for row in overdue:
         out[row["partnership_id"]]["overdue_actions"] = row["n"]
-    for pid, snapshots in health_trends(ids, points=trend_points).items():
-        out[pid]["health_trend"] = [s["score"] for s in snapshots]
-        last = snapshots[-1]
-        out[pid]["health"] = {
-            "score": last["score"],
-            "band": last["band"],
-            "period": last["period"],
-        }
-    return out
 
 
 def health_trends(partnership_ids, *, points=HEALTH_TREND_POINTS):

@@ -239,27 +239,11 @@ def measurement_record(
                     )
                     outcome = "created"
                 else:
-                    new_note = existing.note if note is None else note
-                    if existing.value == value and existing.note == new_note:
-                        return existing, "unchanged"
-                    MeasurementRevision.objects.create(
-                        measurement=existing,
-                        value=existing.value,
-                        note=existing.note,
-                        source=existing.source,
-                        recorded_by=existing.recorded_by,
-                        recorded_at=existing.recorded_at,
-                        replaced_by=by,
-                        replaced_at=now,
-                        replaced_via=source,
+                    measurement, outcome = _correct(
+                        existing, value=value, note=note, source=source, by=by, now=now
                     )
-                    existing.value = value
-                    existing.note = new_note
-                    existing.source = source
-                    existing.recorded_by = by
-                    existing.recorded_at = now
-                    existing.save()
-                    measurement, outcome = existing, "corrected"
+                    if outcome == "unchanged":
+                        return measurement, outcome
                 enqueue_recompute([kpi.pk])
             return measurement, outcome
         except IntegrityError:
@@ -267,6 +251,31 @@ def measurement_record(
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def _correct(existing, *, value, note, source, by, now):
+    """A second value for a period: the old one kept as a revision (unless nothing changed)."""
+    new_note = existing.note if note is None else note
+    if existing.value == value and existing.note == new_note:
+        return existing, "unchanged"
+    MeasurementRevision.objects.create(
+        measurement=existing,
+        value=existing.value,
+        note=existing.note,
+        source=existing.source,
+        recorded_by=existing.recorded_by,
+        recorded_at=existing.recorded_at,
+        replaced_by=by,
+        replaced_at=now,
+        replaced_via=source,
+    )
+    existing.value = value
+    existing.note = new_note
+    existing.source = source
+    existing.recorded_by = by
+    existing.recorded_at = now
+    existing.save()
+    return existing, "corrected"
 
 
 # Alerts and corrective actions --------------------------------------------------------------

@@ -12,6 +12,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from .demo_data import (
+    DEMO_PASSWORD,
+    GOALS,
+    INTERACTIONS,
+    OBJECTIVES,
+    PARTNERS,
+    PARTNERSHIPS,
+    STAGE_PATH,
+    USERS,
+)
 from .models import (
     Agreement,
     Amendment,
@@ -24,328 +34,6 @@ from .models import (
     StageMove,
     StrategicGoal,
 )
-from .roles import EXECUTIVE, PARTNER_MANAGER, VIEWER
-
-DEMO_PASSWORD = "concord-demo"
-
-USERS = [
-    # username, first, last, role, staff
-    ("coo", "Clara", "Okafor", EXECUTIVE, True),
-    ("ceo", "Daniel", "Hart", EXECUTIVE, False),
-    ("manager", "Marco", "Rossi", PARTNER_MANAGER, False),
-    ("priya", "Priya", "Nair", PARTNER_MANAGER, False),
-    ("viewer", "Vik", "Shah", VIEWER, False),
-]
-
-GOALS = [
-    ("Innovate in AI", "Bring applied AI into our products through partners who are ahead of us."),
-    ("Cut delivery time 20%", "Shorten order-to-delivery across the supply chain by 2027."),
-    ("Grow in the Nordics", "Reach 15% of revenue from the Nordic region through channels."),
-    ("Reduce carbon footprint", "Halve scope 3 emissions with suppliers and logistics partners."),
-    ("Win enterprise accounts", "Co-sell with alliance partners into the top 500 accounts."),
-]
-
-PARTNERS = [
-    # name, kind, industry, country, size, contacts
-    (
-        "Northwind Analytics",
-        "company",
-        "Data & analytics",
-        "United Kingdom",
-        "medium",
-        [("Hannah Lee", "VP Partnerships"), ("Tom Reyes", "Solutions architect")],
-    ),
-    (
-        "Fjord Logistics",
-        "supplier",
-        "Logistics",
-        "Norway",
-        "large",
-        [("Ingrid Solberg", "Key account director")],
-    ),
-    (
-        "Helix Research Institute",
-        "research",
-        "Life sciences research",
-        "Germany",
-        "medium",
-        [("Dr. Anke Weber", "Head of industry collaboration")],
-    ),
-    (
-        "Brightpath Resellers",
-        "reseller",
-        "IT distribution",
-        "Sweden",
-        "medium",
-        [("Erik Lund", "Channel manager"), ("Sofia Berg", "Sales operations")],
-    ),
-    (
-        "Cobalt Cloud",
-        "company",
-        "Cloud infrastructure",
-        "United States",
-        "enterprise",
-        [("Jordan Miles", "Alliance director")],
-    ),
-    (
-        "Greenline Packaging",
-        "supplier",
-        "Sustainable packaging",
-        "Netherlands",
-        "small",
-        [("Lotte de Vries", "Commercial lead")],
-    ),
-    (
-        "Quantum Forge",
-        "company",
-        "Quantum computing",
-        "Canada",
-        "startup",
-        [("Amir Haddad", "CEO")],
-    ),
-    (
-        "Meridian Health Systems",
-        "company",
-        "Healthcare IT",
-        "Ireland",
-        "large",
-        [("Niamh Byrne", "Partnerships manager")],
-    ),
-    (
-        "Atlas Manufacturing",
-        "supplier",
-        "Precision components",
-        "Poland",
-        "large",
-        [("Piotr Nowak", "Supply director")],
-    ),
-    (
-        "Polaris University",
-        "research",
-        "Higher education",
-        "Finland",
-        "large",
-        [("Prof. Jussi Virtanen", "Research liaison")],
-    ),
-    (
-        "Vertex Consulting",
-        "company",
-        "Management consulting",
-        "France",
-        "medium",
-        [("Camille Laurent", "Partner")],
-    ),
-    (
-        "City of Aarhus Innovation Lab",
-        "public",
-        "Public sector",
-        "Denmark",
-        "medium",
-        [("Mette Jensen", "Programme lead")],
-    ),
-]
-
-PARTNERSHIPS = [
-    # partner, title, type, stage, owner, team, value (k), goal indexes, months since start
-    (
-        "Northwind Analytics",
-        "Joint AI insights offering",
-        "technology",
-        "active",
-        "manager",
-        ["manager", "viewer"],
-        850,
-        [0, 4],
-        14,
-    ),
-    (
-        "Fjord Logistics",
-        "Nordic fulfilment network",
-        "supplier",
-        "active",
-        "priya",
-        ["priya", "viewer"],
-        1200,
-        [1, 2],
-        20,
-    ),
-    (
-        "Helix Research Institute",
-        "Protein modelling research",
-        "research",
-        "active",
-        "manager",
-        ["manager"],
-        300,
-        [0],
-        10,
-    ),
-    (
-        "Brightpath Resellers",
-        "Swedish channel programme",
-        "channel",
-        "under_review",
-        "priya",
-        ["priya"],
-        640,
-        [2],
-        26,
-    ),
-    (
-        "Cobalt Cloud",
-        "Cloud co-sell alliance",
-        "strategic_alliance",
-        "renewal",
-        "manager",
-        ["manager", "viewer"],
-        2100,
-        [4, 0],
-        34,
-    ),
-    (
-        "Greenline Packaging",
-        "Recyclable packaging switch",
-        "supplier",
-        "negotiation",
-        "priya",
-        ["priya"],
-        180,
-        [3],
-        0,
-    ),
-    (
-        "Quantum Forge",
-        "Quantum optimisation pilot",
-        "technology",
-        "due_diligence",
-        "manager",
-        ["manager"],
-        120,
-        [0],
-        0,
-    ),
-    (
-        "Meridian Health Systems",
-        "Hospital analytics bundle",
-        "joint_venture",
-        "active",
-        "manager",
-        ["manager"],
-        1500,
-        [4],
-        8,
-    ),
-    (
-        "Atlas Manufacturing",
-        "Second-source precision parts",
-        "supplier",
-        "active",
-        "priya",
-        ["priya", "viewer"],
-        950,
-        [1],
-        16,
-    ),
-    (
-        "Polaris University",
-        "Edge AI doctoral programme",
-        "research",
-        "prospect",
-        "manager",
-        ["manager"],
-        90,
-        [0],
-        0,
-    ),
-    (
-        "Vertex Consulting",
-        "Transformation advisory",
-        "strategic_alliance",
-        "ended",
-        "priya",
-        ["priya"],
-        400,
-        [4],
-        30,
-    ),
-    (
-        "City of Aarhus Innovation Lab",
-        "Smart logistics living lab",
-        "research",
-        "prospect",
-        None,
-        [],
-        60,
-        [3, 2],
-        0,
-    ),
-]
-
-STAGE_PATH = [
-    Stage.PROSPECT,
-    Stage.DUE_DILIGENCE,
-    Stage.NEGOTIATION,
-    Stage.ACTIVE,
-    Stage.UNDER_REVIEW,
-    Stage.RENEWAL,
-]
-
-OBJECTIVES = {
-    "ours": [
-        "Grow joint revenue to plan",
-        "Shorten time to market for joint features",
-        "Lower unit cost through shared tooling",
-    ],
-    "partner": [
-        "Reach new enterprise customers through our base",
-        "Gain reference customers in our industry",
-        "Secure predictable order volume",
-    ],
-    "shared": [
-        "Launch the joint offering in two new markets",
-        "Keep joint customer NPS above 40",
-    ],
-}
-
-INTERACTIONS = [
-    (
-        "meeting",
-        "Monthly steering meeting",
-        "Reviewed KPIs and next quarter's plan.",
-        "Agreed to focus on the top three accounts.",
-    ),
-    (
-        "call",
-        "Pipeline review call",
-        "Went through the joint pipeline deal by deal.",
-        "Two deals moved to proposal.",
-    ),
-    ("email", "Quarterly figures shared", "Partner sent Q figures ahead of the review.", ""),
-    (
-        "meeting",
-        "Quarterly business review",
-        "Full QBR with both sponsors.",
-        "Renewed commitment to the joint roadmap.",
-    ),
-    (
-        "escalation",
-        "Delivery slippage escalated",
-        "Two shipments missed the agreed window.",
-        "Partner committed a recovery plan within two weeks.",
-    ),
-    (
-        "conflict",
-        "Dispute over lead ownership",
-        "Both sides claimed the same enterprise lead.",
-        "Escalated to sponsors.",
-    ),
-    (
-        "call",
-        "Integration check-in",
-        "Technical teams reviewed the integration backlog.",
-        "Three blockers assigned owners.",
-    ),
-]
 
 
 def _user(username):
@@ -374,6 +62,7 @@ def seed_users():
 
 
 @transaction.atomic
+@transaction.atomic
 def seed_base(today=None):
     today = today or timezone.localdate()
     rng = random.Random(42)
@@ -382,33 +71,7 @@ def seed_base(today=None):
         StrategicGoal.objects.get_or_create(title=title, defaults={"description": description})[0]
         for title, description in GOALS
     ]
-    partners = {}
-    for name, kind, industry, country, size, contacts in PARTNERS:
-        partner, created = Partner.objects.get_or_create(
-            name=name,
-            defaults={
-                "kind": kind,
-                "industry": industry,
-                "country": country,
-                "size": size,
-                "website": "https://www."
-                + name.lower().replace(" ", "").replace(".", "")[:20]
-                + ".example",
-            },
-        )
-        if created:
-            for index, (contact_name, job_title) in enumerate(contacts):
-                Contact.objects.create(
-                    partner=partner,
-                    name=contact_name,
-                    job_title=job_title,
-                    email=contact_name.lower().replace(" ", ".").replace("dr.", "").strip(".")
-                    + "@"
-                    + partner.website.removeprefix("https://www."),
-                    is_primary=index == 0,
-                )
-        partners[name] = partner
-
+    partners = _seed_partners()
     partnerships = {}
     for row in PARTNERSHIPS:
         partner_name, title, ptype, stage, owner, team, value_k, goal_ix, months = row
@@ -437,6 +100,36 @@ def seed_base(today=None):
             _seed_agreement(partnership, users, start, rng, value_k)
             _seed_interactions(partnership, users, start, rng, today)
     return {"users": users, "goals": goals, "partners": partners, "partnerships": partnerships}
+
+
+def _seed_partners():
+    partners = {}
+    for name, kind, industry, country, size, contacts in PARTNERS:
+        partner, created = Partner.objects.get_or_create(
+            name=name,
+            defaults={
+                "kind": kind,
+                "industry": industry,
+                "country": country,
+                "size": size,
+                "website": "https://www."
+                + name.lower().replace(" ", "").replace(".", "")[:20]
+                + ".example",
+            },
+        )
+        if created:
+            for index, (contact_name, job_title) in enumerate(contacts):
+                Contact.objects.create(
+                    partner=partner,
+                    name=contact_name,
+                    job_title=job_title,
+                    email=contact_name.lower().replace(" ", ".").replace("dr.", "").strip(".")
+                    + "@"
+                    + partner.website.removeprefix("https://www."),
+                    is_primary=index == 0,
+                )
+        partners[name] = partner
+    return partners
 
 
 def _seed_objectives(partnership, goals, rng, today):

@@ -210,6 +210,19 @@ def kpi_chart(snapshots, unit, width=720, height=220):
                 f'<rect x="{x(i) - 3:.1f}" y="{top + inner_h - 6:.1f}" width="6" height="6" '
                 f'class="chart-nodata"><title>{s.period_label}: no data</title></rect>'
             )
+    parts += _period_labels(rows, x, height)
+    return format_html(
+        '<svg class="kpi-chart" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
+        'aria-label="Values by period with target and thresholds">{}</svg>',
+        width,
+        height,
+        mark_safe("".join(parts)),  # numbers and escaped-free period codes only
+    )
+
+
+def _period_labels(rows, x, height):
+    """About eight period codes under the chart, the first and the latest always."""
+    parts = []
     every = max(1, len(rows) // 8)
     labelled = list(range(0, len(rows), every))
     if len(rows) - 1 - labelled[-1] < every / 2:
@@ -223,13 +236,7 @@ def kpi_chart(snapshots, unit, width=720, height=220):
                 f'<text x="{x(i):.1f}" y="{height - 6}" class="chart-label" '
                 f'text-anchor="{anchor}">{periods.period_code(s.period, s.frequency)}</text>'
             )
-    return format_html(
-        '<svg class="kpi-chart" viewBox="0 0 {} {}" preserveAspectRatio="none" role="img" '
-        'aria-label="Values by period with target and thresholds">{}</svg>',
-        width,
-        height,
-        mark_safe("".join(parts)),  # numbers and escaped-free period codes only
-    )
+    return parts
 
 
 @register.filter

@@ -5,6 +5,7 @@ import io
 
 import pytest
 
+from benchmarks import knobs
 from benchmarks import run as bench
 from benchmarks.generate import generate
 from kpis.models import Measurement
@@ -28,7 +29,7 @@ def tiny(settings, monkeypatch):
         "LOAD_SECONDS": 2,
         "LOAD_USERS": 2,
     }.items():
-        monkeypatch.setattr(bench, name, value)
+        monkeypatch.setattr(knobs, name, value)
     return generate("tiny", out=io.StringIO())
 
 

@@ -12,8 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from kpis import imports
-from kpis.imports import ImportFileError, check, read_table
+from kpis.imports import ImportFileError, check, read_table, writing
 from kpis.models import Kpi, Measurement, MeasurementImport, MeasurementRevision, Snapshot
 from tests.factories import make_partnership
 
@@ -303,7 +302,7 @@ def test_a_database_failure_mid_write_rolls_everything_back(
     client, kpis, manager, frozen, monkeypatch
 ):
     monthly, weekly, _ = kpis
-    monkeypatch.setattr(imports, "WRITE_CHUNK", 2)
+    monkeypatch.setattr(writing, "WRITE_CHUNK", 2)
     rows = [f"{monthly.pk},2024-0{m}-01,{m}," for m in range(1, 6)]
     client.force_login(manager)
     real = Measurement.objects.bulk_create

@@ -1,0 +1,144 @@
+"""5. The spreadsheet import, in a subprocess for its peak memory."""
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from benchmarks import knobs
+from benchmarks.measure import (
+    executive,
+    stats,
+)
+
+# 5. Import (in a subprocess, for its peak memory) --------------------------------------------
+
+
+def bench_import():
+    samples_v, samples_a, peaks, details = [], [], [], None
+    for _ in range(knobs.HEAVY_REPEAT):
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve().with_name("run.py")), "--import-child"],
+            capture_output=True,
+            text=True,
+            # Recomputes the import enqueues are not run here (no worker): this times the import.
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+                "CELERY_TASK_ALWAYS_EAGER": "false",
+                "REDIS_URL": "",
+            },
+        )
+        if proc.returncode:
+            raise RuntimeError(f"The import benchmark failed:\n{proc.stderr[-3000:]}")
+        details = json.loads(proc.stdout.strip().splitlines()[-1])
+        samples_v.append(details["validate_s"])
+        samples_a.append(details["apply_s"])
+        peaks.append(details["peak_mb"])
+    return {
+        "import_validate": {"rows": details["rows"], **stats(samples_v)},
+        "import_apply": {"rows": details["rows"], **stats(samples_a)},
+        "import_memory": {
+            "peak_mb": max(peaks),
+            "baseline_mb": details["baseline_mb"],
+            "all_or_nothing": details["all_or_nothing"],
+            "created": details["created"],
+        },
+    }
+
+
+def import_csv(rows):
+    """A CSV of ``rows`` new weekly values for periods before the generated history."""
+    from kpis.models import Kpi, Measurement
+
+    kpis = list(Kpi.objects.order_by("pk").values_list("pk", flat=True))
+    first = Measurement.objects.order_by("period").values_list("period", flat=True).first()
+    weeks = -(-rows // len(kpis))
+    lines, n = ["kpi_id,period,value,note"], 0
+    for back in range(1, weeks + 1):
+        period = (first - timedelta(weeks=back)).isoformat()
+        for pk in kpis:
+            if n == rows:
+                break
+            lines.append(f"{pk},{period},{(pk * 7 + back) % 90 + 5},imported")
+            n += 1
+    return ("\n".join(lines) + "\n").encode()
+
+
+def peak_rss_mb():
+    """This process's peak resident memory. Linux's VmHWM belongs to the program exec'd here;
+    ru_maxrss survives exec and would report the parent harness's peak instead."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def import_child():
+    from benchmarks.bootstrap import setup
+
+    setup()
+    from django.core.files.base import ContentFile
+
+    from kpis import imports
+    from kpis.models import Measurement, MeasurementImport
+
+    baseline = peak_rss_mb()
+    user = executive()
+    content = import_csv(knobs.IMPORT_ROWS)
+    before = Measurement.objects.count()
+
+    def new_batch(data):
+        return MeasurementImport.objects.create(
+            uploaded_by=user,
+            file=ContentFile(data, name="bench.csv"),
+            original_name="bench.csv",
+            size=len(data),
+        )
+
+    # All-or-nothing: the same file with one bad row at the end is refused whole.
+    bad = new_batch(content + b"999999999,2020-01-06,1,bad\n")
+    imports.run_validation(bad.pk)
+    bad.refresh_from_db()
+    refused = bad.state == MeasurementImport.State.INVALID and Measurement.objects.count() == before
+
+    batch = new_batch(content)
+    start = time.perf_counter()
+    imports.run_validation(batch.pk)
+    validate_s = time.perf_counter() - start
+    batch.refresh_from_db()
+    assert batch.state == MeasurementImport.State.READY, (batch.state, batch.errors[:3])
+    assert imports.confirm(batch)
+    start = time.perf_counter()
+    imports.run_apply(batch.pk)
+    apply_s = time.perf_counter() - start
+    batch.refresh_from_db()
+    peak = peak_rss_mb()
+    created = batch.created_count
+    # Leave the data as it was for the next run.
+    Measurement.objects.filter(import_batch=batch).delete()
+    for b in (bad, batch):
+        b.file.delete(save=False)
+        b.delete()
+    print(
+        json.dumps(
+            {
+                "rows": knobs.IMPORT_ROWS,
+                "validate_s": validate_s,
+                "apply_s": apply_s,
+                "peak_mb": round(peak, 1),
+                "baseline_mb": round(baseline, 1),
+                "all_or_nothing": bool(refused and created == knobs.IMPORT_ROWS),
+                "created": created,
+                "state": batch.state,
+            }
+        )
+    )

@@ -1,0 +1,15 @@
+"""The benchmarks' settings, read from the environment (see run.py's docstring)."""
+
+import os
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", 5))
+HEAVY_REPEAT = int(os.environ.get("BENCH_HEAVY_REPEAT", 3))
+FANOUT_REPEAT = int(os.environ.get("BENCH_FANOUT_REPEAT", 2))
+COLD_REPEAT = int(os.environ.get("BENCH_COLD_REPEAT", 1))
+FANOUT_RECIPIENTS = int(os.environ.get("BENCH_FANOUT_RECIPIENTS", 1000))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 100_000))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 60))
+LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
+# Pause of each simulated user between requests; 0 (default) is a closed loop at full speed.
+LOAD_THINK_MS = int(os.environ.get("BENCH_LOAD_THINK_MS", 0))
+ALL = ("pages", "every_page", "recompute", "incremental", "digest", "fanout", "import", "load")

@@ -1,0 +1,167 @@
+"""6. A load run: wrk against gunicorn, signed in as the executive."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks import knobs
+from benchmarks.bootstrap import ROOT
+from benchmarks.measure import (
+    executive,
+    free_port,
+    panel_urls,
+)
+
+# 6. Load run ---------------------------------------------------------------------------------
+
+WRK_SCRIPT = """
+local paths = {%s}
+local hx = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  local n = (i %% #paths) + 1
+  local headers = {["Cookie"] = "%s"}
+  if hx[n] then headers["HX-Request"] = "true" end
+  return wrk.format("GET", paths[n], headers)
+end
+delay = function()
+  return %d
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRKJSON {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, ' ..
+    '"p99_us": %%d, "max_us": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d}\\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def bench_load():
+    import shutil
+
+    if not shutil.which("wrk"):
+        return {"load": {"skipped": "wrk is not installed (apt-get install -y wrk)"}}
+    cookie = _session_cookie(executive())
+    paths, hx = _load_paths()
+    proc = _serve_and_load(paths, hx, cookie)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line[len("WRKJSON ") :])
+    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
+    return {
+        "load": {
+            "users": knobs.LOAD_USERS,
+            "think_ms": knobs.LOAD_THINK_MS,
+            "seconds": knobs.LOAD_SECONDS,
+            "urls": len(paths),
+            "requests": data["requests"],
+            "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+            "p50_ms": round(data["p50_us"] / 1000, 1),
+            "p95_ms": round(data["p95_us"] / 1000, 1),
+            "p99_ms": round(data["p99_us"] / 1000, 1),
+            "max_ms": round(data["max_us"] / 1000, 1),
+            "errors": errors,
+            "error_detail": {k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
+        }
+    }
+
+
+def _session_cookie(user):
+    """A session cookie signed in as ``user``, for wrk to send."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _load_paths():
+    """(paths, whether each is an HTMX request): portfolio pages, dashboards and panels."""
+    from partnerships.models import Partnership
+
+    paths, hx = [], []
+    for page in range(1, 6):
+        paths.append(f"/partnerships/?page={page}")
+        hx.append(False)
+    paths.append("/partnerships/?stage=active&type=technology")
+    hx.append(False)
+    for p in Partnership.objects.filter(stage="active").order_by("pk")[:10]:
+        paths.append(p.get_absolute_url())
+        hx.append(False)
+        for url in panel_urls(p).values():
+            paths.append(url)
+            hx.append(True)
+    return paths, hx
+
+
+def _serve_and_load(paths, hx, cookie):
+    """Start gunicorn on a free port, wait for it, and run wrk over ``paths``."""
+    import urllib.request
+
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "benchmarks.settings"}
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/_bench/floor/", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.2)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(
+                WRK_SCRIPT
+                % (
+                    ", ".join(f'"{p}"' for p in paths),
+                    ", ".join("true" if h else "false" for h in hx),
+                    cookie,
+                    knobs.LOAD_THINK_MS,
+                )
+            )
+        proc = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{knobs.LOAD_USERS}",
+                f"-d{knobs.LOAD_SECONDS}s",
+                "--timeout",
+                "10s",
+                "-s",
+                script.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return proc

@@ -1,0 +1,105 @@
+"""1. Pages: the portfolio, the dashboard and its panels; and every page of the app."""
+
+from benchmarks import knobs
+from benchmarks.measure import (
+    dashboard_partnership,
+    executive,
+    panel_urls,
+    stats,
+    timed,
+)
+
+# 1. Pages ------------------------------------------------------------------------------------
+
+
+def bench_pages():
+    from django.db import connection
+    from django.db.models import F
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships.models import Partnership
+
+    client = Client()
+    client.force_login(executive())
+    partnership = dashboard_partnership()
+
+    def write():
+        # A committed write, as any form save makes: cached fragments no longer apply.
+        Partnership.objects.filter(pk=partnership.pk).update(title=F("title"))
+
+    pages = {
+        "floor": ("/_bench/floor/", {}),
+        "portfolio": ("/partnerships/", {}),
+        "portfolio_filtered": ("/partnerships/?stage=active&type=technology", {}),
+        "portfolio_after_write": ("/partnerships/", {}, write),
+        "dashboard": (partnership.get_absolute_url(), {}),
+        "dashboard_after_write": (partnership.get_absolute_url(), {}, write),
+    }
+    for key, url in panel_urls(partnership).items():
+        pages[f"panel:{key}"] = (url, {"HTTP_HX_REQUEST": "true"})
+    out = {}
+    for name, (url, headers, *before) in pages.items():
+        response = client.get(url, **headers)  # warm-up (templates, caches)
+        assert response.status_code == 200, (url, response.status_code)
+
+        def get(url=url, headers=headers):
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url, **headers)
+            return len(queries)
+
+        samples, count = timed(get, knobs.REPEAT, setup=before[0] if before else None)
+        out[name] = {"url": url, "queries": count, **stats(samples)}
+    floor = out["floor"]["median_ms"]
+    for row in out.values():
+        row["ratio"] = round(row["median_ms"] / floor, 2)
+    panels_ms = sum(v["median_ms"] for k, v in out.items() if k.startswith("panel:"))
+    out["dashboard_all_panels"] = {
+        "median_ms": round(out["dashboard"]["median_ms"] + panels_ms, 2),
+        "queries": out["dashboard"]["queries"]
+        + sum(v["queries"] for k, v in out.items() if k.startswith("panel:")),
+        "ratio": round((out["dashboard"]["median_ms"] + panels_ms) / floor, 2),
+        "note": "sum of the page and each panel's median",
+    }
+    return out
+
+
+def bench_every_page():
+    """Every page and panel, for the executive and for a partner manager on their own
+    partnership: queries (the budget is 15) and server time."""
+    from django.contrib.auth import get_user_model
+
+    from benchmarks.every_page import crawl
+    from benchmarks.generate import MANAGER_USERNAME
+    from partnerships.models import Partnership
+
+    manager = get_user_model().objects.get(username=MANAGER_USERNAME)
+    own = Partnership.objects.visible_to(manager).filter(stage="active").order_by("pk").first()
+    if own is None:  # at small sizes that manager may own nothing active: take an owner who does
+        own = dashboard_partnership()
+        manager = own.owner
+    pages = crawl(
+        {"executive": (executive(), dashboard_partnership()), "manager": (manager, own)},
+        repeat=knobs.REPEAT,
+    )
+    worst = {
+        label: max(
+            ((row["queries"], name) for name, row in rows.items() if "queries" in row),
+            default=(0, ""),
+        )
+        for label, rows in pages.items()
+    }
+    errors = [
+        f"{label} {name}: {row['status']}"
+        for label, rows in pages.items()
+        for name, row in rows.items()
+        # 403 is a right answer (a manager may not edit goals); 404 and 5xx are not.
+        if row.get("status", 200) == 404 or row.get("status", 200) >= 500
+    ]
+    return {
+        "pages": pages,
+        "summary": {
+            "most_queries": {label: {"queries": q, "page": n} for label, (q, n) in worst.items()},
+            "errors": errors,
+        },
+    }

@@ -1,0 +1,100 @@
+"""Due diligence, governance roles and RACI, meetings/decisions/actions, risks.
+
+One module per concept: scales (ratings), due_diligence (checklists, items, evidence), roles
+(governance roles and RACI), meetings (cadences, meetings, decisions, action items, reviews),
+risks (risks and their score changes).
+"""
+
+from .due_diligence import (
+    CLEARED,
+    CONCLUDED,
+    OPEN_ITEM,
+    Checklist,
+    ChecklistItem,
+    ChecklistTemplate,
+    Evidence,
+    ItemStatus,
+    Section,
+    TemplateItem,
+)
+from .meetings import (
+    OPEN_ACTION,
+    ActionItem,
+    ActionStatus,
+    Decision,
+    Frequency,
+    Meeting,
+    MeetingCadence,
+    MeetingKind,
+    PerformanceReview,
+    add_months,
+    meeting_due,
+    next_after,
+)
+from .risks import (
+    IMPACT_CHOICES,
+    LIKELIHOOD_CHOICES,
+    Risk,
+    RiskCategory,
+    RiskScoreChange,
+    RiskStatus,
+    score_level,
+)
+from .roles import (
+    OUR_SIDE_KINDS,
+    PARTNER_SIDE_KINDS,
+    STRATEGIC_KINDS,
+    DecisionArea,
+    GovernanceRole,
+    RaciAssignment,
+    RaciLetter,
+    RoleKind,
+    default_level,
+)
+from .scales import (
+    RATING_CHOICES,
+    SCALE_VALIDATORS,
+)
+
+__all__ = [
+    "ActionItem",
+    "ActionStatus",
+    "CLEARED",
+    "CONCLUDED",
+    "Checklist",
+    "ChecklistItem",
+    "ChecklistTemplate",
+    "Decision",
+    "DecisionArea",
+    "Evidence",
+    "Frequency",
+    "GovernanceRole",
+    "IMPACT_CHOICES",
+    "ItemStatus",
+    "LIKELIHOOD_CHOICES",
+    "Meeting",
+    "MeetingCadence",
+    "MeetingKind",
+    "OPEN_ACTION",
+    "OPEN_ITEM",
+    "OUR_SIDE_KINDS",
+    "PARTNER_SIDE_KINDS",
+    "PerformanceReview",
+    "RATING_CHOICES",
+    "RaciAssignment",
+    "RaciLetter",
+    "Risk",
+    "RiskCategory",
+    "RiskScoreChange",
+    "RiskStatus",
+    "RoleKind",
+    "SCALE_VALIDATORS",
+    "STRATEGIC_KINDS",
+    "Section",
+    "TemplateItem",
+    "add_months",
+    "default_level",
+    "meeting_due",
+    "next_after",
+    "score_level",
+]

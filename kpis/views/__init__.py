@@ -1,0 +1,1 @@
+"""The KPI app's views, one module per concept (see urls.py)."""
