@@ -4,12 +4,10 @@ The rules are listed in RULES (shown to users on every KPI page); the functions 
 implement them for many KPIs at once.
 """
 
-from datetime import date
-
 import numpy as np
 import pandas as pd
 
-from . import periods
+from .day_numbers import EPOCH, days_to_dates, ordinal, ordinal_start, to_days, trailing_sum
 
 RULES = [
     (
@@ -153,67 +151,6 @@ def worse(a, b):
 
 # Period arithmetic on arrays of numpy days ------------------------------------------------
 
-_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday
-_EPOCH = date(1970, 1, 1)
-
-
-def to_days(dates):
-    """Day numbers since 1970 of dates, datetime64 values, or day numbers already."""
-    array = np.asarray(dates)
-    if np.issubdtype(array.dtype, np.integer):
-        return array.astype(np.int64)
-    if np.issubdtype(array.dtype, np.datetime64):
-        return array.astype("datetime64[D]").astype(np.int64)
-    return np.array(list(dates), dtype="datetime64[D]").astype(np.int64)
-
-
-def trailing_sum(values, position, window):
-    """Sum of each row and the ``window - 1`` rows before it in its group.
-
-    Rows are in group order and ``position`` is each row's index within its group. A direct sum
-    of at most ``window`` shifted copies: a grouped pandas rolling sum costs ~20x more here.
-    """
-    values = np.asarray(values, dtype=float)
-    total = values.copy()
-    for back in range(1, window):
-        shifted = np.zeros_like(values)
-        shifted[back:] = values[:-back]
-        total += np.where(position >= back, shifted, 0.0)
-    return total
-
-
-def ordinal(days, frequency):
-    """Period number of each day: weeks, months or quarters since 1970."""
-    days = np.asarray(days, dtype=np.int64)
-    frequency = np.asarray(frequency)
-    months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    weeks = (days + _EPOCH_WEEKDAY) // 7
-    return np.select(
-        [frequency == periods.WEEKLY, frequency == periods.MONTHLY], [weeks, months], months // 3
-    )
-
-
-def ordinal_start(ordinals, frequency):
-    """First day (numpy day number) of each period number."""
-    ordinals = np.asarray(ordinals, dtype=np.int64)
-    frequency = np.asarray(frequency)
-    week_start = ordinals * 7 - _EPOCH_WEEKDAY
-    months = np.where(frequency == periods.QUARTERLY, ordinals * 3, ordinals)
-    month_start = months.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    return np.where(frequency == periods.WEEKLY, week_start, month_start)
-
-
-def days_to_dates(days):
-    """Python dates of day numbers. A snapshot frame has a million days but a few hundred
-    distinct ones: each distinct day is converted once."""
-    days = np.asarray(days, dtype=np.int64)
-    if not len(days):
-        return np.array([], dtype=object)
-    distinct, where = np.unique(days, return_inverse=True)
-    dates = pd.Series(distinct.astype("datetime64[D]")).dt.date.to_numpy()
-    return dates[where]
-
-
 # The snapshot computation -----------------------------------------------------------------
 
 SNAPSHOT_COLUMNS = [
@@ -265,8 +202,23 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     kpis["start_ord"] = ordinal(to_days(kpis["start"]), kpis["frequency"].to_numpy())
 
     values = _period_values(kpis, measurements)
+    value_at = _add_period_ranges(kpis, values)
+    total = int(kpis["count"].sum())
+    if total == 0:
+        return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
 
-    # Range of periods per KPI; each value's KPI row found by binary search (kpis is sorted).
+    grid, rep = _period_grid(kpis, total)
+    _join_values(grid, rep, values, value_at)
+    grid = _with_versions(grid, kpis, versions).reset_index(drop=True)
+    _add_scores(grid)
+    _add_calendar(grid)
+    return grid[SNAPSHOT_COLUMNS]
+
+
+def _add_period_ranges(kpis, values):
+    """Each KPI's range of periods (first, last, count): from its first period (first value or
+    creation, whichever is earlier) to the current one if it has a value, else the last closed
+    one. Returns each value's KPI row, found by binary search (``kpis`` is sorted)."""
     kpi_ids = kpis["kpi_id"].to_numpy(dtype=np.int64)
     current = kpis["current"].to_numpy(dtype=np.int64)
     value_at = np.searchsorted(kpi_ids, values["kpi_id"].to_numpy(dtype=np.int64))
@@ -278,10 +230,11 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     kpis["first"] = np.minimum(kpis["start_ord"].to_numpy(dtype=np.int64), first_value)
     kpis["last"] = np.where(has_current, current, current - 1).astype(np.int64)
     kpis["count"] = np.maximum(kpis["last"] - kpis["first"] + 1, 0)
-    total = int(kpis["count"].sum())
-    if total == 0:
-        return pd.DataFrame(columns=SNAPSHOT_COLUMNS)
+    return value_at
 
+
+def _period_grid(kpis, total):
+    """One row per (KPI, period) of the ranges; ``rep`` is each row's KPI row."""
     rep = np.repeat(np.arange(len(kpis)), kpis["count"].to_numpy())
     counts = kpis["count"].to_numpy()
     offsets = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
@@ -293,10 +246,14 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     freq = grid["frequency"].to_numpy()
     grid["pday"] = ordinal_start(grid["ord"].to_numpy(), freq)
     grid["next_day"] = ordinal_start(grid["ord"].to_numpy() + 1, freq)
+    return grid, rep
 
-    # Each period's value, if it has one: values are one per (KPI, period), so a left join is
-    # an exact-match binary search on one sorted key.
-    value_keys = _as_of_key(value_at, value_ord)
+
+def _join_values(grid, rep, values, value_at):
+    """Each period's value, if it has one: values are one per (KPI, period), so a left join is
+    an exact-match binary search on one sorted key."""
+    total = len(grid)
+    value_keys = _as_of_key(value_at, values["ord"].to_numpy(dtype=np.int64))
     order = np.argsort(value_keys, kind="stable")
     grid_keys = _as_of_key(rep, grid["ord"].to_numpy())
     if len(order):
@@ -309,8 +266,10 @@ def compute_snapshots(kpis, versions, measurements, *, today):
         column = values[name].to_numpy()[source] if len(order) else np.full(total, np.nan)
         grid[name] = pd.Series(column).where(match)
     grid["n"] = grid["n"].fillna(0).astype(np.int64)
-    grid = _with_versions(grid, kpis, versions).reset_index(drop=True)
 
+
+def _add_scores(grid):
+    """Status, attainment, change since the previous period, rolling average and trend."""
     value = grid["value"].to_numpy(dtype=float)
     direction = grid["direction"].to_numpy()
     grid["status"] = classify(value, direction, grid["warning"], grid["critical"])
@@ -332,13 +291,14 @@ def compute_snapshots(kpis, versions, measurements, *, today):
     grid["rolling_avg"] = np.round(np.where(seen > 0, rolling, np.nan), DECIMALS)
     _add_trend(grid, position)
 
+
+def _add_calendar(grid):
     grid["is_closed"] = grid["ord"] < grid["current"]
     grid["is_latest"] = grid["ord"] == grid["last"]
     grid["period"] = days_to_dates(grid["pday"])
     grid["period_end"] = days_to_dates(grid["next_day"] - 1)
     grid["measurement_count"] = grid["n"]
     grid["kpi_version"] = grid["number"].astype(np.int64)
-    return grid[SNAPSHOT_COLUMNS]
 
 
 def _period_values(kpis, measurements):
@@ -388,29 +348,38 @@ def _period_values(kpis, measurements):
                 "aggregation": kpis["aggregation"].to_numpy()[at][finer_mask],
             }
         )
-        finer = finer.sort_values(["kpi_id", "ord", "pday", "recorded_at", "id"])
-        grouped = finer.groupby(["kpi_id", "ord"], sort=False)
-        agg = grouped["value"].agg(["sum", "mean", "min", "max", "last", "count"])
-        how = grouped["aggregation"].first()
-        agg["value"] = np.select(
-            [how == name for name in ("sum", "mean", "min", "max")],
-            [agg["sum"], agg["mean"], agg["min"], agg["max"]],
-            default=agg["last"],
-        )
-        agg["known_since"] = grouped["recorded_at"].min()
-        agg = agg.reset_index().rename(columns={"count": "n"})
-        agg = agg[["kpi_id", "ord", "value", "n", "known_since"]]
-        # A value entered at the KPI's own frequency wins over combined finer ones, but a finer
-        # one entered earlier made the period known first.
-        both = own.merge(agg[["kpi_id", "ord", "known_since"]], on=["kpi_id", "ord"], how="left")
-        earliest = both[["known_since_x", "known_since_y"]].min(axis=1)
-        own["known_since"] = earliest.to_numpy()
-        agg = agg.merge(own[["kpi_id", "ord"]], on=["kpi_id", "ord"], how="left", indicator=True)
-        agg = agg[agg["_merge"] == "left_only"].drop(columns="_merge")
-        own = pd.concat([own, agg], ignore_index=True)
+        own = _with_finer_values(own, _combine_finer(finer))
     own["value"] = np.round(own["value"].astype(float), DECIMALS)
     own["n"] = own["n"].astype(np.int64)
     return own
+
+
+def _combine_finer(finer):
+    """Values entered at a finer grain than the KPI's, combined per period by its aggregation
+    (sum, mean, min, max; otherwise the last entered)."""
+    finer = finer.sort_values(["kpi_id", "ord", "pday", "recorded_at", "id"])
+    grouped = finer.groupby(["kpi_id", "ord"], sort=False)
+    agg = grouped["value"].agg(["sum", "mean", "min", "max", "last", "count"])
+    how = grouped["aggregation"].first()
+    agg["value"] = np.select(
+        [how == name for name in ("sum", "mean", "min", "max")],
+        [agg["sum"], agg["mean"], agg["min"], agg["max"]],
+        default=agg["last"],
+    )
+    agg["known_since"] = grouped["recorded_at"].min()
+    agg = agg.reset_index().rename(columns={"count": "n"})
+    return agg[["kpi_id", "ord", "value", "n", "known_since"]]
+
+
+def _with_finer_values(own, agg):
+    """A value entered at the KPI's own frequency wins over combined finer ones, but a finer
+    one entered earlier made the period known first."""
+    both = own.merge(agg[["kpi_id", "ord", "known_since"]], on=["kpi_id", "ord"], how="left")
+    earliest = both[["known_since_x", "known_since_y"]].min(axis=1)
+    own["known_since"] = earliest.to_numpy()
+    agg = agg.merge(own[["kpi_id", "ord"]], on=["kpi_id", "ord"], how="left", indicator=True)
+    agg = agg[agg["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([own, agg], ignore_index=True)
 
 
 def _with_versions(grid, kpis, versions):
@@ -431,7 +400,7 @@ def _with_versions(grid, kpis, versions):
         ids.append(v["kpi_id"].to_numpy(dtype=np.int64))
         effs.append(
             np.array(
-                [floor if pd.isna(d) else (d - _EPOCH).days for d in v["effective_from"]],
+                [floor if pd.isna(d) else (d - EPOCH).days for d in v["effective_from"]],
                 dtype=np.int64,
             )
         )

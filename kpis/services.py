@@ -46,23 +46,27 @@ def can_acknowledge(user, alert):
 # Recompute after commit ---------------------------------------------------------------------
 
 
+def _task(name):
+    # Looked up by name in Celery's registry (kpis.apps registers them): kpis.tasks imports the
+    # modules that call this one (imports), so importing it back would close an import cycle.
+    from celery import current_app
+
+    return current_app.tasks[name]
+
+
 def enqueue_recompute(kpi_ids):
     """Recompute these KPIs once the current transaction has committed."""
     ids = sorted({int(pk) for pk in kpi_ids})
     if not ids:
         return
-    from .tasks import recompute_kpis
-
-    transaction.on_commit(lambda: recompute_kpis.delay(ids))
+    transaction.on_commit(lambda: _task("kpis.recompute_kpis").delay(ids))
 
 
 def enqueue_health(partnership_ids):
     ids = sorted({int(pk) for pk in partnership_ids})
     if not ids:
         return
-    from .tasks import compute_health
-
-    transaction.on_commit(lambda: compute_health.delay(ids))
+    transaction.on_commit(lambda: _task("kpis.compute_health").delay(ids))
 
 
 # KPIs ---------------------------------------------------------------------------------------

@@ -9,24 +9,14 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["partnerships", "governance", "kpis", "digests", "benchmarks", "config"]
+APPS = ["partnerships", "governance", "kpis", "digests", "outbox", "benchmarks", "config"]
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
 # path -> its line count today
-LONG_MODULES = {
-    "kpis/alerts.py": 524,
-    "kpis/digest.py": 754,
-    "kpis/snapshots.py": 604,
-}
+LONG_MODULES = {}
 # "path:function" -> its line count today
-LONG_FUNCTIONS = {
-    "kpis/alerts.py:_apply_by_orm": 107,
-    "kpis/digest.py:_kpi_weeks": 68,
-    "kpis/digest.py:alerts_this_week": 66,
-    "kpis/maths.py:compute_snapshots": 97,
-    "kpis/maths.py:_period_values": 70,
-}
+LONG_FUNCTIONS = {}
 
 
 def modules():
