@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Partner portal"
+
+    def ready(self):
+        from partnerships.demo_registry import register_seeder
+        from partnerships.panels import register_panel
+
+        from . import demo
+
+        # Our side of the portal on the partnership page: who is invited, which objectives
+        # are not yet agreed, which partner values wait for us.
+        register_panel("portal", "Partner portal", "partner_access:panel", order=25)
+        register_seeder("portal", demo.seed_portal, order=90)

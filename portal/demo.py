@@ -1,0 +1,2 @@
+def seed_portal(*args, **kwargs):
+    return None

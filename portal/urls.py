@@ -1,0 +1,13 @@
+"""The partner-facing pages, under /portal/. Each concept's views module holds its own
+``urlpatterns``; a new concept adds its module and one line here."""
+
+from .views import entry, home, invitations, objectives
+
+app_name = "portal"
+
+urlpatterns = [
+    *home.urlpatterns,
+    *invitations.urlpatterns,
+    *objectives.urlpatterns,
+    *entry.urlpatterns,
+]
