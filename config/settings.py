@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "governance",
     "kpis",
     "digests",
+    "outbox",
     "portal",
 ]
 
@@ -206,6 +207,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.send_pending_notifications",
         "schedule": schedule("SCHEDULE_ALERT_EMAIL_RETRY", "*/10 * * * *"),
     },
+    # The outbox sweep: what the on-commit kick missed (broker down) and retries now due.
+    "outbox-deliver": {
+        "task": "outbox.deliver",
+        "schedule": schedule("SCHEDULE_OUTBOX_SWEEP", "* * * * *"),
+    },
 }
 
 # --- Digests and reminders (digests app) -------------------------------------------------------
@@ -218,6 +224,16 @@ DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
 DIGEST_RETRY_BACKOFF_SECONDS = env.int("DIGEST_RETRY_BACKOFF_SECONDS", default=60)
 DD_REASSESS_MONTHS = env.int("DD_REASSESS_MONTHS", default=12)
 # --- end of digests block ----------------------------------------------------------------------
+
+# --- Outbox (outbox app) -----------------------------------------------------------------------
+# A claim lasts this long; a worker that dies holding it loses it after this many seconds.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=5 * 60)
+# Retries wait 1 min, doubling up to 1 h, and a message gives up after a day of them.
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
+OUTBOX_GIVE_UP_HOURS = env.int("OUTBOX_GIVE_UP_HOURS", default=24)
+OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
+# --- end of outbox block -----------------------------------------------------------------------
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}

@@ -1,26 +1,13 @@
-"""The portal's emails. Every one leaves through ``send`` (one function, so that moving to the
-outbox is one line)."""
+"""The portal's emails. Every one leaves through the outbox, written in the transaction that
+causes it (an invitation and its email exist together or not at all)."""
 
-import logging
-
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 
-log = logging.getLogger(__name__)
+from outbox.services import enqueue_email
 
 
 def send(*, to, subject, text, html="", key=None):
-    """Send after the transaction that caused the email commits (a page never fails because
-    SMTP is down: the invitation stays pending and can be sent again)."""
-
-    def deliver():
-        try:
-            send_mail(subject, text, None, [to], html_message=html or None)
-        except Exception:
-            log.exception("Could not send %s to %s", key or subject, to)
-
-    transaction.on_commit(deliver)
+    return enqueue_email(to=to, subject=subject, text=text, html=html, key=key)
 
 
 def send_invitation(invitation, *, url):

@@ -1,0 +1,104 @@
+"""How each kind of message leaves: one sender per kind, opened once per batch.
+
+A sender raises on failure; `is_permanent` tells a refusal that no retry will change (an SMTP
+5xx) from one worth retrying, and `is_unreachable` one that will fail the same way for every
+other message of the batch (the server cannot be reached).
+"""
+
+import contextlib
+import smtplib
+import socket
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core import mail
+
+from .models import Kind
+
+
+def message_id(message) -> str:
+    """The Message-ID header of an outbox email: the same on every attempt, so a receiving server
+    (or a test) can tell a second delivery of one message from a new one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "concord.localhost"
+    return f"<outbox.{message.pk}@{domain}>"
+
+
+def build_email(message) -> mail.EmailMultiAlternatives:
+    email = mail.EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": message_id(message)},
+    )
+    if message.html:
+        email.attach_alternative(message.html, "text/html")
+    return email
+
+
+class EmailSender:
+    """One mail connection for the whole batch, opened on first use, reopened after an error."""
+
+    def __init__(self):
+        self.connection = None
+
+    def send(self, message):
+        if self.connection is None:
+            self.connection = mail.mailers.default
+        if not self.connection.send_messages([build_email(message)]):
+            raise smtplib.SMTPException("The mail backend reported nothing sent.")
+
+    def close(self):
+        connection, self.connection = self.connection, None
+        if connection is not None:
+            # A broken connection may fail to close; the next send opens a new one anyway.
+            with contextlib.suppress(OSError, smtplib.SMTPException):
+                connection.close()
+
+
+SENDERS = {Kind.EMAIL: EmailSender}
+KINDS = list(SENDERS)
+
+
+class Outlets:
+    """The open senders of one batch, by kind."""
+
+    def __init__(self):
+        self.open = {}
+
+    def send(self, message):
+        if message.kind not in self.open:
+            self.open[message.kind] = SENDERS[message.kind]()
+        self.open[message.kind].send(message)
+
+    def reset(self, kind):
+        sender = self.open.pop(kind, None)
+        if sender is not None:
+            sender.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for kind in list(self.open):
+            self.reset(kind)
+
+
+def is_permanent(error) -> bool:
+    """The receiving server refused this message for good (5xx): retrying changes nothing."""
+    if isinstance(error, smtplib.SMTPConnectError):
+        return False  # the whole server said no, not to this message
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code >= 500
+    return False
+
+
+def is_unreachable(error) -> bool:
+    """The server could not be reached: every other message of the batch would wait the same."""
+    if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    return isinstance(error, ConnectionError | TimeoutError | socket.gaierror)

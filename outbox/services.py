@@ -1,0 +1,188 @@
+"""Writes to the outbox and its delivery.
+
+Enqueueing writes a row in the caller's transaction and asks for a delivery once that
+transaction commits. Delivery claims due rows with a lease, sends each, and records the outcome
+in a short transaction of its own, so a message the server accepted is marked sent at once.
+"""
+
+import logging
+import os
+import secrets
+import socket
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import backoff, senders
+from .models import Kind, Message, Status
+
+log = logging.getLogger(__name__)
+
+
+# Enqueueing -----------------------------------------------------------------------------------
+
+
+def enqueue_email(
+    *, to: str, subject: str, text: str, html: str = "", key: str | None = None
+) -> Message:
+    """Write an email to the outbox in the caller's transaction. `key` makes it idempotent:
+    a second enqueue with the same key returns the existing message and sends nothing twice.
+    Delivery is kicked on commit (a Celery task); if Redis is down, the periodic sweep delivers it.
+    """
+    if not to or "@" not in to:
+        raise ValueError(f"An email needs a recipient address, not {to!r}.")
+    if "\n" in subject or "\r" in subject:
+        raise ValueError("An email subject is one line.")
+    return _enqueue(key=key, kind=Kind.EMAIL, recipient=to, subject=subject, text=text, html=html)
+
+
+def _enqueue(*, key, **fields) -> Message:
+    now = timezone.now()
+    give_up_at = now + backoff.give_up_after()
+    fields |= {"created_at": now, "next_attempt_at": now, "give_up_at": give_up_at}
+    if key:
+        message, created = Message.objects.get_or_create(key=key, defaults=fields)
+    else:
+        message, created = Message.objects.create(**fields), True
+    if created:
+        transaction.on_commit(kick_delivery, robust=True)
+    return message
+
+
+def kick_delivery():
+    """Ask a worker to deliver now. Runs after the commit: the rows are safe whatever happens
+    here, and the periodic sweep delivers them if the broker cannot be reached."""
+    from .tasks import deliver
+
+    try:
+        # No publish retries: a page must not wait for a broker that is down.
+        deliver.apply_async(retry=False)
+    except Exception:
+        log.warning(
+            "Outbox delivery could not be queued; the periodic sweep will deliver.", exc_info=True
+        )
+
+
+def retry_now(ids) -> int:
+    """Failed messages get another day of attempts, starting now."""
+    now = timezone.now()
+    count = Message.objects.filter(pk__in=ids, status=Status.FAILED).update(
+        status=Status.PENDING,
+        next_attempt_at=now,
+        give_up_at=now + backoff.give_up_after(),
+        lease_until=None,
+    )
+    if count:
+        transaction.on_commit(kick_delivery, robust=True)
+    return count
+
+
+# Delivery -------------------------------------------------------------------------------------
+
+
+def worker_name() -> str:
+    """Unique per call, so two loops in one process never take each other's claims for theirs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def claim_due(*, now, limit, worker) -> list[int]:
+    """Mark up to ``limit`` due messages as ours for one lease; return their ids.
+
+    SKIP LOCKED lets concurrent workers claim disjoint batches without waiting on each other;
+    a message whose lease ran out (its worker died) is due again and claimed like a new one.
+    """
+    with transaction.atomic():
+        ids = list(
+            Message.objects.due(now)
+            .filter(kind__in=senders.KINDS)
+            .order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        if ids:
+            Message.objects.filter(pk__in=ids).update(
+                status=Status.SENDING,
+                claimed_by=worker,
+                lease_until=now + backoff.lease(),
+                attempts=F("attempts") + 1,
+            )
+    return ids
+
+
+def renew_lease(pk, *, worker, now) -> bool:
+    """Just before sending: still ours? Then a fresh lease covers this one send."""
+    return bool(
+        Message.objects.filter(pk=pk, status=Status.SENDING, claimed_by=worker).update(
+            lease_until=now + backoff.lease()
+        )
+    )
+
+
+def mark_sent(pk, *, now) -> None:
+    # Whoever holds the claim now, the message did leave: say so, so nobody sends it again.
+    Message.objects.filter(pk=pk, status__in=[Status.PENDING, Status.SENDING]).update(
+        status=Status.SENT, sent_at=now, lease_until=None, last_error=""
+    )
+
+
+def record_failure(message, *, worker, error, now) -> Status:
+    """Schedule the next attempt with backoff, or give up: past its deadline, or refused for
+    good. Returns the message's new status."""
+    final = senders.is_permanent(error) or now >= message.give_up_at
+    status = Status.FAILED if final else Status.PENDING
+    updates = {
+        "status": status,
+        "lease_until": None,
+        "last_error": f"{type(error).__name__}: {error}"[:2000],
+    }
+    if not final:
+        updates["next_attempt_at"] = now + backoff.retry_delay(message.attempts)
+    Message.objects.filter(pk=message.pk, status=Status.SENDING, claimed_by=worker).update(
+        **updates
+    )
+    return status
+
+
+def deliver_due(*, now=None, limit=100, worker: str = "") -> int:
+    """Claim due messages with a lease (conditional UPDATE ... RETURNING / SKIP LOCKED), send each
+    through Django's mail (settings.MAILERS), mark it sent, or schedule a retry with backoff; a
+    message whose lease expired (its worker died) is claimed again. Returns how many were sent.
+
+    Call it outside any transaction: each outcome must commit as soon as it is known.
+    """
+    clock = (lambda: now) if now is not None else timezone.now
+    worker = worker or worker_name()
+    ids = claim_due(now=clock(), limit=limit, worker=worker)
+    sent = 0
+    unreachable = {}  # kind -> the error that says its server cannot be reached
+    with senders.Outlets() as outlets:
+        for message in Message.objects.filter(pk__in=ids).order_by("next_attempt_at", "pk"):
+            if message.kind in unreachable:
+                record_failure(message, worker=worker, error=unreachable[message.kind], now=clock())
+                continue
+            if not renew_lease(message.pk, worker=worker, now=clock()):
+                continue  # our lease ran out and another worker took it over
+            try:
+                outlets.send(message)
+            except Exception as error:  # any failure of one message must not stop the others
+                log.warning("Outbox message %s not delivered: %s", message.pk, error)
+                outlets.reset(message.kind)
+                if senders.is_unreachable(error):
+                    unreachable[message.kind] = error
+                record_failure(message, worker=worker, error=error, now=clock())
+                continue
+            mark_sent(message.pk, now=clock())
+            sent += 1
+    return sent
+
+
+def deliver_all_due(*, limit=100, worker: str = "") -> int:
+    """Deliver batch after batch until nothing is due; messages that failed wait for their next
+    attempt, so this ends. Returns how many were sent."""
+    worker = worker or worker_name()
+    sent = 0
+    while True:
+        sent += deliver_due(limit=limit, worker=worker)
+        if not Message.objects.due(timezone.now()).filter(kind__in=senders.KINDS).exists():
+            return sent
