@@ -103,6 +103,13 @@ def get_objective(request, pk):
         raise Http404("No such objective.") from None
 
 
+def require_post(request):
+    """For actions: called after the object was found, so that a GET on something the user
+    cannot see is a 404 like the rest, never a 405 that confirms nothing but differs."""
+    if request.method != "POST":
+        raise PermissionDenied("Use the form on the page.")
+
+
 # Our side ------------------------------------------------------------------------------------
 
 

@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from kpis.models import Measurement, Snapshot
 from kpis.views import _grid, _plain
@@ -102,15 +101,17 @@ def _save(request, profile):
     return entered, errors, saved
 
 
-@require_POST
 def entry_cell(request):
     """Save one cell (HTMX) and answer with the cell, the same partial as our grid."""
+    access.require_partner_user(request)
+    data = request.POST if request.method == "POST" else request.GET
     try:
-        kpi_pk = int(request.POST.get("kpi", ""))
-        period = date.fromisoformat(request.POST.get("period", ""))
+        kpi_pk = int(data.get("kpi", ""))
+        period = date.fromisoformat(data.get("period", ""))
     except ValueError:
         raise Http404("No such cell.") from None
     kpi = access.get_kpi(request, kpi_pk, enter=True)
+    access.require_post(request)
     name = f"v-{kpi.pk}-{period.isoformat()}"
     raw = request.POST.get(name, "").strip()
     original = request.POST.get(f"o-{kpi.pk}-{period.isoformat()}", "").strip()

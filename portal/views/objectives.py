@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_POST
 
 from partnerships.models import Objective
 
@@ -30,17 +29,17 @@ def objectives(request, pk):
     return render(request, "portal/objectives.html", context)
 
 
-@require_POST
 def agree(request, objective_pk):
     objective = access.get_objective(request, objective_pk)
+    access.require_post(request)
     agreements.agree(objective=objective, side="partner", by=request.user)
     messages.success(request, f"You agreed “{objective.title}”.")
     return redirect(reverse("portal:objectives", args=[objective.partnership_id]))
 
 
-@require_POST
 def propose(request, objective_pk):
     objective = access.get_objective(request, objective_pk)
+    access.require_post(request)
     try:
         agreements.propose_change(
             objective=objective,

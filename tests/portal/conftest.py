@@ -58,6 +58,7 @@ def world(db, partnership, manager):
         "shared": shared,
         "internal": internal,
         "other_a_kpi": other_a_kpi,
+        "other_a_obj": other_a_obj,
         "b_kpi": b_kpi,
         "shared_obj": shared_obj,
         "ours_obj": ours_obj,
