@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 
+from kpis.models import Kpi
 from partnerships import access as partnership_access
 from partnerships.models import Contact, Objective, Partnership
 
@@ -164,7 +165,47 @@ def reject(request, pk, submission_pk):
     return _back(partnership)
 
 
+SHARING = {"": None, "yes": True, "no": False}
+
+
+def kpi_settings(request, pk):
+    """Which KPIs the partner sees, which side enters each, and whose values need accepting."""
+    partnership = _partnership(request, pk)
+    can_edit = partnership_access.can_edit_partnership(request.user, partnership)
+    kpis = list(
+        Kpi.objects.filter(partnership=partnership, is_active=True)
+        .select_related("objective")
+        .order_by("objective__title", "name")
+    )
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied("You can see this partnership but not change it.")
+        changed = 0
+        for kpi in kpis:
+            shared = SHARING.get(request.POST.get(f"shared-{kpi.pk}", ""))
+            entered_by = "partner" if request.POST.get(f"entered-{kpi.pk}") == "partner" else "ours"
+            accept = request.POST.get(f"accept-{kpi.pk}") == "on"
+            new = (shared, entered_by, accept)
+            if new != (kpi.shared_with_partner, kpi.entered_by, kpi.partner_values_need_acceptance):
+                Kpi.objects.filter(pk=kpi.pk).update(
+                    shared_with_partner=shared,
+                    entered_by=entered_by,
+                    partner_values_need_acceptance=accept,
+                )
+                changed += 1
+        messages.success(request, f"{changed} KPI{'s' if changed != 1 else ''} updated.")
+        return redirect("partner_access:kpis", pk=partnership.pk)
+    shared_ids = set(access.shared_kpis(partnership).values_list("pk", flat=True))
+    context = {
+        "partnership": partnership,
+        "rows": [{"kpi": k, "shared": k.pk in shared_ids} for k in kpis],
+        "can_edit": can_edit,
+    }
+    return render(request, "portal/kpi_settings.html", context)
+
+
 urlpatterns = [
+    path("partnership/<int:pk>/kpis/", kpi_settings, name="kpis"),
     path("partnership/<int:pk>/", panel, name="panel"),
     path("partnership/<int:pk>/invite/", invite, name="invite"),
     path("partnership/<int:pk>/invitations/<int:invitation_pk>/revoke/", revoke, name="revoke"),

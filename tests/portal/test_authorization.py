@@ -94,6 +94,7 @@ ROUTES = {
     "digests:digest_detail": internal(pk=ANY),
     "digests:unsubscribe": internal(token="not-a-token"),
     "partner_access:panel": internal(pk=PARTNERSHIP),
+    "partner_access:kpis": internal(pk=PARTNERSHIP),
     "partner_access:invite": internal(pk=PARTNERSHIP),
     "partner_access:revoke": internal(pk=PARTNERSHIP, invitation_pk=ANY),
     "partner_access:deactivate": internal(pk=PARTNERSHIP, profile_pk=ANY),

@@ -190,3 +190,23 @@ def test_partner_proposes_a_change(client, manager, world):
     )
     page = client.get(reverse("portal:objectives", args=[world["a"].pk])).content.decode()
     assert "Make it 15%" in page and "Proposed" in page
+
+
+def test_owner_sets_what_the_partner_sees_and_enters(client, manager, viewer, world):
+    kpi = world["internal"]
+    url = reverse("partner_access:kpis", args=[world["a"].pk])
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {}).status_code == 403
+    client.force_login(manager)
+    data = {f"shared-{kpi.pk}": "yes", f"entered-{kpi.pk}": "partner", f"accept-{kpi.pk}": "on"}
+    assert client.post(url, data).status_code == 302
+    kpi.refresh_from_db()
+    assert (kpi.shared_with_partner, kpi.entered_by, kpi.partner_values_need_acceptance) == (
+        True,
+        "partner",
+        True,
+    )
+    client.force_login(world["pa"].user)
+    page = client.get(reverse("portal:partnership", args=[world["a"].pk])).content.decode()
+    assert "Our margin %" in page
