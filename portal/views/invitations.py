@@ -41,7 +41,8 @@ def accept(request, token):
         login(request, profile.user, backend="config.auth.UserBackend")
         messages.success(request, f"Welcome, {profile.contact.name}. Your password is set.")
         return redirect("portal:home")
-    return render(request, "portal/accept.html", {"invitation": invitation, "form": form})
+    context = {"invitation": invitation, "form": form, "partner": invitation.contact.partner}
+    return render(request, "portal/accept.html", context)
 
 
 urlpatterns = [

@@ -169,14 +169,14 @@ def test_objective_agreed_by_both_then_changed(client, manager, world):
     client.post(reverse("portal:objective_agree", args=[objective.pk]))
     client.force_login(manager)
     panel = client.get(reverse("partner_access:panel", args=[world["a"].pk])).content.decode()
-    assert f'id="unagreed-{objective.pk}"' in panel and "waiting on us" in panel
+    assert f'id="unagreed-{objective.pk}"' in panel and "Waiting on us" in panel
     client.post(reverse("partner_access:agree", args=[world["a"].pk, objective.pk]))
     panel = client.get(reverse("partner_access:panel", args=[world["a"].pk])).content.decode()
     assert f'id="unagreed-{objective.pk}"' not in panel
     objective.title = "Grow joint revenue by 20%"
     objective.save()
     panel = client.get(reverse("partner_access:panel", args=[world["a"].pk])).content.decode()
-    assert f'id="unagreed-{objective.pk}"' in panel and "waiting on both sides" in panel
+    assert f'id="unagreed-{objective.pk}"' in panel and "Waiting on both sides" in panel
 
 
 def test_partner_proposes_a_change(client, manager, world):
