@@ -314,8 +314,11 @@ def _period_start_days(days, frequency):
     return ordinal_start(ordinal(days, frequency), frequency)
 
 
-def check(frame, user, *, today=None, for_update=False, progress=None):
-    """Check every row; returns a Checked with errors by row and column, and the plan."""
+def check(frame, user, *, today=None, for_update=False, progress=None, kpis_allowed=None):
+    """Check every row; returns a Checked with errors by row and column, and the plan.
+
+    ``kpis_allowed`` (a Kpi queryset) replaces the user's partnerships as what the file may
+    write to: the partner portal's users enter the KPIs of their side only."""
     today = today or timezone.localdate()
     progress = progress or (lambda pct: None)
     errors = []
@@ -369,6 +372,8 @@ def check(frame, user, *, today=None, for_update=False, progress=None):
     )
     ids = sorted({int(v) for v in kpi_id[keep].dropna().unique()})
     kpis = Kpi.objects.filter(pk__in=ids)
+    if kpis_allowed is not None:
+        kpis = kpis.filter(pk__in=kpis_allowed.values("pk"))
     if for_update:
         kpis = kpis.select_for_update().order_by("pk")
     kpi_rows = list(
@@ -376,14 +381,19 @@ def check(frame, user, *, today=None, for_update=False, progress=None):
             "id", "name", "unit", "frequency", "is_active", "partnership_id", "partnership__title"
         )
     )
-    visible = set(
-        Partnership.objects.visible_to(user)
-        .filter(pk__in={k["partnership_id"] for k in kpi_rows})
-        .values_list("pk", flat=True)
-    )
-    editable = set(
-        Partnership.objects.editable_by(user).filter(pk__in=visible).values_list("pk", flat=True)
-    )
+    if kpis_allowed is not None:
+        visible = editable = {k["partnership_id"] for k in kpi_rows}
+    else:
+        visible = set(
+            Partnership.objects.visible_to(user)
+            .filter(pk__in={k["partnership_id"] for k in kpi_rows})
+            .values_list("pk", flat=True)
+        )
+        editable = set(
+            Partnership.objects.editable_by(user)
+            .filter(pk__in=visible)
+            .values_list("pk", flat=True)
+        )
     info = pd.DataFrame(
         kpi_rows,
         columns=[
@@ -682,7 +692,7 @@ def _summary(checked, info):
 # Writing ------------------------------------------------------------------------------------
 
 
-def write(plan, *, user, batch, now=None, progress=None):
+def write(plan, *, user, batch, now=None, progress=None, source=Source.IMPORT):
     """Write the plan's creates and corrections (call inside a transaction)."""
     now = now or timezone.now()
     progress = progress or (lambda pct: None)
@@ -699,7 +709,7 @@ def write(plan, *, user, batch, now=None, progress=None):
                 recorded_at=r.old_at,
                 replaced_by=user,
                 replaced_at=now,
-                replaced_via=Source.IMPORT,
+                replaced_via=source,
             )
             for r in corrections.itertuples(index=False)
         ],
@@ -716,7 +726,7 @@ def write(plan, *, user, batch, now=None, progress=None):
                     grain=r.grain,
                     value=Decimal(r.exact),
                     note=r.note,
-                    source=Source.IMPORT,
+                    source=source,
                     recorded_by=user,
                     recorded_at=now,
                     import_batch=batch,

@@ -1,7 +1,7 @@
 """The partner-facing pages, under /portal/. Each concept's views module holds its own
 ``urlpatterns``; a new concept adds its module and one line here."""
 
-from .views import entry, home, invitations, objectives
+from .views import entry, home, imports, invitations, objectives
 
 app_name = "portal"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     *invitations.urlpatterns,
     *objectives.urlpatterns,
     *entry.urlpatterns,
+    *imports.urlpatterns,
 ]

@@ -2,7 +2,7 @@ import pytest
 from django.utils import timezone
 
 from kpis import periods
-from kpis.models import Kpi
+from kpis.models import Kpi, MeasurementImport
 from partnerships.models import Contact, Objective
 from portal import invites
 from portal.models import PartnershipAccess, PartnerUser
@@ -51,7 +51,11 @@ def world(db, partnership, manager):
     b_kpi = make_kpi(b, b_obj, name="Globex KPI", entered_by="partner")
     pa = make_partner_user(a.partner, a, name="Pia Partner", username="pia")
     pb = make_partner_user(b_partner, b, name="Bob Globex", username="bob")
+    b_import = MeasurementImport.objects.create(
+        uploaded_by=pb.user, file="kpi-imports/b.csv", original_name="b.csv", state="ready"
+    )
     return {
+        "b_import": b_import,
         "a": a,
         "b": b,
         "other_a": other_a,

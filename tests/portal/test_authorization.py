@@ -131,6 +131,10 @@ ROUTES = {
     "portal:objective_agree": ("portal", {"objective_pk": OBJECTIVE}),
     "portal:objective_propose": ("portal", {"objective_pk": OBJECTIVE}),
     "portal:entry_cell": ("portal-post", {"kpi": KPI}),
+    "portal:import_start": OWN_PAGE,
+    # Another user's import (partner B's here): never found.
+    "portal:import_detail": ("portal", {"import_pk": "b_import"}),
+    "portal:import_confirm": ("portal", {"import_pk": "b_import"}),
 }
 
 
@@ -159,6 +163,7 @@ def _cases(world, kwargs, *, include_own=True):
         KPI: [world["b_kpi"].pk, world["internal"].pk, world["other_a_kpi"].pk],
         OBJECTIVE: [world["b_obj"].pk, world["other_a_obj"].pk],
         "partner": [world["b"].partner_id],
+        "b_import": [world["b_import"].pk],
         ANY: [1],
     }
     own = {  # internal pages of partner A's own partnership are closed too

@@ -210,3 +210,62 @@ def test_owner_sets_what_the_partner_sees_and_enters(client, manager, viewer, wo
     client.force_login(world["pa"].user)
     page = client.get(reverse("portal:partnership", args=[world["a"].pk])).content.decode()
     assert "Our margin %" in page
+
+
+def _upload(client, name, text):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile(name, text.encode(), content_type="text/csv")
+    return client.post(reverse("portal:import_start"), {"file": upload})
+
+
+def test_partner_import_is_all_or_nothing_and_scoped(client, world):
+    from kpis.models import MeasurementImport
+
+    kpi = world["shared"]
+    period = last_period(kpi)
+    client.force_login(world["pa"].user)
+    # Another partner's KPI and our internal one are unknown; a bad value is an error: nothing.
+    response = _upload(
+        client,
+        "values.csv",
+        "kpi_id,period,value\n"
+        f"{kpi.pk},{period},12\n"
+        f"{world['b_kpi'].pk},{period},3\n"
+        f"{world['internal'].pk},{period},3\n"
+        f"{kpi.pk},{period:%Y-%m},abc\n",
+    )
+    batch = MeasurementImport.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    assert batch.state == "invalid"
+    messages = " ".join(e["message"] for e in batch.errors)
+    assert messages.count("Unknown KPI") == 2
+    assert not Measurement.objects.filter(kpi=kpi).exists()
+    page = client.get(response.url).content.decode()
+    assert "abc" in page and "Nothing was imported" in page
+
+
+def test_partner_import_writes_as_partner_and_holds_what_needs_acceptance(client, world):
+    from kpis.models import MeasurementImport
+
+    kpi = world["shared"]
+    held = world["other_a_kpi"]
+    held.partner_values_need_acceptance = True
+    held.save()
+    from portal.models import PartnershipAccess
+
+    PartnershipAccess.objects.create(partner_user=world["pa"], partnership=world["other_a"])
+    client.force_login(world["pa"].user)
+    response = _upload(
+        client,
+        "values.csv",
+        f"kpi_id,period,value\n{kpi.pk},{last_period(kpi)},12\n{held.pk},{last_period(held)},7\n",
+    )
+    batch = MeasurementImport.objects.get(pk=response.url.rstrip("/").split("/")[-1])
+    assert batch.state == "ready", batch.errors
+    confirm = reverse("portal:import_confirm", args=[batch.pk])
+    assert client.get(confirm).status_code == 403
+    assert client.post(confirm).status_code == 302
+    m = Measurement.objects.get(kpi=kpi)
+    assert m.source == Source.PARTNER and m.value == 12
+    assert not Measurement.objects.filter(kpi=held).exists()
+    assert Submission.objects.get(kpi=held, state="pending").value == 7
