@@ -6,12 +6,30 @@ class PortalConfig(AppConfig):
     verbose_name = "Partner portal"
 
     def ready(self):
+        from partnerships import changes
         from partnerships.demo_registry import register_seeder
         from partnerships.panels import register_panel
 
         from . import demo
+        from .models import (
+            Invitation,
+            ObjectiveAgreement,
+            ObjectiveComment,
+            PartnershipAccess,
+            PartnerUser,
+            Submission,
+        )
 
         # Our side of the portal on the partnership page: who is invited, which objectives
         # are not yet agreed, which partner values wait for us.
         register_panel("portal", "Partner portal", "partner_access:panel", order=25)
         register_seeder("portal", demo.seed_portal, order=90)
+        # What the portal panel (a cached part of the partnership page) reads.
+        changes.track(
+            Invitation,
+            ObjectiveAgreement,
+            ObjectiveComment,
+            PartnershipAccess,
+            PartnerUser,
+            Submission,
+        )

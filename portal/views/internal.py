@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kpis.models import Kpi
 from partnerships import access as partnership_access
+from partnerships import pagecache
 from partnerships.models import Contact, Objective, Partnership
 
 from .. import access, agreements, invites, submissions
@@ -31,48 +32,54 @@ def _back(partnership):
 
 def panel(request, pk):
     partnership = _partnership(request, pk)
-    states = agreements.states(
-        Objective.objects.filter(partnership=partnership).select_related("goal")
+    can_manage = access.can_invite(request.user, partnership)
+    can_edit = partnership_access.can_edit_partnership(request.user, partnership)
+
+    def context():
+        states = agreements.states(
+            Objective.objects.filter(partnership=partnership).select_related("goal")
+        )
+        profiles = list(
+            PartnerUser.objects.filter(partner=partnership.partner, access__partnership=partnership)
+            .select_related("contact")
+            .order_by("contact__name")
+        )
+        invitations = [
+            i
+            for i in Invitation.objects.filter(partnership=partnership).select_related("contact")[
+                :20
+            ]
+            if i.is_pending
+        ]
+        in_portal = {p.contact_id for p in profiles} | {i.contact_id for i in invitations}
+        return {
+            "partnership": partnership,
+            "can_manage": can_manage,
+            "can_edit": can_edit,
+            "states": states,
+            "unagreed": [s for s in states if not s.agreed],
+            "profiles": profiles,
+            "invitations": invitations,
+            "contacts": [
+                c
+                for c in Contact.objects.filter(partner=partnership.partner).order_by("name")
+                if c.pk not in in_portal
+            ],
+            "pending": list(
+                Submission.objects.filter(
+                    kpi__partnership=partnership, state=Submission.State.PENDING
+                ).select_related("kpi", "submitted_by")
+            ),
+            "recent": list(
+                Submission.objects.filter(kpi__partnership=partnership)
+                .exclude(state=Submission.State.PENDING)
+                .select_related("kpi", "submitted_by")[:5]
+            ),
+        }
+
+    return pagecache.panel(
+        request, "portal/internal_panel.html", context, key=f"portal:{partnership.pk}"
     )
-    profiles = list(
-        PartnerUser.objects.filter(partner=partnership.partner, access__partnership=partnership)
-        .select_related("contact")
-        .order_by("contact__name")
-    )
-    invitations = [
-        i
-        for i in Invitation.objects.filter(partnership=partnership).select_related("contact")[:20]
-        if i.is_pending
-    ]
-    in_portal = {p.contact_id for p in profiles} | {i.contact_id for i in invitations}
-    context = {
-        "partnership": partnership,
-        "can_manage": access.can_invite(request.user, partnership),
-        "can_edit": partnership_access.can_edit_partnership(request.user, partnership),
-        "states": states,
-        "unagreed": [s for s in states if not s.agreed],
-        "profiles": profiles,
-        "invitations": invitations,
-        "contacts": [
-            c
-            for c in Contact.objects.filter(partner=partnership.partner).order_by("name")
-            if c.pk not in in_portal
-        ],
-        "pending": list(
-            Submission.objects.filter(
-                kpi__partnership=partnership, state=Submission.State.PENDING
-            ).select_related("kpi", "submitted_by")
-        ),
-        "recent": list(
-            Submission.objects.filter(kpi__partnership=partnership)
-            .exclude(state=Submission.State.PENDING)
-            .select_related("kpi", "submitted_by")[:5]
-        ),
-    }
-    template = "portal/internal_panel.html"
-    if request.htmx:
-        template += "#panel"
-    return render(request, template, context)
 
 
 @require_POST
