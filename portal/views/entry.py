@@ -16,7 +16,8 @@ from .. import access, submissions
 from ..models import Submission
 from ..navigation import portal_context
 
-OUTCOME_NOTE = {"pending": "created", "created": "created", "corrected": "corrected"}
+# A value waiting for our acceptance is shown as such (cell.pending), not as saved.
+OUTCOME_NOTE = {"created": "created", "corrected": "corrected"}
 
 
 def _kpi_ids(profile):
