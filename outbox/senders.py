@@ -44,7 +44,10 @@ class EmailSender:
 
     def send(self, message):
         if self.connection is None:
+            # Opened here, the connection stays open across send_messages calls (which would
+            # otherwise connect and say QUIT for every message) until close().
             self.connection = mail.mailers.default
+            self.connection.open()
         if not self.connection.send_messages([build_email(message)]):
             raise smtplib.SMTPException("The mail backend reported nothing sent.")
 

@@ -46,8 +46,27 @@ def _enqueue(*, key, **fields) -> Message:
     else:
         message, created = Message.objects.create(**fields), True
     if created:
-        transaction.on_commit(kick_delivery, robust=True)
+        kick_on_commit()
     return message
+
+
+def kick_on_commit():
+    """One kick per transaction, however many messages it writes: a worker delivers them all.
+
+    A kick already registered is enough only if it cannot be rolled back without this message:
+    one registered in a savepoint that is still open, or in none.
+    """
+    connection = transaction.get_connection()
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, func, _ in connection.run_on_commit:
+        if func is kick_delivery and savepoints <= open_savepoints:
+            return
+    transaction.on_commit(kick_delivery, robust=True)
+
+
+# One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
+# retries for several seconds, and redis-py adds its own).
+KICK_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
 
 
 def kick_delivery():
@@ -56,8 +75,11 @@ def kick_delivery():
     from .tasks import deliver
 
     try:
-        # No publish retries: a page must not wait for a broker that is down.
-        deliver.apply_async(retry=False)
+        if deliver.app.conf.task_always_eager:
+            deliver.apply()
+            return
+        with deliver.app.connection_for_write(transport_options=KICK_TRANSPORT_OPTIONS) as conn:
+            deliver.apply_async(retry=False, connection=conn)
     except Exception:
         log.warning(
             "Outbox delivery could not be queued; the periodic sweep will deliver.", exc_info=True
@@ -74,7 +96,7 @@ def retry_now(ids) -> int:
         lease_until=None,
     )
     if count:
-        transaction.on_commit(kick_delivery, robust=True)
+        kick_on_commit()
     return count
 
 
@@ -83,7 +105,7 @@ def retry_now(ids) -> int:
 
 def worker_name() -> str:
     """Unique per call, so two loops in one process never take each other's claims for theirs."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    return f"{socket.gethostname()[:150]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def claim_due(*, now, limit, worker) -> list[int]:
@@ -151,8 +173,25 @@ def deliver_due(*, now=None, limit=100, worker: str = "") -> int:
 
     Call it outside any transaction: each outcome must commit as soon as it is known.
     """
-    clock = (lambda: now) if now is not None else timezone.now
+    claimed, sent = deliver_batch(now=now, limit=limit, worker=worker or worker_name())
+    return sent
+
+
+def deliver_all_due(*, limit=100, worker: str = "") -> int:
+    """Deliver batch after batch until a claim finds nothing due (messages that failed wait for
+    their next attempt, so this ends). Returns how many were sent."""
     worker = worker or worker_name()
+    total = 0
+    while True:
+        claimed, sent = deliver_batch(now=None, limit=limit, worker=worker)
+        total += sent
+        if not claimed:
+            return total
+
+
+def deliver_batch(*, now, limit, worker) -> tuple[int, int]:
+    """One claimed batch, each message sent and its outcome recorded: (claimed, sent)."""
+    clock = (lambda: now) if now is not None else timezone.now
     ids = claim_due(now=clock(), limit=limit, worker=worker)
     sent = 0
     unreachable = {}  # kind -> the error that says its server cannot be reached
@@ -174,15 +213,4 @@ def deliver_due(*, now=None, limit=100, worker: str = "") -> int:
                 continue
             mark_sent(message.pk, now=clock())
             sent += 1
-    return sent
-
-
-def deliver_all_due(*, limit=100, worker: str = "") -> int:
-    """Deliver batch after batch until nothing is due; messages that failed wait for their next
-    attempt, so this ends. Returns how many were sent."""
-    worker = worker or worker_name()
-    sent = 0
-    while True:
-        sent += deliver_due(limit=limit, worker=worker)
-        if not Message.objects.due(timezone.now()).filter(kind__in=senders.KINDS).exists():
-            return sent
+    return len(ids), sent

@@ -6,6 +6,8 @@ from django.conf import settings
 from . import services
 
 
-@shared_task(name="outbox.deliver")
+# No result is kept: nobody waits for it, and a result backend that is down must not delay
+# the commit that queued it.
+@shared_task(name="outbox.deliver", ignore_result=True)
 def deliver():
     return services.deliver_all_due(limit=settings.OUTBOX_BATCH)

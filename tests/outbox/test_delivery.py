@@ -1,9 +1,13 @@
 """Claim, lease, backoff and give-up with time frozen; the locmem mailer or a real SMTP server."""
 
+import contextlib
+import socket
 from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.urls import reverse
 
 from outbox import services
 from outbox.backoff import retry_delay
@@ -70,6 +74,35 @@ def test_a_second_enqueue_of_a_key_queues_no_second_kick(django_capture_on_commi
         services.enqueue_email(to="a@example.com", subject="S", text="T", key="k")
         services.enqueue_email(to="a@example.com", subject="S", text="T", key="k")
     assert len(callbacks) == 1
+
+
+def test_one_kick_per_transaction_whatever_its_savepoints(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        enqueue(3)
+        with transaction.atomic():
+            enqueue()  # the kick registered outside this savepoint covers it
+    assert len(callbacks) == 1
+
+
+def test_a_kick_rolled_back_with_its_savepoint_is_registered_again(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with contextlib.suppress(RuntimeError), transaction.atomic():
+            enqueue()
+            raise RuntimeError  # its kick goes with the savepoint...
+        enqueue()  # ...so this message registers its own
+    assert len(callbacks) == 1 and Message.objects.count() == 1
+
+
+def test_a_kick_inside_a_savepoint_does_not_cover_the_outer_transaction(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            enqueue()
+        enqueue()  # a kick inside a savepoint could still be rolled back alone: register again
+    assert len(callbacks) == 2
 
 
 def test_deliver_due_sends_marks_and_stamps_a_stable_message_id(frozen):
@@ -236,3 +269,68 @@ def test_retry_now_gives_a_failed_message_another_day(frozen):
     assert message.status == Status.PENDING
     assert services.deliver_due() == 1
     assert Message.objects.get(pk=sent_one.pk).attempts == 1
+
+
+def test_an_unreachable_server_is_tried_once_per_batch(frozen, settings):
+    # A server that accepts the connection and never greets: each try would wait the timeout,
+    # so the first such failure postpones the rest of the batch without trying them.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(10)
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": "127.0.0.1", "port": silent.getsockname()[1], "timeout": 1},
+            }
+        }
+        enqueue(3)
+        assert services.deliver_due() == 0
+        silent.setblocking(False)
+        connections = []
+        with contextlib.suppress(BlockingIOError):
+            while True:
+                connections.append(silent.accept()[0])
+        for connection in connections:
+            connection.close()
+    assert len(connections) == 1
+    assert set(Message.objects.values_list("status", "attempts")) == {(Status.PENDING, 1)}
+    (error,) = set(Message.objects.values_list("last_error", flat=True))
+    assert error.startswith("SMTPServerDisconnected") and "timed out" in error
+
+
+def test_a_batch_costs_two_queries_to_claim_one_to_read_and_two_per_message(
+    frozen, django_assert_num_queries
+):
+    enqueue(3)
+    # SAVEPOINT and RELEASE around the claim count here because tests run inside a transaction.
+    with django_assert_num_queries(2 + 2 + 1 + 2 * 3):
+        assert services.deliver_due() == 3
+
+
+def test_deliver_all_due_stops_when_a_claim_finds_nothing(frozen, smtp_down):
+    enqueue(3)
+    assert services.deliver_all_due(limit=2) == 0
+    assert set(Message.objects.values_list("status", "attempts")) == {(Status.PENDING, 1)}
+
+
+def test_the_admin_lists_messages_by_status_and_retries_failed_ones(admin_client, frozen):
+    failed, sent = enqueue(2)
+    Message.objects.filter(pk=failed.pk).update(status=Status.FAILED, last_error="550 No such user")
+    Message.objects.filter(pk=sent.pk).update(status=Status.SENT)
+    url = reverse("admin:outbox_message_changelist")
+
+    page = admin_client.get(url, {"status__exact": "failed"})
+    assert page.status_code == 200
+    assert failed.recipient in page.text and sent.recipient not in page.text
+    assert "550 No such user" in page.text
+
+    response = admin_client.post(
+        url, {"action": "retry_now", "_selected_action": [failed.pk, sent.pk]}, follow=True
+    )
+    assert "1 failed message(s) will be retried now." in response.text
+    assert "1 message(s) were not failed" in response.text
+    assert Message.objects.get(pk=failed.pk).status == Status.PENDING
+    assert Message.objects.get(pk=sent.pk).status == Status.SENT
+    assert (
+        admin_client.get(reverse("admin:outbox_message_change", args=[sent.pk])).status_code == 200
+    )

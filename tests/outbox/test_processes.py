@@ -1,0 +1,266 @@
+"""The outbox across real processes: worker processes killed with SIGKILL, a real SMTP server,
+a broker that cannot be reached. Rows must be committed for the other processes to see them."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from outbox import backoff, services
+from outbox.models import Message, Status
+from outbox.senders import message_id
+
+from .conftest import free_port
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def process_env(**extra):
+    """This test's database (the test copy) and Redis DB, for a child process."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "TEST_DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.REDIS_URL,
+    }
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def start_worker():
+    """Start ``manage.py deliver_outbox`` processes; any still running at the end is killed."""
+    started = []
+
+    def start(env, *args):
+        process = subprocess.Popen(
+            [sys.executable, "manage.py", "deliver_outbox", *args],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()  # reaps it and closes its pipes
+
+
+def make_messages(n):
+    """Rows as enqueue_email writes them, without its on-commit kick (tasks run eagerly here,
+    and these rows are for the worker processes)."""
+    now = timezone.now()
+    return Message.objects.bulk_create(
+        Message(
+            recipient=f"partner{i}@example.com",
+            subject=f"Invitation {i}",
+            text="Welcome to the partner portal.",
+            created_at=now,
+            next_attempt_at=now,
+            give_up_at=now + backoff.give_up_after(),
+        )
+        for i in range(n)
+    )
+
+
+def wait_until(condition, seconds=30):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_halfway_is_taken_over_and_nothing_is_sent_twice(smtp, start_worker):
+    total, batch, lease = 60, 25, 5
+    messages = make_messages(total)
+    env = process_env(EMAIL_URL=smtp.url, OUTBOX_LEASE_SECONDS=str(lease))
+    first = start_worker(env, "--limit", str(batch))
+
+    # Halfway, in the middle of an SMTP conversation, the worker dies: SIGKILL to its own PID,
+    # before the server accepts the message it is sending (which it therefore never receives).
+    killed = []
+
+    def kill_halfway(received):
+        if received == total // 2 and not killed:
+            killed.append(first.pid)
+            os.kill(first.pid, signal.SIGKILL)
+            return "451 4.3.0 Connection lost"
+        return None
+
+    smtp.inbox.on_data = kill_halfway
+    assert first.wait(timeout=60) == -signal.SIGKILL
+    assert len(smtp.inbox) == total // 2
+
+    # The dead worker still holds a claim on the rest of its batch.
+    orphans = Message.objects.filter(status=Status.SENDING)
+    dead = set(orphans.values_list("claimed_by", flat=True))
+    orphan_ids = set(orphans.values_list("pk", flat=True))
+    assert len(orphan_ids) == 2 * batch - total // 2 and len(dead) == 1
+    assert Message.objects.filter(status=Status.SENT).count() == total // 2
+
+    # Two new workers side by side, once the dead one's lease has run out.
+    expiry = max(orphans.values_list("lease_until", flat=True))
+    time.sleep(max((expiry - timezone.now()).total_seconds(), 0) + 0.2)
+    heirs = [start_worker(env, "--limit", "7") for _ in range(2)]
+    for heir in heirs:
+        out, err = heir.communicate(timeout=60)
+        assert heir.returncode == 0, err
+
+    assert smtp.inbox.message_ids() == {message_id(m): 1 for m in messages}
+    assert Message.objects.filter(status=Status.SENT).count() == total
+    assert not Message.objects.exclude(status=Status.SENT).exists()
+    taken_over = Message.objects.filter(pk__in=orphan_ids)
+    assert set(taken_over.values_list("attempts", flat=True)) == {2}
+    assert not taken_over.filter(claimed_by__in=dead).exists()
+
+
+def test_enqueue_commits_when_the_broker_is_down():
+    env = process_env(
+        TEST_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0", CELERY_TASK_ALWAYS_EAGER="false"
+    )
+    code = (
+        "import time, django\n"
+        "django.setup()\n"
+        "from django.db import transaction\n"
+        "from outbox.services import enqueue_email\n"
+        "started = time.monotonic()\n"
+        "with transaction.atomic():\n"
+        "    message = enqueue_email(to='a@example.com', subject='Invite', text='Hi', key='k1')\n"
+        "print(message.pk, time.monotonic() - started)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 0, run.stderr
+    pk, seconds = run.stdout.split()
+    assert float(seconds) < 5, "the page would have waited for the broker"
+    assert "the periodic sweep will deliver" in run.stderr
+    message = Message.objects.get(pk=pk)
+    assert message.status == Status.PENDING and message.key == "k1"
+    # The sweep (the same task beat runs every minute) delivers it.
+    assert services.deliver_due() == 1
+
+
+def test_enqueue_reaches_a_real_celery_worker_on_commit(real_worker, smtp):
+    with transaction.atomic():
+        message = services.enqueue_email(to="a@example.com", subject="Invite", text="Hi")
+    wait_until(lambda: Message.objects.get(pk=message.pk).status == Status.SENT)
+    assert smtp.inbox.message_ids() == {message_id(message): 1}
+
+
+def test_deliver_outbox_once_delivers_one_batch(smtp):
+    make_messages(5)
+    out = io.StringIO()
+    call_command("deliver_outbox", "--once", "--limit", "2", stdout=out)
+    assert out.getvalue().strip() == "2 sent"
+    assert len(smtp.inbox) == 2
+    assert Message.objects.filter(status=Status.PENDING).count() == 3
+    call_command("deliver_outbox", stdout=out)
+    assert len(smtp.inbox) == 5
+
+
+@pytest.fixture
+def redis_db():
+    """Tasks go to this run's Redis DB, emptied before and after (queued and unacknowledged
+    tasks), instead of running eagerly in this process."""
+    import redis
+
+    from config import celery_app
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.flushdb()
+    celery_app.conf.task_always_eager = False
+    try:
+        yield client
+    finally:
+        celery_app.conf.task_always_eager = True
+        client.flushdb()
+        client.close()
+
+
+@pytest.fixture
+def start_celery_worker():
+    """``celery -A config worker --pool solo``: the process that runs the task is the one whose
+    PID we have. Any still running at the end is killed."""
+    started = []
+
+    def start(env):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
+            + ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_a_celery_worker_killed_halfway_is_replaced_and_nothing_is_sent_twice(
+    smtp, redis_db, start_celery_worker
+):
+    from config import celery_app
+
+    total = 40
+    messages = make_messages(total)
+    env = process_env(
+        EMAIL_URL=smtp.url,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        OUTBOX_LEASE_SECONDS="5",
+        OUTBOX_BATCH="10",
+    )
+    first = start_celery_worker(env)
+    killed = []
+
+    def kill_halfway(received):
+        if received == total // 2 and not killed:
+            killed.append(first.pid)
+            os.kill(first.pid, signal.SIGKILL)
+            return "451 4.3.0 Connection lost"
+        return None
+
+    smtp.inbox.on_data = kill_halfway
+    # What the on-commit kick or the beat sweep sends: here, straight to the broker.
+    celery_app.send_task("outbox.deliver", ignore_result=True)
+    assert first.wait(timeout=120) == -signal.SIGKILL
+    orphans = Message.objects.filter(status=Status.SENDING)
+    assert orphans.exists()
+
+    second = start_celery_worker(env)
+    expiry = max(orphans.values_list("lease_until", flat=True))
+    time.sleep(max((expiry - timezone.now()).total_seconds(), 0) + 0.2)
+    celery_app.send_task("outbox.deliver", ignore_result=True)  # the next minute's sweep
+    wait_until(lambda: Message.objects.filter(status=Status.SENT).count() == total, 120)
+    second.terminate()
+    second.wait(timeout=60)
+
+    assert smtp.inbox.message_ids() == {message_id(m): 1 for m in messages}
+    assert not Message.objects.exclude(status=Status.SENT).exists()
