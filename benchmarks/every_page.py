@@ -40,7 +40,22 @@ NOT_PAGES = {
     "digests:follow",
     "digests:digest_detail",
     "digests:unsubscribe",
+    "portal:accept",
+    "portal:objective_agree",
+    "portal:objective_propose",
+    "portal:entry_cell",
+    "portal:import_confirm",
+    "partner_access:invite",
+    "partner_access:revoke",
+    "partner_access:deactivate",
+    "partner_access:agree",
+    "partner_access:accept",
+    "partner_access:reject",
 }
+
+# The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
+# every other page is 404 to partner users).
+PORTAL_PREFIX = "portal:"
 
 
 def page_urls(partnership):
@@ -175,7 +190,37 @@ def _kpi_and_digest_urls(p, with_):
         "kpis:action_edit": with_("action", "kpis:action_edit"),
         "digests:preferences": reverse("digests:preferences"),
         "digests:preview": reverse("digests:preview"),
+        "partner_access:kpis": reverse("partner_access:kpis", args=[p]),
+        "portal:home": reverse("portal:home"),
+        "portal:partnership": reverse("portal:partnership", args=[p]),
+        "portal:objectives": reverse("portal:objectives", args=[p]),
+        "portal:entry": reverse("portal:entry"),
+        "portal:submissions": reverse("portal:submissions"),
+        "portal:import_start": reverse("portal:import_start"),
+        "portal:import_detail": with_("import", "portal:import_detail"),
     }
+
+
+def partner_user_for(partnership):
+    """A partner user of ``partnership``'s partner with access to it (made once if missing)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from partnerships.roles import PARTNER_USER
+    from portal.models import PartnershipAccess, PartnerUser
+
+    profile = PartnerUser.objects.filter(access__partnership=partnership).first()
+    if profile is None:
+        contact = partnership.partner.contacts.create(
+            name="Bench Partner", email=f"bench-partner-{partnership.pk}@partner.example"
+        )
+        user = get_user_model().objects.create_user(username=contact.email, email=contact.email)
+        user.groups.add(Group.objects.get_or_create(name=PARTNER_USER)[0])
+        profile = PartnerUser.objects.create(
+            user=user, contact=contact, partner=partnership.partner
+        )
+        PartnershipAccess.objects.create(partner_user=profile, partnership=partnership)
+    return profile.user
 
 
 def crawl(visits, *, repeat=3):
@@ -222,10 +267,15 @@ def _crawl_one(user, partnership, repeat):
     def write():
         Partnership.objects.filter(pk=partnership.pk).update(title=F("title"))
 
+    from partnerships.roles import is_partner_user
+
     client = Client()
     client.force_login(user)
     rows = {}
+    portal = is_partner_user(user)
     for name, url in page_urls(partnership).items():
+        if name.startswith(PORTAL_PREFIX) != portal:
+            continue
         if url is None:
             rows[name] = {"skipped": "no such object in the data"}
             continue

@@ -69,7 +69,7 @@ def bench_every_page():
     partnership: queries (the budget is 15) and server time."""
     from django.contrib.auth import get_user_model
 
-    from benchmarks.every_page import crawl
+    from benchmarks.every_page import crawl, partner_user_for
     from benchmarks.generate import MANAGER_USERNAME
     from partnerships.models import Partnership
 
@@ -78,8 +78,13 @@ def bench_every_page():
     if own is None:  # at small sizes that manager may own nothing active: take an owner who does
         own = dashboard_partnership()
         manager = own.owner
+    partnership = dashboard_partnership()
     pages = crawl(
-        {"executive": (executive(), dashboard_partnership()), "manager": (manager, own)},
+        {
+            "executive": (executive(), partnership),
+            "manager": (manager, own),
+            "partner": (partner_user_for(partnership), partnership),
+        },
         repeat=knobs.REPEAT,
     )
     worst = {

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.urls import include, path
 
+from portal.views.login import PortalAwareLoginView
+
 
 @login_not_required
 def healthz(request):
@@ -12,11 +14,14 @@ def healthz(request):
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/login/", PortalAwareLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", healthz, name="healthz"),
     path("governance/", include("governance.urls")),
     path("kpis/", include("kpis.urls")),
     path("digests/", include("digests.urls")),
+    path("portal/", include("portal.urls")),
+    path("partner-access/", include("portal.internal_urls")),
     path("", include("partnerships.urls")),
 ]
 

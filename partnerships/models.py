@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .roles import is_executive, is_manager
+from .roles import is_executive, is_manager, is_partner_user
 
 
 class Partner(models.Model):
@@ -87,7 +87,7 @@ class Stage(models.TextChoices):
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The one place that decides which partnerships a user may see."""
-        if not user.is_authenticated:
+        if not user.is_authenticated or is_partner_user(user):
             return self.none()
         if is_executive(user):
             return self

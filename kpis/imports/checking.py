@@ -84,8 +84,11 @@ class _Kpis:
     ok: pd.Series
 
 
-def check(frame, user, *, today=None, for_update=False, progress=None):
-    """Check every row; returns a Checked with errors by row and column, and the plan."""
+def check(frame, user, *, today=None, for_update=False, progress=None, kpis_allowed=None):
+    """Check every row; returns a Checked with errors by row and column, and the plan.
+
+    ``kpis_allowed`` (a Kpi queryset) replaces the user's partnerships as what the file may
+    write to: the partner portal's users enter the KPIs of their side only."""
     today = today or timezone.localdate()
     progress = progress or (lambda pct: None)
     report = RowErrors(frame)
@@ -95,7 +98,7 @@ def check(frame, user, *, today=None, for_update=False, progress=None):
     values = _read_values(report)
     keep = ~values.skipped
     progress(15)
-    kpis = _check_kpis(report, keep, user, for_update=for_update)
+    kpis = _check_kpis(report, keep, user, for_update=for_update, kpis_allowed=kpis_allowed)
     progress(35)
     day_numbers, period_ok = _check_periods(report, keep, kpis, today)
     progress(55)
@@ -147,9 +150,11 @@ def _read_values(report):
     return _Values(value=value, exact=exact, text=value_text, problem=problem, skipped=skipped)
 
 
-def _kpi_info(ids, user, *, for_update):
+def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
     """The named KPIs as a frame by id, and the partnerships the user may see and edit."""
     kpis = Kpi.objects.filter(pk__in=ids)
+    if kpis_allowed is not None:
+        kpis = kpis.filter(pk__in=kpis_allowed.values("pk"))
     if for_update:
         kpis = kpis.select_for_update().order_by("pk")
     kpi_rows = list(
@@ -157,14 +162,19 @@ def _kpi_info(ids, user, *, for_update):
             "id", "name", "unit", "frequency", "is_active", "partnership_id", "partnership__title"
         )
     )
-    visible = set(
-        Partnership.objects.visible_to(user)
-        .filter(pk__in={k["partnership_id"] for k in kpi_rows})
-        .values_list("pk", flat=True)
-    )
-    editable = set(
-        Partnership.objects.editable_by(user).filter(pk__in=visible).values_list("pk", flat=True)
-    )
+    if kpis_allowed is not None:
+        visible = editable = {k["partnership_id"] for k in kpi_rows}
+    else:
+        visible = set(
+            Partnership.objects.visible_to(user)
+            .filter(pk__in={k["partnership_id"] for k in kpi_rows})
+            .values_list("pk", flat=True)
+        )
+        editable = set(
+            Partnership.objects.editable_by(user)
+            .filter(pk__in=visible)
+            .values_list("pk", flat=True)
+        )
     info = pd.DataFrame(
         kpi_rows,
         columns=[
@@ -181,7 +191,7 @@ def _kpi_info(ids, user, *, for_update):
     return info, seen, editable
 
 
-def _check_kpis(report, keep, user, *, for_update):
+def _check_kpis(report, keep, user, *, for_update, kpis_allowed=None):
     add = report.add
     kpi_text = report.text_of("kpi_id")
     kpi_id = pd.to_numeric(kpi_text.where(kpi_text.str.fullmatch(r"\d+(\.0+)?").fillna(False)))
@@ -195,7 +205,7 @@ def _check_kpis(report, keep, user, *, for_update):
         ],
     )
     ids = sorted({int(v) for v in kpi_id[keep].dropna().unique()})
-    info, seen, editable = _kpi_info(ids, user, for_update=for_update)
+    info, seen, editable = _kpi_info(ids, user, for_update=for_update, kpis_allowed=kpis_allowed)
     kid = kpi_id.astype("Int64")
     known = kid.isin(seen).fillna(False)
     known = known.astype(bool)

@@ -10,7 +10,7 @@ from ..models import Measurement, MeasurementRevision, Source
 WRITE_CHUNK = 5000
 
 
-def write(plan, *, user, batch, now=None, progress=None):
+def write(plan, *, user, batch, now=None, progress=None, source=Source.IMPORT):
     """Write the plan's creates and corrections (call inside a transaction)."""
     now = now or timezone.now()
     progress = progress or (lambda pct: None)
@@ -27,7 +27,7 @@ def write(plan, *, user, batch, now=None, progress=None):
                 recorded_at=r.old_at,
                 replaced_by=user,
                 replaced_at=now,
-                replaced_via=Source.IMPORT,
+                replaced_via=source,
             )
             for r in corrections.itertuples(index=False)
         ],
@@ -44,7 +44,7 @@ def write(plan, *, user, batch, now=None, progress=None):
                     grain=r.grain,
                     value=Decimal(r.exact),
                     note=r.note,
-                    source=Source.IMPORT,
+                    source=source,
                     recorded_by=user,
                     recorded_at=now,
                     import_batch=batch,

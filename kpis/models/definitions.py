@@ -115,6 +115,22 @@ class Kpi(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The partner portal: who sees and who enters this KPI.
+    shared_with_partner = models.BooleanField(
+        "shared with the partner",
+        null=True,
+        blank=True,
+        help_text="Empty: shared when its objective is the partner's or shared.",
+    )
+    entered_by = models.CharField(
+        max_length=10,
+        choices=[("ours", "Our side"), ("partner", "The partner")],
+        default="ours",
+        help_text="Which side enters this KPI's values.",
+    )
+    partner_values_need_acceptance = models.BooleanField(
+        default=False, help_text="Values the partner submits count only once we accept them."
+    )
 
     objects = KpiQuerySet.as_manager()
 

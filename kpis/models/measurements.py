@@ -15,6 +15,7 @@ class Source(models.TextChoices):
     FORM = "form", "Form"
     IMPORT = "import", "Import"
     API = "api", "API"
+    PARTNER = "partner", "Partner"
 
 
 class Measurement(models.Model):

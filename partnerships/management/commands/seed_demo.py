@@ -18,3 +18,6 @@ class Command(BaseCommand):
         for username, first, last, role, _ in USERS:
             name = f"{first} {last}"
             self.stdout.write(f"  {username:<8} {name:<14} {role:<16} [{DEMO_PASSWORD}]")
+        # Logins other apps' seeders created (e.g. the partner portal's users).
+        for username, name, role in ctx.get("logins", []):
+            self.stdout.write(f"  {username:<8} {name:<14} {role:<16} [{DEMO_PASSWORD}]")

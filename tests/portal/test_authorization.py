@@ -1,0 +1,205 @@
+"""Every URL of the project, as a partner user of partner A, against objects of partner B and
+against objects of partner A that are internal or not given to them: 404 everywhere.
+
+The table names every route; a route added without an entry fails ``test_every_route_has_an
+_entry``, so nobody adds a page a partner user could reach by accident."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from governance import models as gov  # noqa: F401  (routes below name governance objects)
+
+# Internal routes: every one answers 404 to a partner user, whatever the object. Each kwarg
+# names which object fills it: ("partnership", ...) takes partner B's partnership and then
+# partner A's (theirs, but internal pages are never theirs).
+PARTNERSHIP = "partnership"
+KPI = "kpi"
+OBJECTIVE = "objective"
+ANY = "any"  # an id of an object of another kind: the route is closed whatever it is
+
+
+def internal(**kwargs):
+    return ("internal", kwargs)
+
+
+OWN_PAGE = ("own", {})  # the partner user's own portal pages: 200, nothing of others inside
+PUBLIC = ("public", {})  # open to anyone, no object behind it (sign-in, health, tokens)
+
+ROUTES = {
+    "login": PUBLIC,
+    "logout": PUBLIC,
+    "healthz": PUBLIC,
+    "portal:accept": PUBLIC,  # a bearer token; tested in test_flows
+    "password_change": internal(),
+    "password_change_done": internal(),
+    "password_reset": internal(),
+    "password_reset_done": internal(),
+    "password_reset_confirm": internal(uidb64="MQ", token="set-password"),
+    "password_reset_complete": internal(),
+    "governance:portfolio_risks": internal(),
+    "governance:dd": internal(pk=PARTNERSHIP),
+    "governance:dd_start": internal(pk=PARTNERSHIP),
+    "governance:dd_edit": internal(pk=PARTNERSHIP),
+    "governance:dd_sign_off": internal(pk=PARTNERSHIP),
+    "governance:dd_item": internal(pk=PARTNERSHIP, item_pk=ANY),
+    "governance:dd_evidence_upload": internal(pk=PARTNERSHIP, item_pk=ANY),
+    "governance:dd_evidence_download": internal(pk=PARTNERSHIP, evidence_pk=ANY),
+    "governance:dd_evidence_delete": internal(pk=PARTNERSHIP, evidence_pk=ANY),
+    "governance:governance": internal(pk=PARTNERSHIP),
+    "governance:raci": internal(pk=PARTNERSHIP),
+    "governance:role_create": internal(pk=PARTNERSHIP),
+    "governance:role_edit": internal(pk=PARTNERSHIP, role_pk=ANY),
+    "governance:role_delete": internal(pk=PARTNERSHIP, role_pk=ANY),
+    "governance:meetings": internal(pk=PARTNERSHIP),
+    "governance:meeting_create": internal(pk=PARTNERSHIP),
+    "governance:meeting_detail": internal(pk=PARTNERSHIP, meeting_pk=ANY),
+    "governance:meeting_edit": internal(pk=PARTNERSHIP, meeting_pk=ANY),
+    "governance:cadence_create": internal(pk=PARTNERSHIP),
+    "governance:cadence_edit": internal(pk=PARTNERSHIP, cadence_pk=ANY),
+    "governance:action_create": internal(pk=PARTNERSHIP),
+    "governance:action_edit": internal(pk=PARTNERSHIP, action_pk=ANY),
+    "governance:action_done": internal(pk=PARTNERSHIP, action_pk=ANY),
+    "governance:review_create": internal(pk=PARTNERSHIP),
+    "governance:review_edit": internal(pk=PARTNERSHIP, review_pk=ANY),
+    "governance:risks": internal(pk=PARTNERSHIP),
+    "governance:risk_create": internal(pk=PARTNERSHIP),
+    "governance:risk_edit": internal(pk=PARTNERSHIP, risk_pk=ANY),
+    "kpis:partnership_kpis": internal(pk=PARTNERSHIP),
+    "kpis:partnership_alerts": internal(pk=PARTNERSHIP),
+    "kpis:partnership_health": internal(pk=PARTNERSHIP),
+    "kpis:partnership_trends": internal(pk=PARTNERSHIP),
+    "kpis:kpi_history_export": internal(pk=PARTNERSHIP, fmt="csv"),
+    "kpis:panel_acknowledge": internal(alert_pk=ANY),
+    "kpis:panel_action_create": internal(alert_pk=ANY),
+    "kpis:kpi_create": internal(pk=PARTNERSHIP),
+    "kpis:kpi_detail": internal(kpi_pk=KPI),
+    "kpis:kpi_edit": internal(kpi_pk=KPI),
+    "kpis:measurement_create": internal(kpi_pk=KPI),
+    "kpis:entry_grid": internal(),
+    "kpis:entry_cell": internal(),
+    "kpis:import_start": internal(),
+    "kpis:import_template": internal(fmt="csv"),
+    "kpis:import_detail": internal(import_pk=ANY),
+    "kpis:import_confirm": internal(import_pk=ANY),
+    "kpis:import_cancel": internal(import_pk=ANY),
+    "kpis:alert_inbox": internal(),
+    "kpis:alert_detail": internal(alert_pk=ANY),
+    "kpis:alert_acknowledge": internal(alert_pk=ANY),
+    "kpis:action_create": internal(alert_pk=ANY),
+    "kpis:action_edit": internal(action_pk=ANY),
+    "kpis:checkpoint_record": internal(checkpoint_pk=ANY),
+    "digests:preferences": internal(),
+    "digests:follow": internal(pk=PARTNERSHIP),
+    "digests:preview": internal(),
+    "digests:digest_detail": internal(pk=ANY),
+    "digests:unsubscribe": internal(token="not-a-token"),
+    "partner_access:panel": internal(pk=PARTNERSHIP),
+    "partner_access:kpis": internal(pk=PARTNERSHIP),
+    "partner_access:invite": internal(pk=PARTNERSHIP),
+    "partner_access:revoke": internal(pk=PARTNERSHIP, invitation_pk=ANY),
+    "partner_access:deactivate": internal(pk=PARTNERSHIP, profile_pk=ANY),
+    "partner_access:agree": internal(pk=PARTNERSHIP, objective_pk=OBJECTIVE),
+    "partner_access:accept": internal(pk=PARTNERSHIP, submission_pk=ANY),
+    "partner_access:reject": internal(pk=PARTNERSHIP, submission_pk=ANY),
+    "partnerships:home": internal(),
+    "partnerships:list": internal(),
+    "partnerships:create": internal(),
+    "partnerships:export": internal(fmt="csv"),
+    "partnerships:detail": internal(pk=PARTNERSHIP),
+    "partnerships:edit": internal(pk=PARTNERSHIP),
+    "partnerships:move": internal(pk=PARTNERSHIP),
+    "partnerships:timeline": internal(pk=PARTNERSHIP),
+    "partnerships:objective_create": internal(pk=PARTNERSHIP),
+    "partnerships:objective_edit": internal(pk=PARTNERSHIP, objective_pk=OBJECTIVE),
+    "partnerships:agreement": internal(pk=PARTNERSHIP),
+    "partnerships:interaction_create": internal(pk=PARTNERSHIP),
+    "partnerships:partner_list": internal(),
+    "partnerships:partner_create": internal(),
+    "partnerships:partner_detail": internal(pk="partner"),
+    "partnerships:partner_edit": internal(pk="partner"),
+    "partnerships:contact_create": internal(pk="partner"),
+    "partnerships:contact_edit": internal(pk="partner", contact_pk=ANY),
+    "partnerships:goals": internal(),
+    "partnerships:goal_create": internal(),
+    "partnerships:goal_edit": internal(pk=ANY),
+    # The portal: partner B's objects, and partner A's that were not given or are internal.
+    "portal:home": OWN_PAGE,
+    "portal:entry": OWN_PAGE,
+    "portal:submissions": OWN_PAGE,
+    "portal:partnership": ("portal", {"pk": PARTNERSHIP}),
+    "portal:objectives": ("portal", {"pk": PARTNERSHIP}),
+    "portal:objective_agree": ("portal", {"objective_pk": OBJECTIVE}),
+    "portal:objective_propose": ("portal", {"objective_pk": OBJECTIVE}),
+    "portal:entry_cell": ("portal-post", {"kpi": KPI}),
+    "portal:import_start": OWN_PAGE,
+    # Another user's import (partner B's here): never found.
+    "portal:import_detail": ("portal", {"import_pk": "b_import"}),
+    "portal:import_confirm": ("portal", {"import_pk": "b_import"}),
+}
+
+
+def route_names(resolver=None, namespace=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from route_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_route_has_an_entry():
+    names = set(route_names())
+    missing = names - set(ROUTES)
+    assert not missing, f"add these routes to tests/portal/test_authorization.py: {sorted(missing)}"
+    assert not set(ROUTES) - names, "the table names routes that no longer exist"
+
+
+def _cases(world, kwargs, *, include_own=True):
+    """The objects to try, each as {kwarg: value}: partner B's, then partner A's forbidden."""
+    others = {
+        PARTNERSHIP: [world["b"].pk, world["other_a"].pk],
+        KPI: [world["b_kpi"].pk, world["internal"].pk, world["other_a_kpi"].pk],
+        OBJECTIVE: [world["b_obj"].pk, world["other_a_obj"].pk],
+        "partner": [world["b"].partner_id],
+        "b_import": [world["b_import"].pk],
+        ANY: [1],
+    }
+    own = {  # internal pages of partner A's own partnership are closed too
+        PARTNERSHIP: [world["a"].pk],
+        KPI: [world["shared"].pk],
+        OBJECTIVE: [world["shared_obj"].pk],
+        "partner": [world["a"].partner_id],
+        ANY: [1],
+    }
+    for table in (others, own) if include_own else (others,):
+        longest = max((len(table.get(v, [v])) for v in kwargs.values()), default=1)
+        for i in range(longest):
+            yield {k: (table[v][i % len(table[v])] if v in table else v) for k, v in kwargs.items()}
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_partner_user_gets_404(client, world, name):
+    kind, kwargs = ROUTES[name]
+    client.force_login(world["pa"].user)
+    if kind == "public":
+        return
+    if kind == "own":
+        page = client.get(reverse(name))
+        assert page.status_code == 200
+        text = page.content.decode()
+        for leak in ("Globex", "Our margin %", "Second A partnership", "@example.com"):
+            assert leak not in text, f"{name} shows {leak!r}"
+        return
+    if kind == "portal-post":
+        for case in _cases(world, kwargs, include_own=False):
+            data = {**case, "period": "2026-01-01"}
+            assert client.post(reverse(name), data).status_code == 404, (name, case)
+            assert client.get(reverse(name), data).status_code == 404, (name, case)
+        return
+    # Internal routes (with partner A's own partnership too) and portal routes of others.
+    for case in _cases(world, kwargs, include_own=kind == "internal"):
+        url = reverse(name, kwargs=case)
+        assert client.get(url).status_code == 404, (name, url)
+        assert client.post(url).status_code == 404, (name, url)
