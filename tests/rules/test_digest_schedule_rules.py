@@ -208,3 +208,21 @@ def test_next_schedule_in_the_recipients_zone():
     now = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)  # Monday 04:00 in Auckland
     schedule = preview(now, tz="Pacific/Auckland")
     assert schedule.send_date == date(2026, 11, 23)
+
+
+def test_the_zone_may_be_given_as_a_zone_or_its_name():
+    now = datetime(2026, 11, 23, 7, 30, tzinfo=UTC)
+    by_name = due(now)
+    assert due(now, tz=LONDON) == by_name
+    assert preview(now, tz=LONDON) == preview(now)
+    assert schedule_for_week(date(2026, 11, 23), **{**SEND, "tz": LONDON}, last_active=None) == (
+        schedule_for_week(date(2026, 11, 23), **SEND, last_active=None)
+    )
+
+
+def test_next_schedule_starts_from_the_recipients_local_week():
+    # Sunday 17:00 UTC is Monday 06:00 in Auckland: this week's send, an hour away, is next,
+    # even when only one week is looked at.
+    now = datetime(2026, 11, 22, 17, 0, tzinfo=UTC)
+    schedule = preview(now, tz="Pacific/Auckland", max_weeks=1)
+    assert schedule.send_date == date(2026, 11, 23)

@@ -1,0 +1,213 @@
+"""Mutation run over the rule modules (`make mutate`).
+
+mutmut (configured in pyproject's [tool.mutmut]) changes one thing at a time in the rule
+functions below and runs the tests that reach each function; a change no test notices
+"survives". This script runs it, prints the kill rate, writes every survivor to
+docs/mutation.md (with the reason it is left, when it is known), and fails below FLOOR.
+
+    .venv/bin/python scripts/mutate.py [--jobs 2] [--keep]
+
+Survivors are matched to their reason by function and mutated line, not by mutant number, so a
+reason stays attached when other code in the module moves.
+"""
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+REPORT = ROOT / "docs" / "mutation.md"
+LOG = ROOT / "mutants" / "mutmut-run.log"
+TIMING = ROOT / "mutants" / "run-seconds"
+FLOOR = 0.90
+
+# The rule functions: the maths and formulas users read, the gates, access, export
+# neutralising, the digest schedule and the alert moves. Other functions of these modules
+# (database reads, emails, SQL) are not rules and are left to the ordinary suite.
+RULES = {
+    "KPI maths": ["kpis.maths.*"],
+    "Health formula": ["kpis.health.x_health_score__*", "kpis.health.x_band_for__*"],
+    "Stage gates": ["partnerships.stages.*", "governance.gates.*", "kpis.gates.*"],
+    "Access": ["partnerships.access.*", "partnerships.roles.*"],
+    "Export neutralising": ["partnerships.exports.x_neutralise__*"],
+    "Digest schedule": ["digests.schedule.*", "digests.selectors.x_last_active_on__*"],
+    "Alert moves": ["kpis.alerts.x_transition__*", "kpis.alerts.x_moves__*"],
+}
+PATTERNS = [pattern for patterns in RULES.values() for pattern in patterns]
+
+KILLED = {"killed", "timeout"}
+
+# "function: mutated line" -> why this survivor is left alive. Keep each to one line.
+REASONS = {}
+
+
+def run_mutmut(jobs):
+    LOG.parent.mkdir(exist_ok=True)
+    command = [str(ROOT / ".venv" / "bin" / "mutmut"), "run", "--max-children", str(jobs)]
+    print(f"mutmut on {len(PATTERNS)} rule patterns with {jobs} workers; log: {LOG}")
+    started = time.monotonic()
+    with LOG.open("wb") as log:
+        process = subprocess.Popen([*command, *PATTERNS], cwd=ROOT, stdout=log, stderr=log)
+        while process.poll() is None:
+            time.sleep(20)
+            print(f"  {_elapsed(started)}  {_last_status()}", flush=True)
+    if process.returncode != 0:
+        print(LOG.read_text(errors="replace")[-3000:])
+        sys.exit(f"mutmut stopped with exit code {process.returncode}.")
+    print(f"mutmut done in {_elapsed(started)}")
+    seconds = time.monotonic() - started
+    TIMING.write_text(f"{seconds:.0f} {jobs}")
+    return seconds
+
+
+def _elapsed(started):
+    seconds = int(time.monotonic() - started)
+    return f"{seconds // 60:2d}m{seconds % 60:02d}s"
+
+
+def _last_status():
+    tail = LOG.read_bytes()[-400:].decode(errors="replace")
+    lines = [line.strip() for line in tail.replace("\r", "\n").splitlines() if line.strip()]
+    return lines[-1] if lines else "starting"
+
+
+def results():
+    """{mutant name: status} of the rule functions' mutants."""
+    from mutmut.stats import status_by_exit_code
+
+    out = {}
+    for meta in sorted((ROOT / "mutants").rglob("*.py.meta")):
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        for name, code in codes.items():
+            if any(fnmatch.fnmatch(name, pattern) for pattern in PATTERNS):
+                out[name] = status_by_exit_code[code]
+    return out
+
+
+def function_of(name):
+    module, _, mangled = name.rpartition(".")
+    function = mangled.rpartition("__mutmut_")[0].removeprefix("x_").replace("ǁ", ".")
+    return f"{module}.{function.strip('.')}"
+
+
+def source_path(name):
+    module = name.rsplit(".", 1)[0]
+    return Path(*module.split(".")).with_suffix(".py")
+
+
+def mutated_line(name):
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    diff = get_diff_for_mutant(name, path=source_path(name))
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")]
+    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("- ")]
+    return (removed[0] if removed else ""), (added[0] if added else "(line removed)")
+
+
+def group_of(name):
+    for group, patterns in RULES.items():
+        if any(fnmatch.fnmatch(name, pattern) for pattern in patterns):
+            return group
+    return "?"
+
+
+def write_report(statuses, seconds, jobs):
+    counts = Counter(statuses.values())
+    total = len(statuses)
+    killed = sum(counts[s] for s in KILLED)
+    rate = killed / total if total else 0.0
+    survivors = sorted(
+        (n for n, s in statuses.items() if s not in KILLED), key=lambda n: (function_of(n), n)
+    )
+    lines = [
+        "# Mutation testing of the rules",
+        "",
+        "Generated by `make mutate` (scripts/mutate.py); do not edit by hand. mutmut changes one",
+        "thing at a time in the rule functions (an operator, a constant, a condition, a string)",
+        "and runs the tests that reach that function; a change no test notices survives.",
+        "",
+        f"**Kill rate: {rate:.1%}** ({killed} of {total} mutants killed; the floor is "
+        f"{FLOOR:.0%}). Run took {seconds / 60:.1f} minutes with {jobs} workers.",
+        "",
+        "| rules | functions mutated | mutants | killed | rate |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for group, patterns in RULES.items():
+        names = [n for n in statuses if group_of(n) == group]
+        dead = sum(statuses[n] in KILLED for n in names)
+        share = f"{dead / len(names):.0%}" if names else "-"
+        shown = ", ".join(f"`{p.removesuffix('__*').replace('.x_', '.')}`" for p in patterns)
+        lines.append(f"| {group} | {shown} | {len(names)} | {dead} | {share} |")
+    lines += [
+        "",
+        "Status counts: " + ", ".join(f"{s} {n}" for s, n in sorted(counts.items())) + ".",
+        "",
+        f"## Surviving mutants ({len(survivors)})",
+        "",
+        "Each is a change to the rule that no test notices, with why it is left when that is",
+        "known: equivalent (the change cannot alter any result) or not worth a test. One without",
+        "a reason is a gap in the tests. Show one with `.venv/bin/mutmut show <name>`.",
+        "",
+        "| mutant | status | original → mutated | why it is left |",
+        "| --- | --- | --- | --- |",
+    ]
+    unexplained = 0
+    for name in survivors:
+        before, after = mutated_line(name)
+        reason = REASONS.get(f"{function_of(name)}: {after}")
+        if reason is None:
+            unexplained += 1
+            reason = "**not explained: a gap in the tests**"
+        change = f"`{_cell(before)}` → `{_cell(after)}`"
+        lines.append(f"| `{name}` | {statuses[name]} | {change} | {reason} |")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines) + "\n")
+    return rate, killed, total, len(survivors), unexplained
+
+
+def _cell(text):
+    text = text.replace("|", "\\|").replace("`", "'")
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once")
+    parser.add_argument(
+        "--keep", action="store_true", help="reuse mutants/ instead of starting clean"
+    )
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from the last run"
+    )
+    args = parser.parse_args()
+    os.chdir(ROOT)  # mutmut reads its configuration and mutants/ from the project root
+    if args.report_only:
+        seconds, jobs = (int(x) for x in TIMING.read_text().split())
+    else:
+        if not args.keep:
+            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        seconds, jobs = run_mutmut(args.jobs), args.jobs
+    statuses = results()
+    if not statuses:
+        sys.exit("No mutant of the rule functions was found: did mutmut run?")
+    unchecked = sum(status == "not checked" for status in statuses.values())
+    if unchecked:
+        sys.exit(f"The run stopped before the end: {unchecked} mutants not checked.")
+    rate, killed, total, survivors, unexplained = write_report(statuses, seconds, jobs)
+    print(f"Kill rate: {rate:.1%} ({killed} of {total} killed; floor {FLOOR:.0%}).")
+    print(
+        f"{survivors} survivors ({unexplained} not explained) listed in {REPORT.relative_to(ROOT)}."
+    )
+    if rate < FLOOR:
+        sys.exit(f"Below the {FLOOR:.0%} floor.")
+
+
+if __name__ == "__main__":
+    main()
