@@ -106,8 +106,9 @@ def mutated_line(name):
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     diff = get_diff_for_mutant(name, path=source_path(name))
-    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")]
-    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("- ")]
+    lines = diff.splitlines()
+    added = [line[1:].strip() for line in lines if line[:1] == "+" and line[:3] != "+++"]
+    removed = [line[1:].strip() for line in lines if line[:1] == "-" and line[:3] != "---"]
     return (removed[0] if removed else ""), (added[0] if added else "(line removed)")
 
 

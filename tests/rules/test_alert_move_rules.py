@@ -161,3 +161,13 @@ def test_an_inactive_kpi_is_not_read_as_active():
         open_alerts={},
     )
     assert result == []
+
+
+def test_a_kpi_calling_for_nothing_does_not_stop_the_ones_after_it():
+    result = moves(
+        active_ids=[1, 2, 3],
+        inactive_ids=[],
+        latest={1: latest(ON), 2: latest(OFF), 3: latest(NONE)},
+        open_alerts={},
+    )
+    assert [(m.kpi_id, m.move) for m in result] == [(2, OPEN)]
