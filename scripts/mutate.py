@@ -15,6 +15,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -45,16 +46,139 @@ PATTERNS = [pattern for patterns in RULES.values() for pattern in patterns]
 KILLED = {"killed", "timeout"}
 
 # "function: mutated line" -> why this survivor is left alive. Keep each to one line.
-REASONS = {}
+_NO_DEFAULT = "Equivalent: `or 0` turns a missing input into 0 whatever the default of `get`."
+REASONS = {
+    # Health formula
+    'kpis.health.health_score: overdue = governance.get("overdue_actions", None) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: overdue = governance.get("overdue_actions", ) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: risk = governance.get("max_risk_score", None) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: risk = governance.get("max_risk_score", ) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: open_risks = governance.get("open_risks", None) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: open_risks = governance.get("open_risks", ) or 0': _NO_DEFAULT,
+    'kpis.health.health_score: dd_open = governance.get("dd_required_open", None) or 0': (
+        _NO_DEFAULT
+    ),
+    'kpis.health.health_score: dd_open = governance.get("dd_required_open", ) or 0': _NO_DEFAULT,
+    "kpis.health.health_score: score = max(0, min(101, round(100 - taken)))": (
+        "Equivalent: no component takes off a negative number, so 100 − taken never exceeds 100."
+    ),
+    'kpis.health.band_for: return "XXredXX"': (
+        "Unreachable: the red band starts at 0 and a score is never below 0."
+    ),
+    'kpis.health.band_for: return "RED"': (
+        "Unreachable: the red band starts at 0 and a score is never below 0."
+    ),
+    # Stage gates
+    "governance.gates.due_diligence_cleared: for item in checklist.items.filter(required=True)"
+    '.order_by("order", ):': (
+        "Only the tie-break between items of equal order; PostgreSQL returns such ties in "
+        "insertion (= id) order on a small table, so no test can tell the two apart reliably."
+    ),
+    'governance.gates.sponsor_and_owner_assigned: partnership=partnership, ).values_list("kind", '
+    "flat=True)": (
+        "Equivalent: the kinds filter only narrows the rows read; the check looks for the "
+        "sponsor and owner kinds among them either way."
+    ),
+    # Access
+    "partnerships.roles._group_names: if (user.is_authenticated) or True": (
+        "Equivalent: an anonymous user's groups are Django's empty manager, which gives no "
+        "names without a query."
+    ),
+    # KPI maths
+    "kpis.maths._with_versions: floor = np.iinfo(np.int64).min // 3": (
+        "Equivalent: any day number far below every real date serves as the floor."
+    ),
+    "kpis.maths._with_versions: floor = np.iinfo(np.int64).min / 2": (
+        "Equivalent: any day number far below every real date serves as the floor (the float "
+        "is cast back to int64)."
+    ),
+    "kpis.maths.trend_label: flat = np.abs(slope) / scale <= FLAT_SHARE * (1 - 1e-9)": (
+        "Equivalent in practice: only a ratio of exactly 0.01 × (1 − 10⁻⁹) tells < from <=; "
+        "that exactly 1% is not flat is held by a test."
+    ),
+    "kpis.maths._add_trend: (n >= TREND_MIN_POINTS) & (denominator >= 0), (n * sxy - sx * sy) "
+    "/ denominator, np.nan": (
+        "Equivalent: with 3 or more distinct periods n·Σx² − (Σx)² is at least 2, never 0."
+    ),
+    "kpis.maths._add_trend: (n >= TREND_MIN_POINTS) & (denominator > 1), (n * sxy - sx * sy) "
+    "/ denominator, np.nan": (
+        "Equivalent: with 3 or more distinct periods n·Σx² − (Σx)² is at least 2."
+    ),
+    "kpis.maths._add_trend: mean = np.where(n >= 0, sy / n, np.nan)": (
+        "Equivalent: the mean is only read where a slope exists, that is with 3 or more values."
+    ),
+    "kpis.maths._add_trend: mean = np.where(n > 1, sy / n, np.nan)": (
+        "Equivalent: the mean is only read where a slope exists, that is with 3 or more values."
+    ),
+    "kpis.maths._add_trend: mean = np.where(n > 0, sy / n, None)": (
+        "Equivalent: the mean is only read where a slope exists; None there reads as NaN."
+    ),
+    # Digest schedule
+    'digests.schedule.parse_iso_week: match = WEEK_RE.match(value or "XXXX")': (
+        "Equivalent: neither an empty text nor XXXX is an ISO week."
+    ),
+    "digests.schedule.next_schedule: def next_schedule(*, now, weekday, send_time, tz, "
+    "last_active, inactive_days, max_weeks=7):": (
+        "Equivalent: a first-week send of a month is never more than 5 weeks after this "
+        "week's, so 6 and 7 weeks of look-ahead always find the same digest."
+    ),
+}
 
 
-def run_mutmut(jobs):
+# Kinds of change that cannot alter a rule's result wherever they occur.
+_DTYPE = re.compile(r",?\s*dtype=(np\.int64|float|None|bool|object)|astype\((float|None)\)")
+
+
+def _dtype_only(before, after):
+    def bare(line):
+        return re.sub(r"\s+", "", _DTYPE.sub("", line)).replace(",)", ")")
+
+    return before != after and bare(before) == bare(after)
+
+
+KINDS = [
+    (
+        _dtype_only,
+        "Equivalent: the values already have that type (numpy's defaults are int64 and float64).",
+    ),
+    (
+        lambda before, after: "np.errstate(" in before,
+        "Not a result: only which numpy warnings are silenced; the tests run with warnings as "
+        "errors and no rule input raises this one.",
+    ),
+]
+
+# Functions whose every survivor has the same reason.
+FUNCTION_REASONS = {
+    "kpis.maths._as_of_key": (
+        "Equivalent: the key only has to keep (KPI, day) pairs apart and in order; these "
+        "bounds and spacings all lie far beyond any date Python can hold."
+    ),
+}
+
+
+def reason_for(name, before, after):
+    function = function_of(name)
+    if f"{function}: {after}" in REASONS:
+        return REASONS[f"{function}: {after}"]
+    if function in FUNCTION_REASONS:
+        return FUNCTION_REASONS[function]
+    for matches, reason in KINDS:
+        if matches(before, after):
+            return reason
+    return None
+
+
+def run_mutmut(jobs, names=None):
+    """Run mutmut on the rule functions (or only on ``names``); the seconds it took."""
     LOG.parent.mkdir(exist_ok=True)
     command = [str(ROOT / ".venv" / "bin" / "mutmut"), "run", "--max-children", str(jobs)]
-    print(f"mutmut on {len(PATTERNS)} rule patterns with {jobs} workers; log: {LOG}")
+    targets = names or PATTERNS
+    what = f"{len(names)} mutants" if names else f"{len(PATTERNS)} rule patterns"
+    print(f"mutmut on {what} with {jobs} workers; log: {LOG}")
     started = time.monotonic()
     with LOG.open("wb") as log:
-        process = subprocess.Popen([*command, *PATTERNS], cwd=ROOT, stdout=log, stderr=log)
+        process = subprocess.Popen([*command, *targets], cwd=ROOT, stdout=log, stderr=log)
         while process.poll() is None:
             time.sleep(20)
             print(f"  {_elapsed(started)}  {_last_status()}", flush=True)
@@ -63,7 +187,8 @@ def run_mutmut(jobs):
         sys.exit(f"mutmut stopped with exit code {process.returncode}.")
     print(f"mutmut done in {_elapsed(started)}")
     seconds = time.monotonic() - started
-    TIMING.write_text(f"{seconds:.0f} {jobs}")
+    if not names:
+        TIMING.write_text(f"{seconds:.0f} {jobs}")
     return seconds
 
 
@@ -93,8 +218,8 @@ def results():
 
 def function_of(name):
     module, _, mangled = name.rpartition(".")
-    function = mangled.rpartition("__mutmut_")[0].removeprefix("x_").replace("ǁ", ".")
-    return f"{module}.{function.strip('.')}"
+    function = mangled.rpartition("__mutmut_")[0].removeprefix("x_").removeprefix("xǁ")
+    return f"{module}.{function.replace('ǁ', '.')}"
 
 
 def source_path(name):
@@ -162,7 +287,7 @@ def write_report(statuses, seconds, jobs):
     unexplained = 0
     for name in survivors:
         before, after = mutated_line(name)
-        reason = REASONS.get(f"{function_of(name)}: {after}")
+        reason = reason_for(name, before, after)
         if reason is None:
             unexplained += 1
             reason = "**not explained: a gap in the tests**"
@@ -182,19 +307,23 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="mutants tested at once")
     parser.add_argument(
-        "--keep", action="store_true", help="reuse mutants/ instead of starting clean"
+        "--survivors",
+        action="store_true",
+        help="test again only the last run's survivors, with the tests as they are now",
     )
     parser.add_argument(
         "--report-only", action="store_true", help="rewrite the report from the last run"
     )
     args = parser.parse_args()
     os.chdir(ROOT)  # mutmut reads its configuration and mutants/ from the project root
-    if args.report_only:
-        seconds, jobs = (int(x) for x in TIMING.read_text().split())
-    else:
-        if not args.keep:
-            shutil.rmtree(ROOT / "mutants", ignore_errors=True)
-        seconds, jobs = run_mutmut(args.jobs), args.jobs
+    if args.survivors:
+        # Killed mutants stay killed when tests are added; only the survivors need a new run.
+        run_mutmut(args.jobs, [n for n, s in results().items() if s not in KILLED])
+    elif not args.report_only:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+        run_mutmut(args.jobs)
+    # The report gives the duration of the last full run.
+    seconds, jobs = (int(x) for x in TIMING.read_text().split())
     statuses = results()
     if not statuses:
         sys.exit("No mutant of the rule functions was found: did mutmut run?")

@@ -194,6 +194,10 @@ def test_ending_needs_a_written_reason(db, reason, missing):
     assert missing_for(p, "ended", reason=reason) == missing
 
 
+def test_ending_without_giving_any_reason_is_refused(db):
+    assert missing_for(make_partnership(), Stage.ENDED) == [REASON]
+
+
 def test_the_reason_rule_is_only_for_ending(db):
     p = make_partnership()
     assert missing_for(p, Stage.DUE_DILIGENCE) == []

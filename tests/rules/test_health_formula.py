@@ -191,8 +191,8 @@ def test_every_component_at_its_cap_takes_the_score_to_zero():
     assert result["band"] == "red"
 
 
-def test_the_score_never_goes_below_zero():
-    # Beyond every cap the formula cannot go under 0 (only the risk input is unbounded).
+def test_far_beyond_every_cap_the_score_stays_at_zero():
+    # Each component stops at its cap, so the caps together take off exactly 100.
     result = health_score(
         off_track=1,
         no_data=100,
