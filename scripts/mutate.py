@@ -45,6 +45,17 @@ PATTERNS = [pattern for patterns in RULES.values() for pattern in patterns]
 
 KILLED = {"killed", "timeout"}
 
+_SAME_DAY = (
+    "Equivalent: of versions effective the same day the as-of search takes the last one, the "
+    "highest number, whether or not the earlier ones were dropped."
+)
+_ZERO_SLOPE = "Equivalent: a zero slope is always flat, which is decided first."
+_PERIOD_ORDER = (
+    "Equivalent: the period values are joined to the grid by (KPI, period) key, so the order "
+    "and index of this frame do not matter."
+)
+_NO_VALUES = "Equivalent: with no value at all this empty frame's columns are never read."
+
 # "function: mutated line" -> why this survivor is left alive. Keep each to one line.
 _NO_DEFAULT = "Equivalent: `or 0` turns a missing input into 0 whatever the default of `get`."
 REASONS = {
@@ -113,6 +124,35 @@ REASONS = {
     "kpis.maths._add_trend: mean = np.where(n > 0, sy / n, None)": (
         "Equivalent: the mean is only read where a slope exists; None there reads as NaN."
     ),
+    "kpis.maths._with_versions: )": (
+        "Equivalent: a list of Python ints becomes int64 without being told."
+    ),
+    "kpis.maths._with_versions: same_day = (ids[order][1:] == ids[order][:+1]) & (effs[order][1:] "
+    "== effs[order][:-1])": _SAME_DAY,
+    "kpis.maths._with_versions: same_day = (ids[order][1:] == ids[order][:-1]) & (effs[order][1:] "
+    "== effs[order][:+1])": _SAME_DAY,
+    "kpis.maths.attainment: result = np.where(None, np.nan, result)": (
+        "Equivalent: a missing value already gives NaN in every branch above."
+    ),
+    "kpis.maths.attainment: (target >= 0) & (value > 0),": (
+        "Equivalent: with a zero target the next branch gives the same 0 (0 ÷ value)."
+    ),
+    "kpis.maths.attainment: (target > 0) & (value >= 0),": (
+        "Equivalent: target ÷ 0 is infinite and capped to 200%, which the next branch gives."
+    ),
+    "kpis.maths.attainment: (target >= 0) & (value <= 1) & (value == target),": (
+        "Equivalent: a positive value equal to the target is caught by the first branch."
+    ),
+    "kpis.maths.attainment: (target > 0) & (value <= 1),": (
+        "Equivalent: a positive value with a positive target is caught by the first branch."
+    ),
+    "kpis.maths.attainment: (target == 0) & (value >= 0),": (
+        "Equivalent: zero on a zero target is caught by the branch before (100%)."
+    ),
+    "kpis.maths.trend_label: good = np.where(higher, slope >= 0, slope < 0)": _ZERO_SLOPE,
+    "kpis.maths.trend_label: good = np.where(higher, slope > 0, slope <= 0)": _ZERO_SLOPE,
+    'kpis.maths.compute_snapshots: grid["rolling_avg"] = np.round(np.where(seen >= 0, rolling, '
+    "np.nan), DECIMALS)": "Equivalent: with nothing seen the average is 0 ÷ 0, NaN already.",
     # Digest schedule
     'digests.schedule.parse_iso_week: match = WEEK_RE.match(value or "XXXX")': (
         "Equivalent: neither an empty text nor XXXX is an ISO week."
@@ -126,7 +166,9 @@ REASONS = {
 
 
 # Kinds of change that cannot alter a rule's result wherever they occur.
-_DTYPE = re.compile(r",?\s*dtype=(np\.int64|float|None|bool|object)|astype\((float|None)\)")
+_DTYPE = re.compile(
+    r",?\s*dtype=(np\.int64|float|None|bool|object)|astype\((float|None|np\.int64)\)"
+)
 
 
 def _dtype_only(before, after):
@@ -142,6 +184,37 @@ KINDS = [
         "Equivalent: the values already have that type (numpy's defaults are int64 and float64).",
     ),
     (
+        lambda before, after: "reset_index(drop=True)" in before and "reset_index(" in after,
+        "Equivalent: the old index kept as a column is never read; only SNAPSHOT_COLUMNS are "
+        "returned.",
+    ),
+    (
+        lambda before, after: 'kind="stable"' in before,
+        "Equivalent: the keys are unique (one value per KPI and period), so a stable sort "
+        "changes nothing.",
+    ),
+    (
+        lambda before, after: "np.full(total, np.nan)" in before and "None" in after,
+        "Equivalent: with no value at all every cell is missing; None and NaN both read as "
+        "missing.",
+    ),
+    (
+        lambda before, after: (
+            "groupby(" in before
+            or "ignore_index=True" in before
+            or 'on=["kpi_id", "ord"], how="left", indicator=True' in before
+        ),
+        _PERIOD_ORDER,
+    ),
+    (
+        lambda before, after: before.startswith("empty = "),
+        _NO_VALUES,
+    ),
+    (
+        lambda before, after: before == 'own["n"] = own["n"].astype(np.int64)',
+        "Equivalent: the counts are already int64 (one per own value, counts of the finer).",
+    ),
+    (
         lambda before, after: "np.errstate(" in before,
         "Not a result: only which numpy warnings are silenced; the tests run with warnings as "
         "errors and no rule input raises this one.",
@@ -150,6 +223,10 @@ KINDS = [
 
 # Functions whose every survivor has the same reason.
 FUNCTION_REASONS = {
+    "kpis.maths.to_days": (
+        "Equivalent: the last branch turns day numbers and datetime64 values into the same days; "
+        "the first two are shortcuts."
+    ),
     "kpis.maths._as_of_key": (
         "Equivalent: the key only has to keep (KPI, day) pairs apart and in order; these "
         "bounds and spacings all lie far beyond any date Python can hold."

@@ -137,9 +137,9 @@ def test_a_kpi_started_this_period_without_a_value_has_no_snapshot_yet():
     )
     assert frame.empty
     assert list(frame.columns) == maths.SNAPSHOT_COLUMNS
-    assert maths.compute_snapshots(
-        kpi().iloc[0:0], None, measurements([]), today=date(2024, 3, 20)
-    ).empty
+    none = maths.compute_snapshots(kpi().iloc[0:0], None, measurements([]), today=date(2024, 3, 20))
+    assert none.empty
+    assert list(none.columns) == maths.SNAPSHOT_COLUMNS
 
 
 @pytest.mark.parametrize(
@@ -339,3 +339,70 @@ def test_day_numbers_from_dates_datetimes_and_numbers():
         date(1970, 1, 1),
     ]
     assert maths.days_to_dates([]).tolist() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "target", "direction", "baseline", "expected"),
+    [
+        (50.25, 50.5, "higher", 50, 0.5),  # a span under 1 still measures from the baseline
+        (0.5, 0.8, "higher", None, 0.625),  # a target under 1 is still a target
+        (0.4, 0.3, "lower", None, 0.75),
+        (0.5, 0.4, "lower", None, 0.8),
+        (-1, 0.5, "lower", None, 2.0),
+        (-1, 0, "lower", None, None),  # below a zero target: no ratio
+        (0.5, 0, "lower", None, 0.0),
+    ],
+)
+def test_attainment_with_small_numbers(value, target, direction, baseline, expected):
+    result = maths.attainment_of(value, target, direction, baseline)
+    assert result == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_a_small_rise_is_worsening_when_lower_is_better():
+    assert maths.trend_label([0.5], [10], ["lower"]).tolist() == ["worsening"]
+
+
+def test_a_week_before_1970_starts_on_its_own_monday():
+    freq = np.array(["weekly"])
+    number = maths.ordinal(maths.to_days([date(1969, 12, 28)]), freq)  # a Sunday
+    assert maths.days_to_dates(maths.ordinal_start(number, freq)).tolist() == [date(1969, 12, 22)]
+
+
+def test_values_change_and_attainment_are_rounded_as_shown():
+    # Weekly 0.1 + 0.2 make a month of exactly 0.3: on a lower-is-better warning of 0.3 that
+    # is on track, not at risk by float noise.
+    rows = [
+        (date(2024, 1, 1), "monthly", 1.5, 1),
+        (date(2024, 2, 5), "weekly", 0.1, 2),
+        (date(2024, 2, 12), "weekly", 0.2, 3),
+        (date(2024, 3, 1), "monthly", 0, 4),
+        (date(2024, 4, 1), "monthly", 1, 5),
+        (date(2024, 5, 1), "monthly", 3, 6),
+    ]
+    frame = maths.compute_snapshots(
+        kpi(
+            aggregation="sum",
+            direction="lower",
+            target=0.3,
+            warning=0.3,
+            critical=0.9,
+            baseline=np.nan,
+        ),
+        None,
+        measurements(rows),
+        today=date(2024, 6, 2),
+    )
+    assert frame["value"].tolist()[:2] == [1.5, 0.3]
+    assert frame["status"].tolist()[1] == "on_track"
+    assert frame["change"].tolist()[1] == -1.2
+    # From 0 there is no percentage change; from 1 there is.
+    pct = frame["change_pct"].tolist()
+    assert np.isnan(pct[3]) and pct[4:] == [2.0]
+    assert frame["attainment"].tolist()[3:] == [0.3, 0.1]
+    # A third shown as 0.3333.
+    assert maths.compute_snapshots(
+        kpi(baseline=np.nan, target=3.0),
+        None,
+        measurements([(date(2024, 1, 1), "monthly", 1, 1)]),
+        today=date(2024, 2, 2),
+    )["attainment"].tolist() == [0.3333]
