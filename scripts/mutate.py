@@ -265,7 +265,7 @@ def run_mutmut(jobs, names=None):
     print(f"mutmut done in {_elapsed(started)}")
     seconds = time.monotonic() - started
     if not names:
-        TIMING.write_text(f"{seconds:.0f} {jobs}")
+        TIMING.write_text(f"{seconds:.0f} {jobs} {os.getloadavg()[1]:.1f}")
     return seconds
 
 
@@ -321,7 +321,7 @@ def group_of(name):
     return "?"
 
 
-def write_report(statuses, seconds, jobs):
+def write_report(statuses, seconds, jobs, load):
     counts = Counter(statuses.values())
     total = len(statuses)
     killed = sum(counts[s] for s in KILLED)
@@ -337,7 +337,8 @@ def write_report(statuses, seconds, jobs):
         "and runs the tests that reach that function; a change no test notices survives.",
         "",
         f"**Kill rate: {rate:.1%}** ({killed} of {total} mutants killed; the floor is "
-        f"{FLOOR:.0%}). Run took {seconds / 60:.1f} minutes with {jobs} workers.",
+        f"{FLOOR:.0%}). The last full run took {seconds / 60:.1f} minutes with {jobs} workers "
+        f"(load average {load} at its end).",
         "",
         "| rules | functions mutated | mutants | killed | rate |",
         "| --- | --- | --- | --- | --- |",
@@ -377,7 +378,7 @@ def write_report(statuses, seconds, jobs):
 
 def _cell(text):
     text = text.replace("|", "\\|").replace("`", "'")
-    return text if len(text) <= 90 else text[:87] + "..."
+    return text if len(text) <= 130 else text[:127] + "..."
 
 
 def main():
@@ -400,14 +401,15 @@ def main():
         shutil.rmtree(ROOT / "mutants", ignore_errors=True)
         run_mutmut(args.jobs)
     # The report gives the duration of the last full run.
-    seconds, jobs = (int(x) for x in TIMING.read_text().split())
+    seconds, jobs, *load = TIMING.read_text().split()
+    seconds, jobs, load = int(seconds), int(jobs), (load or ["?"])[0]
     statuses = results()
     if not statuses:
         sys.exit("No mutant of the rule functions was found: did mutmut run?")
     unchecked = sum(status == "not checked" for status in statuses.values())
     if unchecked:
         sys.exit(f"The run stopped before the end: {unchecked} mutants not checked.")
-    rate, killed, total, survivors, unexplained = write_report(statuses, seconds, jobs)
+    rate, killed, total, survivors, unexplained = write_report(statuses, seconds, jobs, load)
     print(f"Kill rate: {rate:.1%} ({killed} of {total} killed; floor {FLOOR:.0%}).")
     print(
         f"{survivors} survivors ({unexplained} not explained) listed in {REPORT.relative_to(ROOT)}."
