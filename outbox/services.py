@@ -72,8 +72,11 @@ KICK_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket
 def kick_delivery():
     """Ask a worker to deliver now. Runs after the commit: the rows are safe whatever happens
     here, and the periodic sweep delivers them if the broker cannot be reached."""
-    from .tasks import deliver
+    # By name from Celery's registry (outbox.apps registers it): outbox.tasks imports this
+    # module, so importing it back would close an import cycle.
+    from celery import current_app
 
+    deliver = current_app.tasks["outbox.deliver"]
     try:
         if deliver.app.conf.task_always_eager:
             deliver.apply()

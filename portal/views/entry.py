@@ -1,5 +1,5 @@
-"""The partner's entry grid: our grid (kpis.views.entry_grid._grid and its cell partial) for the KPIs
-assigned to the partner's side, written through portal.submissions."""
+"""The partner's entry grid: our grid (kpis.views.entry_grid._grid and its cell partial) for
+the KPIs assigned to the partner's side, written through portal.submissions."""
 
 from datetime import date
 
