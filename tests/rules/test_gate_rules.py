@@ -13,6 +13,7 @@ from kpis import gates as kpi_gates
 from kpis.models import Kpi
 from partnerships import stages
 from partnerships.models import Contact, Partnership, Stage, StageMove
+from partnerships.plugins import Contributions, Gate, added
 from partnerships.stages import (
     MoveCheck,
     StageMoveRefused,
@@ -20,8 +21,6 @@ from partnerships.stages import (
     gate_conditions,
     missing_for,
     move_partnership,
-    register_gate,
-    unregister_gate,
 )
 from tests.factories import make_objective, make_partnership
 
@@ -71,8 +70,8 @@ def ready_for_active(partnership, user):
 
 def test_the_gates_registered_for_each_stage():
     assert gate_conditions(Stage.ACTIVE) == [
-        stages._owner_assigned,
-        stages._has_objective,
+        stages.owner_assigned,
+        stages.has_objective,
         governance_gates.sponsor_and_owner_assigned,
         kpi_gates.has_kpi_for_objective,
     ]
@@ -115,12 +114,12 @@ def test_no_roles_at_all_misses_both(db):
 
 def test_base_conditions_owner_and_objective(db, manager):
     p = make_partnership()
-    assert stages._owner_assigned(p) == [OWNER]
-    assert stages._has_objective(p) == [OBJECTIVE]
+    assert stages.owner_assigned(p) == [OWNER]
+    assert stages.has_objective(p) == [OBJECTIVE]
     p.owner = manager
     make_objective(p)
-    assert stages._owner_assigned(p) == []
-    assert stages._has_objective(p) == []
+    assert stages.owner_assigned(p) == []
+    assert stages.has_objective(p) == []
 
 
 def test_a_kpi_counts_only_when_active_and_on_an_objective_of_the_same_partnership(db):
@@ -288,7 +287,7 @@ def test_forcing_needs_an_executive_and_a_reason(db, coo, manager):
     assert refused.value.missing == ["The partnership is already in Negotiation."]
 
 
-def test_a_registered_gate_can_be_replaced_and_removed_by_its_key(db):
+def test_a_declared_gate_can_be_replaced_by_its_key_and_goes_with_its_declaration(db):
     p = make_partnership(stage=Stage.PROSPECT)
 
     def first(partnership):
@@ -297,17 +296,17 @@ def test_a_registered_gate_can_be_replaced_and_removed_by_its_key(db):
     def second(partnership):
         return ["Second wording."]
 
-    try:
-        register_gate(Stage.DUE_DILIGENCE, first, key="test.paperwork")
-        register_gate("due_diligence", second, key="test.paperwork")
+    replaced = Contributions(
+        gates=[
+            Gate(Stage.DUE_DILIGENCE, first, key="test.paperwork"),
+            Gate("due_diligence", second, key="test.paperwork"),
+        ]
+    )
+    with added(replaced):
         assert missing_for(p, Stage.DUE_DILIGENCE) == ["Second wording."]
-        register_gate(Stage.DUE_DILIGENCE, first)  # keyed by module and name by default
-        register_gate(Stage.DUE_DILIGENCE, first)
-        assert missing_for(p, Stage.DUE_DILIGENCE) == ["Second wording.", "First wording."]
-        keys = [key for key, _ in stages._gates[Stage.DUE_DILIGENCE]]
-        assert keys == ["test.paperwork", f"{__name__}.{first.__qualname__}"]
-    finally:
-        unregister_gate(Stage.DUE_DILIGENCE, "test.paperwork")
-        unregister_gate("due_diligence", f"{__name__}.{first.__qualname__}")
+        with added(Contributions(gates=[Gate(Stage.DUE_DILIGENCE, first)] * 2)):
+            assert missing_for(p, Stage.DUE_DILIGENCE) == ["Second wording.", "First wording."]
+            keys = [gate.key for gate in stages.gates(Stage.DUE_DILIGENCE)]
+            assert keys == ["test.paperwork", f"{__name__}.{first.__qualname__}"]
     assert missing_for(p, Stage.DUE_DILIGENCE) == []
-    assert stages._gates[Stage.DUE_DILIGENCE] == []
+    assert stages.gates(Stage.DUE_DILIGENCE) == []
