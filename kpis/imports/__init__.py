@@ -11,7 +11,7 @@ stored), ``writing``, ``progress`` and ``lifecycle`` (an import from upload to d
 
 from .checking import Checked, check
 from .layout import COLUMNS, ImportFileError, async_rows, max_bytes, max_rows
-from .lifecycle import confirm, run_apply, run_validation
+from .lifecycle import MAX_ERRORS_STORED, confirm, run_apply, run_validation
 from .period_cells import parse_periods
 from .progress import current_progress, progress_key
 from .reading import estimate_rows, read_table
@@ -19,6 +19,7 @@ from .writing import write
 
 __all__ = [
     "COLUMNS",
+    "MAX_ERRORS_STORED",
     "Checked",
     "ImportFileError",
     "async_rows",
