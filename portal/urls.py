@@ -1,7 +1,7 @@
 """The partner-facing pages, under /portal/. Each concept's views module holds its own
 ``urlpatterns``; a new concept adds its module and one line here."""
 
-from .views import entry, home, imports, invitations, objectives
+from .views import actions, entry, home, imports, invitations, objectives
 
 app_name = "portal"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     *objectives.urlpatterns,
     *entry.urlpatterns,
     *imports.urlpatterns,
+    *actions.urlpatterns,
 ]

@@ -132,6 +132,10 @@ ROUTES = {
     "portal:objective_propose": ("portal", {"objective_pk": OBJECTIVE}),
     "portal:entry_cell": ("portal-post", {"kpi": KPI}),
     "portal:import_start": OWN_PAGE,
+    "portal:actions": OWN_PAGE,
+    # Partner B's actions and our own (internal) ones; another contact's are a 403 (test_actions).
+    "portal:item_update": ("portal", {"action_pk": "action_item"}),
+    "portal:corrective_update": ("portal", {"action_pk": "corrective"}),
     # Another user's import (partner B's here): never found.
     "portal:import_detail": ("portal", {"import_pk": "b_import"}),
     "portal:import_confirm": ("portal", {"import_pk": "b_import"}),
@@ -164,6 +168,8 @@ def _cases(world, kwargs, *, include_own=True):
         OBJECTIVE: [world["b_obj"].pk, world["other_a_obj"].pk],
         "partner": [world["b"].partner_id],
         "b_import": [world["b_import"].pk],
+        "action_item": [world["b_action"].pk, world["internal_action"].pk],
+        "corrective": [world["b_corrective"].pk, world["internal_corrective"].pk],
         ANY: [1],
     }
     own = {  # internal pages of partner A's own partnership are closed too
