@@ -1,12 +1,12 @@
 import pytest
 from django.utils import timezone
 
-from governance.models import ActionItem
+from governance.models import ActionItem, Checklist, ChecklistItem
 from kpis import periods
 from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
 from partnerships.models import Contact, Objective
 from portal import invites
-from portal.models import PartnershipAccess, PartnerUser
+from portal.models import LedgerEntry, PartnershipAccess, PartnerUser
 from tests.factories import make_objective, make_partner, make_partnership, make_user
 
 
@@ -99,7 +99,31 @@ def partner_work(world, manager):
             due_date=today,
         )
 
+    def question(partnership, sent):
+        checklist, _ = Checklist.objects.get_or_create(partnership=partnership)
+        return ChecklistItem.objects.create(
+            checklist=checklist,
+            section="financial",
+            question="Audited accounts?",
+            answered_by_partner=sent,
+        )
+
+    def entry(partnership):
+        return LedgerEntry.objects.create(
+            partnership=partnership,
+            delivered_by="ours",
+            kind="revenue",
+            amount=1000,
+            description="Deals",
+            occurred_on=today,
+            entered_side="ours",
+        )
+
     return {
+        "b_question": question(b, True),
+        "internal_question": question(a, False),
+        "b_entry": entry(b),
+        "other_a_entry": entry(world["other_a"]),
         "b_action": ActionItem.objects.create(
             partnership=b, title="B's action", owner_contact=pb.contact, due_date=today
         ),
