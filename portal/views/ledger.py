@@ -24,8 +24,16 @@ def ledger_context(partnership, side, *, data=None, errors=None, decide_url=None
     chart = charts.lines(
         [r["label"] for r in rows],
         [
-            ("Value to us", "line-ours", [r["to_us"] for r in rows]),
-            ("Value to the partner", "line-partner", [r["to_partner"] for r in rows]),
+            (
+                f"Delivered by {partnership.partner.name}",
+                "line-partner",
+                [r["to_us"] for r in rows],
+            ),
+            (
+                f"Delivered to {partnership.partner.name}",
+                "line-ours",
+                [r["to_partner"] for r in rows],
+            ),
             ("Cumulative balance", "line-net", [r["net"] for r in rows]),
         ],
     )
