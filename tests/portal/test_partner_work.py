@@ -189,3 +189,23 @@ def test_actions_page_within_query_budget(client, world, django_assert_max_num_q
     client.force_login(world["pa"].user)
     with django_assert_max_num_queries(15):
         assert client.get(reverse("portal:actions")).status_code == 200
+
+
+def test_digest_flags_a_gap_of_two_in_the_week_it_appears(world, manager):
+    from datetime import datetime, time
+
+    from portal.digest import health_gaps
+
+    today = timezone.localdate()
+    healthchecks.save(partnership=world["a"], side="ours", data=SCORES, by=manager)
+    week_end = timezone.make_aware(datetime.combine(today + timedelta(days=1), time()))
+    week_start = week_end - timedelta(days=7)
+    assert health_gaps(manager, {world["a"].pk}, week_start, week_end) is None  # one side only
+    healthchecks.save(
+        partnership=world["a"], side="partner", data={**SCORES, "trust": "1"}, by=None
+    )
+    section = health_gaps(manager, {world["a"].pk}, week_start, week_end)
+    assert section.partnership_ids == {world["a"].pk}
+    assert "Trust us 4, them 1" in section.items[0].text
+    later = (week_start + timedelta(days=14), week_end + timedelta(days=14))
+    assert health_gaps(manager, {world["a"].pk}, *later) is None  # news once
