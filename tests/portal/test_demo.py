@@ -13,7 +13,7 @@ def test_seed_demo_creates_two_partner_users_with_submissions(db):
     assert PartnerUser.objects.count() == 2
     assert PartnerUser.objects.values("partner").distinct().count() == 2
     assert "hannah" in out.getvalue() and "erik" in out.getvalue()
-    assert Submission.objects.filter(state="pending").count() == 4
+    assert Submission.objects.filter(state="pending").count() == 2
     assert Submission.objects.filter(state="rejected").count() == 2
     assert Measurement.objects.filter(source="partner").exists()
 
