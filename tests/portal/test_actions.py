@@ -98,3 +98,33 @@ def test_reminders_go_once_per_action_and_day(world, actions):
     # Six days on, the corrective action gets its one-day reminder.
     partner_actions.due_reminders(today + timedelta(days=6))
     assert reminders.filter(subject="Due tomorrow: Two joint sales calls a week").count() == 1
+
+
+def test_our_owner_gives_a_corrective_action_to_a_partner_contact(client, world, actions, manager):
+    corrective = actions["corrective"]
+    CorrectiveAction.objects.filter(pk=corrective.pk).update(owner_contact=None, owner=manager)
+    client.force_login(manager)
+    url = reverse("kpis:action_edit", args=[corrective.pk])
+    form = client.get(url).content.decode()
+    assert "Pia Partner" in form and "Bob Globex" not in form  # only this partner's contacts
+    data = {
+        "description": corrective.description,
+        "owner": manager.pk,
+        "owner_contact": world["pa"].contact.pk,
+        "due_date": corrective.due_date.isoformat(),
+        "state": "planned",
+        "outcome": "",
+    }
+    assert client.post(url, data).status_code == 302
+    corrective.refresh_from_db()
+    assert corrective.owner_contact == world["pa"].contact
+
+
+@pytest.mark.parametrize("name", ["work_panel", "healthcheck", "ledger"])
+def test_our_pages_within_query_budget(
+    client, world, actions, manager, name, django_assert_max_num_queries
+):
+    client.force_login(manager)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse(f"partner_access:{name}", args=[world["a"].pk]))
+    assert response.status_code == 200
