@@ -51,6 +51,12 @@ NOT_PAGES = {
     "partner_access:agree",
     "partner_access:accept",
     "partner_access:reject",
+    "partner_access:questionnaire_send",
+    "partner_access:ledger_decide",
+    "portal:item_update",
+    "portal:corrective_update",
+    "portal:questionnaire_answer",
+    "portal:ledger_decide",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -198,6 +204,12 @@ def _kpi_and_digest_urls(p, with_):
         "portal:submissions": reverse("portal:submissions"),
         "portal:import_start": reverse("portal:import_start"),
         "portal:import_detail": with_("import", "portal:import_detail"),
+        "portal:actions": reverse("portal:actions"),
+        "portal:questionnaire": reverse("portal:questionnaire", args=[p]),
+        "portal:healthcheck": reverse("portal:healthcheck", args=[p]),
+        "portal:ledger": reverse("portal:ledger", args=[p]),
+        "partner_access:healthcheck": reverse("partner_access:healthcheck", args=[p]),
+        "partner_access:ledger": reverse("partner_access:ledger", args=[p]),
     }
 
 

@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.send_pending_notifications",
         "schedule": schedule("SCHEDULE_ALERT_EMAIL_RETRY", "*/10 * * * *"),
     },
+    # Due-date reminders to partner contacts who own actions (once per action and day).
+    "portal-action-reminders": {
+        "task": "portal.send_action_reminders",
+        "schedule": schedule("SCHEDULE_PORTAL_ACTION_REMINDERS", "40 6 * * *"),
+    },
     # The outbox sweep: what the on-commit kick missed (broker down) and retries now due.
     "outbox-deliver": {
         "task": "outbox.deliver",

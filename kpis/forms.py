@@ -222,7 +222,7 @@ class CorrectiveActionEditForm(forms.ModelForm):
 
     class Meta:
         model = CorrectiveAction
-        fields = ["description", "owner", "due_date", "state", "outcome"]
+        fields = ["description", "owner", "owner_contact", "due_date", "state", "outcome"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 3}),
@@ -233,6 +233,13 @@ class CorrectiveActionEditForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people()
+        # A contact of this partnership's partner may own the action too (they see and
+        # update it in the partner portal).
+        contacts = self.fields["owner_contact"]
+        contacts.queryset = contacts.queryset.filter(
+            partner_id=self.instance.partnership.partner_id
+        )
+        contacts.help_text = "Someone at the partner who carries it out; they see it in the portal."
 
     def clean(self):
         cleaned = super().clean()

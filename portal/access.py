@@ -118,3 +118,13 @@ def can_invite(user, partnership):
     from partnerships.roles import is_executive
 
     return is_executive(user) or (user.is_authenticated and partnership.owner_id == user.pk)
+
+
+def shared_kpi_filter_on(prefix):
+    """``shared_kpi_filter`` for rows that reach the KPI through ``prefix``."""
+    return Q(**{f"{prefix}__shared_with_partner": True}) | Q(
+        **{
+            f"{prefix}__shared_with_partner__isnull": True,
+            f"{prefix}__objective__side__in": [Objective.Side.PARTNER, Objective.Side.SHARED],
+        }
+    )

@@ -10,6 +10,7 @@ from partnerships.demo import DEMO_PASSWORD
 from partnerships.roles import PARTNER_USER
 
 from . import agreements, submissions
+from .demo_partner_work import seed_partner_work
 from .models import PartnershipAccess, PartnerUser, Submission
 
 # username, partner, contact name, partnership
@@ -45,6 +46,7 @@ def seed_portal(ctx, today=None):
             partner_user=profile, partnership=partnership, granted_by=partnership.owner
         )
         _seed_work(partnership, user, today)
+        seed_partner_work(partnership, user, contact, today)
 
 
 def _seed_work(partnership, user, today):

@@ -4,6 +4,7 @@ PORTAL_NAV = [
     ("Partnerships", "portal:home"),
     ("Enter values", "portal:entry"),
     ("Submissions", "portal:submissions"),
+    ("Actions", "portal:actions"),
 ]
 
 

@@ -1,7 +1,17 @@
 """The partner-facing pages, under /portal/. Each concept's views module holds its own
 ``urlpatterns``; a new concept adds its module and one line here."""
 
-from .views import entry, home, imports, invitations, objectives
+from .views import (
+    actions,
+    entry,
+    healthcheck,
+    home,
+    imports,
+    invitations,
+    ledger,
+    objectives,
+    questionnaire,
+)
 
 app_name = "portal"
 
@@ -11,4 +21,8 @@ urlpatterns = [
     *objectives.urlpatterns,
     *entry.urlpatterns,
     *imports.urlpatterns,
+    *actions.urlpatterns,
+    *questionnaire.urlpatterns,
+    *healthcheck.urlpatterns,
+    *ledger.urlpatterns,
 ]

@@ -130,6 +130,8 @@ class ChecklistItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # Sent to the partner as a question of their due-diligence questionnaire (portal app).
+    answered_by_partner = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["checklist", "order", "pk"]

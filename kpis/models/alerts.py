@@ -162,6 +162,15 @@ class CorrectiveAction(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
+    # A partner contact who owns the action (they see and update it in the portal).
+    owner_contact = models.ForeignKey(
+        "partnerships.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="owner (partner)",
+    )
     due_date = models.DateField()
     state = models.CharField(max_length=12, choices=State.choices, default=State.PLANNED)
     outcome = models.TextField(blank=True)

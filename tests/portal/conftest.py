@@ -1,11 +1,12 @@
 import pytest
 from django.utils import timezone
 
+from governance.models import ActionItem, Checklist, ChecklistItem
 from kpis import periods
-from kpis.models import Kpi, MeasurementImport
+from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
 from partnerships.models import Contact, Objective
 from portal import invites
-from portal.models import PartnershipAccess, PartnerUser
+from portal.models import LedgerEntry, PartnershipAccess, PartnerUser
 from tests.factories import make_objective, make_partner, make_partnership, make_user
 
 
@@ -54,7 +55,7 @@ def world(db, partnership, manager):
     b_import = MeasurementImport.objects.create(
         uploaded_by=pb.user, file="kpi-imports/b.csv", original_name="b.csv", state="ready"
     )
-    return {
+    world = {
         "b_import": b_import,
         "a": a,
         "b": b,
@@ -69,6 +70,69 @@ def world(db, partnership, manager):
         "b_obj": b_obj,
         "pa": pa,
         "pb": pb,
+    }
+    world.update(partner_work(world, manager))
+    return world
+
+
+def partner_work(world, manager):
+    """Partner B's actions, and partner A's that are internal: what partner A never reaches."""
+    today = timezone.localdate()
+    a, b, pa, pb = world["a"], world["b"], world["pa"], world["pb"]
+
+    def alert(kpi):
+        return Alert.objects.create(
+            kpi=kpi,
+            partnership=kpi.partnership,
+            severity="at_risk",
+            peak_severity="at_risk",
+            opened_period=today,
+        )
+
+    def corrective(kpi, contact):
+        return CorrectiveAction.objects.create(
+            alert=alert(kpi),
+            kpi=kpi,
+            partnership=kpi.partnership,
+            description="Fix it",
+            owner_contact=contact,
+            due_date=today,
+        )
+
+    def question(partnership, sent):
+        checklist, _ = Checklist.objects.get_or_create(partnership=partnership)
+        return ChecklistItem.objects.create(
+            checklist=checklist,
+            section="financial",
+            question="Audited accounts?",
+            answered_by_partner=sent,
+        )
+
+    def entry(partnership):
+        return LedgerEntry.objects.create(
+            partnership=partnership,
+            delivered_by="ours",
+            kind="revenue",
+            amount=1000,
+            description="Deals",
+            occurred_on=today,
+            entered_side="ours",
+        )
+
+    return {
+        "b_question": question(b, True),
+        "internal_question": question(a, False),
+        "b_entry": entry(b),
+        "other_a_entry": entry(world["other_a"]),
+        "b_action": ActionItem.objects.create(
+            partnership=b, title="B's action", owner_contact=pb.contact, due_date=today
+        ),
+        "internal_action": ActionItem.objects.create(
+            partnership=a, title="Our action", owner=manager, due_date=today
+        ),
+        "b_corrective": corrective(world["b_kpi"], pb.contact),
+        # On an internal KPI: not visible even though Pia owns it.
+        "internal_corrective": corrective(world["internal"], pa.contact),
     }
 
 

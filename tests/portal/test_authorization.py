@@ -101,6 +101,11 @@ ROUTES = {
     "partner_access:agree": internal(pk=PARTNERSHIP, objective_pk=OBJECTIVE),
     "partner_access:accept": internal(pk=PARTNERSHIP, submission_pk=ANY),
     "partner_access:reject": internal(pk=PARTNERSHIP, submission_pk=ANY),
+    "partner_access:work_panel": internal(pk=PARTNERSHIP),
+    "partner_access:questionnaire_send": internal(pk=PARTNERSHIP),
+    "partner_access:healthcheck": internal(pk=PARTNERSHIP),
+    "partner_access:ledger": internal(pk=PARTNERSHIP),
+    "partner_access:ledger_decide": internal(pk=PARTNERSHIP, entry_pk=ANY),
     "partnerships:home": internal(),
     "partnerships:list": internal(),
     "partnerships:create": internal(),
@@ -132,6 +137,16 @@ ROUTES = {
     "portal:objective_propose": ("portal", {"objective_pk": OBJECTIVE}),
     "portal:entry_cell": ("portal-post", {"kpi": KPI}),
     "portal:import_start": OWN_PAGE,
+    "portal:actions": OWN_PAGE,
+    # Partner B's actions and our own (internal) ones; another contact's are a 403 (test_actions).
+    "portal:item_update": ("portal", {"action_pk": "action_item"}),
+    "portal:corrective_update": ("portal", {"action_pk": "corrective"}),
+    "portal:questionnaire": ("portal", {"pk": PARTNERSHIP}),
+    # Partner B's question, and partner A's item that is not sent to the partner.
+    "portal:questionnaire_answer": ("portal", {"item_pk": "question"}),
+    "portal:healthcheck": ("portal", {"pk": PARTNERSHIP}),
+    "portal:ledger": ("portal", {"pk": PARTNERSHIP}),
+    "portal:ledger_decide": ("portal", {"entry_pk": "ledger_entry"}),
     # Another user's import (partner B's here): never found.
     "portal:import_detail": ("portal", {"import_pk": "b_import"}),
     "portal:import_confirm": ("portal", {"import_pk": "b_import"}),
@@ -164,6 +179,10 @@ def _cases(world, kwargs, *, include_own=True):
         OBJECTIVE: [world["b_obj"].pk, world["other_a_obj"].pk],
         "partner": [world["b"].partner_id],
         "b_import": [world["b_import"].pk],
+        "action_item": [world["b_action"].pk, world["internal_action"].pk],
+        "corrective": [world["b_corrective"].pk, world["internal_corrective"].pk],
+        "question": [world["b_question"].pk, world["internal_question"].pk],
+        "ledger_entry": [world["b_entry"].pk, world["other_a_entry"].pk],
         ANY: [1],
     }
     own = {  # internal pages of partner A's own partnership are closed too
