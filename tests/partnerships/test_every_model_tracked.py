@@ -64,8 +64,15 @@ def _a_user():
     return {"user": save(build(get_user_model()))}
 
 
-# What a check constraint asks for beyond the required fields (one person per role).
-EXTRA = {"governance.GovernanceRole": _a_user}
+def _an_action_item():
+    from governance.models import ActionItem
+
+    return {"action_item": save(build(ActionItem))}
+
+
+# What a check constraint asks for beyond the required fields (one person per role, one
+# action per partner's update).
+EXTRA = {"governance.GovernanceRole": _a_user, "portal.ActionUpdate": _an_action_item}
 
 
 def build(model):
