@@ -11,7 +11,8 @@ from benchmarks.generate import generate
 from kpis.models import Measurement
 from partnerships.models import Partnership
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# gunicorn, in its own process, reads the machine's clock: so must the sessions made for it.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 @pytest.fixture

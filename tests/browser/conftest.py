@@ -17,6 +17,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
+            # The browser waits on a page served with time running, from tests.clock.NOW.
+            item.add_marker(pytest.mark.ticking_clock)
 
 
 @pytest.fixture(scope="session")
