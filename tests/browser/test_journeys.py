@@ -94,6 +94,8 @@ def test_manager_enters_values_then_imports_a_fixed_spreadsheet(
     cell.fill("42")
     cell.press("Tab")
     expect(page.locator(f"td.current[id^='cell-{kpi.pk}-'] .cell-note")).to_be_visible()
+    current = periods.recent_periods("monthly", 1)[0]
+    assert Measurement.objects.get(kpi=kpi, period=current).value == 42
     shoot("journey-manager-1-grid")
 
     last_month = periods.recent_periods("monthly", 2)[0]
