@@ -5,9 +5,16 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright sync API
 
 import pytest  # noqa: E402
+import time_machine  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 
+from tests import migrated_data  # noqa: E402
+from tests.clock import NOW  # noqa: E402
 from tests.factories import make_partner, make_partnership, make_user  # noqa: E402
+
+migrated_data.restore_after_every_flush()
 
 
 def pytest_sessionstart(session):
@@ -31,6 +38,42 @@ def pytest_sessionstart(session):
             "server when no other answers, or point TEST_DATABASE_URL at a running server.",
             returncode=2,
         )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, django_db_keepdb):
+    """A reused database starts as a new one would: whatever an interrupted run left is
+    flushed, and the data migrations' rows come back (see tests/migrated_data.py)."""
+    if django_db_keepdb:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def clock(request):
+    """Time stands still at ``tests.clock.NOW`` (``clock.move_to(moment)`` moves it). Tests
+    marked ``ticking_clock`` start there with time running; ``real_clock`` ones read the
+    machine's clock, for threads and processes that wait on it (a Celery worker, gunicorn)."""
+    if request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    tick = request.node.get_closest_marker("ticking_clock") is not None
+    with time_machine.travel(NOW, tick=tick) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (Redis in the suite): pages, import progress or
+    sessions cached by an earlier test are never served to a later one."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    """Uploaded files land in a folder of their own, so no test sees another's files or the
+    names Django gives to avoid them."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

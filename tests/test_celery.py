@@ -1,8 +1,11 @@
 """Celery runs for real: a worker in this process, Redis as the broker."""
 
+import pytest
+
 from config.celery import health_check
 
 
+@pytest.mark.ticking_clock  # the worker's thread waits on the clock
 def test_health_check_runs_on_a_real_worker(real_worker):
     result = health_check.delay()
     assert result.get(timeout=30) == {"status": "ok", "database": True}

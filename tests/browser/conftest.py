@@ -1,11 +1,11 @@
 """Playwright drives Debian's Chromium against the live test server."""
 
-import importlib
 import io
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -17,6 +17,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.path):
             item.add_marker(pytest.mark.browser)
+            # The browser waits on a page served with time running, from tests.clock.NOW.
+            item.add_marker(pytest.mark.ticking_clock)
 
 
 @pytest.fixture(scope="session")
@@ -60,30 +62,8 @@ def shoot(page):
     return take
 
 
-SHIPPED_DEFAULTS = [
-    ("governance.migrations.0002_default_dd_template", "create_default_template"),
-    ("kpis.migrations.0002_kpi_library", "add_library"),
-]
-
-
-def restore_shipped_defaults():
-    """A transactional test flushes every table afterwards, data migrations' rows included
-    (the default due-diligence template, the KPI library): put them back."""
-    from django.apps import apps
-
-    from governance.models import ChecklistTemplate
-    from kpis.models import KpiTemplate
-
-    for (module, function), model in zip(
-        SHIPPED_DEFAULTS, (ChecklistTemplate, KpiTemplate), strict=True
-    ):
-        if not model.objects.exists():
-            getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
 def demo(transactional_db):
-    restore_shipped_defaults()
     call_command("seed_demo", stdout=io.StringIO())
 
 
@@ -94,7 +74,7 @@ def login(page, live_server):
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
         return page
 
     return as_user

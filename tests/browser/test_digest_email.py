@@ -230,10 +230,7 @@ def test_reminder_email(transactional_db, page, shoot, settings):
 
 @pytest.fixture
 def demo(transactional_db, settings):
-    from tests.browser.conftest import restore_shipped_defaults
-
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    restore_shipped_defaults()
     call_command("seed_demo", stdout=io.StringIO())
 
 

@@ -9,15 +9,18 @@ from kpis import periods
 from kpis.models import Alert, CorrectiveAction, Kpi, Measurement
 from partnerships.models import Partnership
 from tests.browser.conftest import PHONE, SCREENSHOTS
+from tests.clock import days_from_today
 
 PANELS = ("kpis", "trends", "alerts", "health", "timeline")
 
 
 def open_dashboard(page, url):
+    """The partnership page with every panel loaded and every trend chart drawn."""
     page.goto(url)
     for key in PANELS:
         expect(page.locator(f"#panel-{key}-body")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".panel-loading")).to_have_count(0)
+    expect(page.locator("figure[data-chart]:not([data-drawn])")).to_have_count(0)
 
 
 def test_coo_finds_a_red_partnership_and_acts_on_its_alerts(demo, login, live_server, shoot):
@@ -76,11 +79,7 @@ def test_coo_finds_a_red_partnership_and_acts_on_its_alerts(demo, login, live_se
 
 
 def _in_days(days):
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    return (timezone.localdate() + timedelta(days=days)).isoformat()
+    return days_from_today(days).isoformat()
 
 
 def test_manager_enters_values_then_imports_a_fixed_spreadsheet(
@@ -95,6 +94,8 @@ def test_manager_enters_values_then_imports_a_fixed_spreadsheet(
     cell.fill("42")
     cell.press("Tab")
     expect(page.locator(f"td.current[id^='cell-{kpi.pk}-'] .cell-note")).to_be_visible()
+    current = periods.recent_periods("monthly", 1)[0]
+    assert Measurement.objects.get(kpi=kpi, period=current).value == 42
     shoot("journey-manager-1-grid")
 
     last_month = periods.recent_periods("monthly", 2)[0]
@@ -120,7 +121,7 @@ def test_manager_enters_values_then_imports_a_fixed_spreadsheet(
     expect(page.locator("text=Ready to import")).to_be_visible()
     shoot("journey-manager-3-import-ready")
     page.locator("form.form-actions button").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".badge-green", has_text="Imported")).to_be_visible()
     shoot("journey-manager-4-imported")
     assert Measurement.objects.filter(kpi=kpi, period=last_month, value=51).exists()
 

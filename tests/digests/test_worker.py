@@ -3,6 +3,7 @@
 import time
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from digests.models import DeliveryStatus, Digest
@@ -10,10 +11,10 @@ from digests.tasks import fan_out_digests
 from tests.digests.helpers import prefer
 
 
+@pytest.mark.ticking_clock  # the worker's thread waits on the clock
 def test_fan_out_on_a_real_worker(real_worker, smtp, coo, manager, viewer, partnership):
-    # Make two recipients due right now, wherever "now" falls in their week.
-    now = timezone.localtime()
-    at = max(now - timedelta(minutes=5), now.replace(hour=0, minute=0, second=0))
+    # Make two recipients due: their send time passed five minutes ago (10:25 on tests.clock.NOW).
+    at = timezone.localtime() - timedelta(minutes=5)
     for user in (coo, manager):
         prefer(user, weekday=at.weekday(), send_time=at.time().replace(microsecond=0))
     prefer(viewer, enabled=False)

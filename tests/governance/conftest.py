@@ -3,8 +3,6 @@
 import itertools
 from datetime import date
 
-import pytest
-
 from governance import services
 from governance.models import (
     ActionItem,
@@ -21,11 +19,6 @@ from governance.models import (
 from partnerships.models import Contact
 
 _seq = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def make_template(items=None, **fields):

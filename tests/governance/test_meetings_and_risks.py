@@ -70,11 +70,14 @@ def test_action_needs_exactly_one_owner(client, partnership, manager):
     )
     assert response.status_code == 422
     assert "Give the action one owner" in response.text
+    assert not ActionItem.objects.exists()
     response = client.post(
         url,
         {"title": "Send figures", "due_date": "2025-07-01", "status": "open", "owner": manager.pk},
     )
     assert response.status_code == 302
+    action = ActionItem.objects.get(partnership=partnership, title="Send figures")
+    assert action.owner == manager and action.owner_contact is None
 
 
 def test_tick_action_done_in_place(client, partnership, manager):

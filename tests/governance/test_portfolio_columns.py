@@ -1,7 +1,7 @@
 """Governance's contribution to the portfolio table: columns, sort, filter, tiles, export."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pandas as pd
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from governance.models import ActionItem, Risk
 from partnerships.portfolio import day
+from tests.clock import days_from_today
 from tests.factories import make_partnership
 from tests.governance.conftest import conclude_all, make_cadence, make_meeting, start_checklist
 from tests.partnerships.test_portfolio_cells import cells
@@ -28,7 +29,7 @@ def test_columns_sort_filter_and_tiles(client, coo, manager):
         partnership=late,
         title="Send plan",
         owner=manager,
-        due_date=date.today() - timedelta(days=3),
+        due_date=days_from_today(-3),
     )
     conclude_all(start_checklist(calm, coo), coo)
     start_checklist(late, coo)
@@ -64,7 +65,7 @@ def test_portfolio_queries_stay_bounded_with_governance_data(
             p = make_partnership(title=f"Bulk {rows}-{i}")
             Risk.objects.create(partnership=p, title="r", category="legal", likelihood=2, impact=3)
             ActionItem.objects.create(
-                partnership=p, title="a", owner=manager, due_date=date.today() - timedelta(days=1)
+                partnership=p, title="a", owner=manager, due_date=days_from_today(-1)
             )
         client.force_login(coo)
         with django_assert_max_num_queries(15):

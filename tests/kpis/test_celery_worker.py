@@ -1,6 +1,6 @@
 """The snapshot and import tasks on a real Celery worker, with Redis as the broker."""
 
-from django.contrib.auth.models import Group
+import pytest
 from django.core.files.base import ContentFile
 
 from config import celery_app
@@ -9,6 +9,9 @@ from kpis.models import Alert, MeasurementImport, Snapshot
 from tests.factories import make_partner, make_partnership, make_user
 
 from .conftest import make_kpi, measure, months
+
+# The worker's thread waits on the clock: time runs, from tests.clock.NOW.
+pytestmark = pytest.mark.ticking_clock
 
 
 def test_snapshot_task_runs_on_a_real_worker(real_worker):
@@ -32,8 +35,6 @@ def test_snapshot_task_runs_on_a_real_worker(real_worker):
 
 
 def test_import_validation_task_on_a_real_worker(real_worker):
-    # Flushing tables between transactional tests removes the role groups; put one back.
-    Group.objects.get_or_create(name="Partner manager")
     user = make_user("importer", "Partner manager")
     partnership = make_partnership(partner=make_partner(), owner=user)
     kpi = make_kpi(partnership)

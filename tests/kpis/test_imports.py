@@ -1,7 +1,6 @@
 """Spreadsheet import: every error, the formats people really send, all-or-nothing writes."""
 
 import io
-import time
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -390,7 +389,9 @@ def test_templates_download(client, kpis, manager):
     assert book.active["A1"].value == "kpi_id" and frame is None
 
 
-def test_one_hundred_thousand_rows_validate_in_seconds(partnership, manager):
+def test_the_largest_allowed_file_validates_whole(partnership, manager):
+    # 100,000 rows, KPI_IMPORT_MAX_ROWS, with decimal commas. How fast is the benchmark's
+    # business (benchmarks/run.py, "import"), not this test's.
     kpis = [
         make_kpi(partnership, frequency="weekly", unit="ratio", name=f"W{i}") for i in range(100)
     ]
@@ -404,8 +405,7 @@ def test_one_hundred_thousand_rows_validate_in_seconds(partnership, manager):
         }
     )
     content = frame.to_csv(index=False).encode()
-    start = time.perf_counter()
     result = checked(content, manager)
-    elapsed = time.perf_counter() - start
     assert result.errors == [] and len(result.plan) == 100_000
-    assert elapsed < 15, f"took {elapsed:.1f}s"
+    assert sorted(result.plan["value"])[::20_000] == [0.5, 200.5, 400.5, 600.5, 800.5]
+    assert set(result.plan["outcome"]) == {"create"}

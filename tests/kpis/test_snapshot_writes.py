@@ -2,7 +2,7 @@
 where a KPI's latest status moved."""
 
 import importlib
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -113,7 +113,7 @@ def test_the_current_period_losing_its_value_is_deleted_and_both_readers_agree(p
     assert Snapshot.objects.filter(kpi=other).count() == 6
 
 
-def test_health_is_scored_again_only_when_a_latest_status_moves(partnership):
+def test_health_is_scored_again_only_when_a_latest_status_moves(partnership, clock):
     kpi = make_kpi(partnership)
     for day, value in months(2024, 1, [100, 95, 92, 96, 99]):
         measure(kpi, day, value)
@@ -122,12 +122,14 @@ def test_health_is_scored_again_only_when_a_latest_status_moves(partnership):
 
     may = kpi.measurements.filter(period=date(2024, 5, 1))
     may.update(value=97)  # a correction: still on track
+    clock.shift(timedelta(minutes=1))
     with CaptureQueriesContext(connection) as quiet:
         result = recompute([kpi.pk], today=TODAY)
     assert result.snapshots >= 1 and not result.health_changed
     assert HealthSnapshot.objects.get(partnership=partnership).computed_at == health.computed_at
 
     may.update(value=50)  # now off track: health must move
+    clock.shift(timedelta(minutes=1))
     result = recompute([kpi.pk], today=TODAY)
     assert result.health_changed == {partnership.pk}
     moved = HealthSnapshot.objects.get(partnership=partnership)
@@ -136,11 +138,12 @@ def test_health_is_scored_again_only_when_a_latest_status_moves(partnership):
     assert len(quiet) <= 9
 
 
-def test_a_full_recompute_scores_every_partnership_in_scope(partnership):
+def test_a_full_recompute_scores_every_partnership_in_scope(partnership, clock):
     kpi = make_kpi(partnership)
     measure(kpi, date(2024, 1, 1), 100)
     recompute(partnership_ids=[partnership.pk], today=TODAY)
     first = HealthSnapshot.objects.get(partnership=partnership).computed_at
+    clock.shift(timedelta(minutes=1))
     result = recompute(partnership_ids=[partnership.pk], today=TODAY)
     assert result.snapshots == 0 and not result.health_changed
     assert HealthSnapshot.objects.get(partnership=partnership).computed_at > first

@@ -88,9 +88,24 @@ def test_read_pages(client, world, request, name, key, who, status):
 )
 def test_edit_pages(client, world, request, name, key, who, status):
     client.force_login(request.getfixturevalue(who))
-    assert client.get(url(name, world, key)).status_code == status
-    assert client.post(url(name, world, key), {}).status_code in (
-        (status,) if status != 200 else (200,)  # an empty form comes back with errors
+    page = client.get(url(name, world, key))
+    assert page.status_code == status
+    # The form sent back with every field blank.
+    blank = dict.fromkeys(page.context["form"].fields, "") if status == 200 else {"name": ""}
+    before = editable_rows()
+    response = client.post(url(name, world, key), blank)
+    assert response.status_code == status
+    if status == 200:  # it comes back with its errors
+        assert response.context["form"].errors
+    assert editable_rows() == before
+
+
+def editable_rows():
+    """What the edit pages write, to show that a refused or invalid form wrote nothing."""
+    return (
+        list(Kpi.objects.order_by("pk").values()),
+        list(Measurement.objects.order_by("pk").values()),
+        list(CorrectiveAction.objects.order_by("pk").values()),
     )
 
 
@@ -258,7 +273,11 @@ def test_grid_for_viewers_and_strangers(client, world, viewer, other_manager):
     assert "Nothing to enter" in client.get(reverse("kpis:entry_grid")).text
     pid = world["partnership"].pk
     assert client.get(reverse("kpis:entry_grid"), {"partnership": pid}).status_code == 403
-    assert client.post(reverse("kpis:entry_grid"), {"partnership": pid}).status_code == 403
+    period = recent_closed(1).isoformat()
+    values = {"partnership": pid, f"v-{world['kpi'].pk}-{period}": "71"}
+    before = editable_rows()
+    assert client.post(reverse("kpis:entry_grid"), values).status_code == 403
+    assert editable_rows() == before
     client.force_login(other_manager)
     assert client.get(reverse("kpis:entry_grid"), {"partnership": pid}).status_code == 404
 
@@ -409,6 +428,8 @@ def test_only_the_uploader_cancels_an_import(client, world, manager, coo):
     batch.file.save("m.csv", ContentFile(b"kpi_id,period,value\n"))
     client.force_login(coo)
     assert client.post(reverse("kpis:import_cancel", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.state == "ready"
     client.force_login(manager)
     assert client.post(reverse("kpis:import_cancel", args=[batch.pk])).status_code == 302
     batch.refresh_from_db()

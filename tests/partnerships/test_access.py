@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from partnerships.models import Partnership, Stage
+from partnerships.models import Agreement, Interaction, Objective, Partnership, Stage, StageMove
 from tests.factories import make_objective, make_partner, make_partnership
 
 
@@ -40,8 +40,31 @@ def test_list_shows_only_visible_partnerships(client, partnership, elsewhere, ma
 )
 def test_manager_gets_404_for_another_teams_partnership_by_url(client, elsewhere, manager, name):
     client.force_login(manager)
-    assert client.get(reverse(f"partnerships:{name}", args=[elsewhere.pk])).status_code == 404
-    assert client.post(reverse(f"partnerships:{name}", args=[elsewhere.pk])).status_code == 404
+    url = reverse(f"partnerships:{name}", args=[elsewhere.pk])
+    assert client.get(url).status_code == 404
+    before = rows_of(elsewhere)
+    assert client.post(url, A_WRITE).status_code == 404
+    assert rows_of(elsewhere) == before
+
+
+# What the edit, objective, agreement and interaction forms would write if they were allowed to.
+A_WRITE = {
+    "title": "Taken over",
+    "type": "technology",
+    "start_date": "2026-01-01",
+    "kind": "meeting",
+    "summary": "Written by someone not allowed to",
+    "occurred_on": "2026-01-01",
+}
+
+
+def rows_of(partnership):
+    """Everything those forms and the stage move could change on ``partnership``."""
+    mine = {"partnership": partnership}
+    return [
+        list(model.objects.filter(**mine).order_by("pk").values())
+        for model in (Objective, Agreement, Interaction, StageMove)
+    ] + [list(Partnership.objects.filter(pk=partnership.pk).values())]
 
 
 def test_move_on_another_teams_partnership_is_404(client, elsewhere, manager):
@@ -56,14 +79,19 @@ def test_move_on_another_teams_partnership_is_404(client, elsewhere, manager):
 def test_viewer_can_see_but_not_change(client, partnership, viewer, name):
     client.force_login(viewer)
     assert client.get(reverse("partnerships:detail", args=[partnership.pk])).status_code == 200
-    assert client.get(reverse(f"partnerships:{name}", args=[partnership.pk])).status_code == 403
-    assert client.post(reverse(f"partnerships:{name}", args=[partnership.pk])).status_code == 403
+    url = reverse(f"partnerships:{name}", args=[partnership.pk])
+    assert client.get(url).status_code == 403
+    before = rows_of(partnership)
+    assert client.post(url, A_WRITE).status_code == 403
+    assert rows_of(partnership) == before
 
 
 def test_viewer_cannot_move_stage(client, partnership, viewer):
     client.force_login(viewer)
     url = reverse("partnerships:move", args=[partnership.pk])
+    before = rows_of(partnership)
     assert client.post(url, {"to_stage": "due_diligence"}).status_code == 403
+    assert rows_of(partnership) == before
 
 
 def test_viewer_sees_no_edit_controls(client, partnership, viewer):
