@@ -20,6 +20,9 @@ from config import embedded_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Servers and commands in other processes read the machine's clock.
+pytestmark = pytest.mark.real_clock
+
 LOGIN_AND_LIST = """
 import django
 django.setup()

@@ -20,7 +20,8 @@ from outbox.senders import message_id
 
 from .conftest import free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Real worker processes read the machine's clock, so this side does too.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 
 def process_env(**extra):
