@@ -23,7 +23,7 @@ def migrated_rows():
 @pytest.mark.django_db(transaction=True)
 def test_a_flush_brings_back_what_the_data_migrations_created():
     before = migrated_rows()
-    assert before["groups"] == ["Executive", "Partner manager", "Viewer"]
+    assert before["groups"] == ["Executive", "Partner manager", "Partner user", "Viewer"]
     assert before["default templates"] and before["template items"] and before["KPI library"]
     ChecklistTemplate.objects.update(description="Edited by an admin")
 
