@@ -11,12 +11,13 @@ import time
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from outbox import backoff, services
 from outbox.models import Message, Status
 from outbox.senders import message_id
+from tests import db as test_db
 
 from .conftest import free_port
 
@@ -26,12 +27,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.real_clock]
 
 def process_env(**extra):
     """This test's database (the test copy) and Redis DB, for a child process."""
-    db = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "TEST_DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}",
+        "TEST_DATABASE_URL": test_db.url(),
         "TEST_REDIS_URL": settings.REDIS_URL,
     }
     env.update(extra)
