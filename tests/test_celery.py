@@ -17,7 +17,13 @@ def test_without_redis_tasks_run_eagerly():
     import sys
 
     env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DATABASE_URL"}}
-    env.update(CONCORD_ENV="dev", DJANGO_SETTINGS_MODULE="config.settings")
+    # A database address the settings never connect to: without one, dev starts the embedded
+    # server of the checkout and leaves it running.
+    env.update(
+        CONCORD_ENV="dev",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DATABASE_URL="postgres://x@h/db",
+    )
     env.pop("CELERY_TASK_ALWAYS_EAGER", None)
     code = (
         "import django; django.setup();"
