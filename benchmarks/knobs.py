@@ -3,6 +3,8 @@
 import os
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", 5))
+# Pages take milliseconds: more samples, so one slow moment does not move a median.
+PAGE_REPEAT = int(os.environ.get("BENCH_PAGE_REPEAT", 30))
 HEAVY_REPEAT = int(os.environ.get("BENCH_HEAVY_REPEAT", 3))
 FANOUT_REPEAT = int(os.environ.get("BENCH_FANOUT_REPEAT", 2))
 COLD_REPEAT = int(os.environ.get("BENCH_COLD_REPEAT", 1))

@@ -2,8 +2,9 @@
 
     python benchmarks/run.py [--only pages,recompute,incremental,digest,fanout,import,load]
 
-Each figure is the median over BENCH_REPEAT runs (default 5; BENCH_HEAVY_REPEAT, default 3, for
-the full recompute and the import; BENCH_FANOUT_REPEAT, default 2, for the fan-out), with min
+Each figure is the median over BENCH_REPEAT runs (default 5; BENCH_PAGE_REPEAT, default 30, for
+the pages, sampled round-robin; BENCH_HEAVY_REPEAT, default 3, for the full recompute and the
+import; BENCH_FANOUT_REPEAT, default 2, for the fan-out), with min
 and max, and each timing is also a ratio to a floor measured in the same run. BENCH_OUTPUT names
 the result files (default latest); --only runs some benchmarks and keeps the other figures.
 """

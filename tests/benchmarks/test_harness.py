@@ -23,6 +23,7 @@ def tiny(settings, monkeypatch):
     monkeypatch.setenv("BENCH_IMPORT_ROWS", "300")
     for name, value in {
         "REPEAT": 2,
+        "PAGE_REPEAT": 2,
         "HEAVY_REPEAT": 1,
         "FANOUT_REPEAT": 1,
         "FANOUT_RECIPIENTS": 10,
@@ -47,6 +48,9 @@ def test_every_benchmark_runs_and_reports(tiny):
     assert {"floor", "portfolio", "portfolio_filtered", "dashboard"} <= set(pages)
     assert any(name.startswith("panel:") for name in pages)
     assert all(row["queries"] > 0 for name, row in pages.items() if name != "floor")
+    assert all(row["runs"] == 2 for name, row in pages.items() if name != "dashboard_all_panels")
+    # The pages built after a write did build: their queries are more than when served.
+    assert pages["portfolio_after_write"]["queries"] > pages["portfolio"]["queries"]
     every = results["every_page"]
     assert not every["summary"]["errors"]
     assert every["pages"]["executive"]["partnerships:list"]["status"] == 200
