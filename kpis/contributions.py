@@ -15,6 +15,7 @@ from partnerships.plugins import (
     Tiles,
     TimelineSource,
 )
+from partnerships.roles import EXECUTIVE, PARTNER_MANAGER
 
 from . import dashboard, demo, digest, gates, portfolio, timeline
 
@@ -37,7 +38,7 @@ CONTRIBUTIONS = Contributions(
     ],
     nav=[
         Nav("Alerts", "kpis:alert_inbox", order=30),
-        Nav("KPI entry", "kpis:entry_grid", order=40),
+        Nav("KPI entry", "kpis:entry_grid", order=40, for_roles=(EXECUTIVE, PARTNER_MANAGER)),
     ],
     seeders=[Seeder("kpis", demo.seed_kpis, order=50)],
     digest_sections=[

@@ -6,10 +6,10 @@ def roles(request):
     user = request.user
     if not user.is_authenticated:
         return {}
-    executive = is_executive(user)
+    role = role_label(user)
     return {
-        "is_executive": executive,
+        "is_executive": is_executive(user),
         "is_manager": is_manager(user),
-        "role_label": role_label(user),
-        "extra_nav": nav_items(executive=executive),
+        "role_label": role,
+        "extra_nav": nav_items(role=role),
     }

@@ -27,6 +27,8 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from .roles import ALL_ROLES
+
 
 class Slot(StrEnum):
     """Where a panel goes on the partnership page."""
@@ -104,7 +106,8 @@ class Nav:
     label: str
     url_name: str
     order: int = 100
-    executive_only: bool = False
+    # The roles (partnerships.roles) shown this entry: a menu offers only what the role can open.
+    for_roles: tuple[str, ...] = ALL_ROLES
 
     @property
     def url(self):
