@@ -41,8 +41,10 @@ FORMULA = [
     (
         "risks",
         "Open risks",
-        10,
-        "The highest open risk (likelihood × impact, out of 25) scaled to 10 points.",
+        30,
+        "The highest open risk (likelihood × impact, out of 25), weighed by its own size: "
+        "30 × (score / 25)², so 25 takes 30 points, 20 takes 19, 15 takes 11 and 10 takes 5. "
+        "A partnership with a 25 of 25 risk open cannot be Healthy.",
     ),
     (
         "dd",
@@ -63,6 +65,16 @@ def band_for(score):
         if score >= floor:
             return band
     return "red"
+
+
+RISK_MOST = 30
+
+
+def risk_points(score):
+    """Points off for the highest open risk: a small risk costs little, the worst one enough to
+    leave the healthy band on its own (100 - 30 < GREEN_FROM)."""
+    score = max(0, min(25, score))
+    return RISK_MOST * (score / 25) ** 2
 
 
 def health_score(
@@ -106,7 +118,7 @@ def health_score(
     risk = governance.get("max_risk_score", 0) or 0
     open_risks = governance.get("open_risks", 0) or 0
     parts["risks"] = (
-        min(10, 10 * risk / 25),
+        risk_points(risk),
         f"{open_risks} open; highest score {risk} of 25." if open_risks else "No open risk.",
     )
     dd_open = governance.get("dd_required_open", 0) or 0

@@ -34,7 +34,11 @@ FLOOR = 0.90
 # (database reads, emails, SQL) are not rules and are left to the ordinary suite.
 RULES = {
     "KPI maths": ["kpis.maths.*", "kpis.day_numbers.*"],
-    "Health formula": ["kpis.health.x_health_score__*", "kpis.health.x_band_for__*"],
+    "Health formula": [
+        "kpis.health.x_health_score__*",
+        "kpis.health.x_band_for__*",
+        "kpis.health.x_risk_points__*",
+    ],
     "Stage gates": ["partnerships.stages.*", "governance.gates.*", "kpis.gates.*"],
     "Access": ["partnerships.access.*", "partnerships.roles.*"],
     "Export neutralising": ["partnerships.exports.x_neutralise__*"],

@@ -228,8 +228,9 @@ def test_health_formula():
             "dd_required_open": 1,
         },
     )
-    # 50 * (0.5 + 1) / 4 = 18.75, +5 missing, +5 corrective, +3 governance, +4 risk, +3 DD
-    assert mixed["score"] == round(100 - 18.75 - 5 - 5 - 3 - 4 - 3)
+    # 50 * (0.5 + 1) / 4 = 18.75, +5 missing, +5 corrective, +3 governance,
+    # +30 * (10 / 25)² = 4.8 risk, +3 DD
+    assert mixed["score"] == round(100 - 18.75 - 5 - 5 - 3 - 4.8 - 3)
     assert mixed["band"] == "amber"
     points = {c["key"]: c["points"] for c in mixed["components"]}
     assert points == {
@@ -237,7 +238,7 @@ def test_health_formula():
         "missing": 5,
         "corrective": 5,
         "governance": 3,
-        "risks": 4.0,
+        "risks": 4.8,
         "dd": 3,
     }
     worst = health.health_score(

@@ -33,8 +33,9 @@ def test_components_follow_the_formula_order_labels_and_maxima():
     assert [(c["key"], c["label"], c["max"]) for c in result["components"]] == [
         (key, label, most) for key, label, most, _ in FORMULA
     ]
-    assert [c["max"] for c in result["components"]] == [50, 10, 15, 9, 10, 6]
-    assert sum(most for _, _, most, _ in FORMULA) == 100
+    assert [c["max"] for c in result["components"]] == [50, 10, 15, 9, 30, 6]
+    # The maxima add up to more than 100: the score stops at 0.
+    assert sum(most for _, _, most, _ in FORMULA) == 120
 
 
 @pytest.mark.parametrize(
@@ -118,17 +119,27 @@ def test_overdue_governance_actions_are_3_points_each_capped_at_9(overdue, taken
     assert details(result)["governance"] == f"{overdue} overdue."
 
 
-@pytest.mark.parametrize(("risk", "taken"), [(0, 0), (5, 2), (12, 4.8), (20, 8), (25, 10)])
-def test_the_highest_open_risk_is_scaled_to_10_points(risk, taken):
+@pytest.mark.parametrize(
+    ("risk", "taken"), [(0, 0), (5, 1.2), (10, 4.8), (12, 6.9), (15, 10.8), (20, 19.2), (25, 30)]
+)
+def test_the_highest_open_risk_weighs_by_its_size(risk, taken):
     result = health_score(on_track=1, governance={"max_risk_score": risk, "open_risks": 2})
     assert points(result)["risks"] == taken
     assert details(result)["risks"] == f"2 open; highest score {risk} of 25."
 
 
-def test_a_risk_score_beyond_the_scale_still_takes_at_most_10():
+def test_a_risk_score_beyond_the_scale_still_takes_at_most_30():
     result = health_score(on_track=1, governance={"max_risk_score": 30, "open_risks": 1})
-    assert points(result)["risks"] == 10
-    assert result["score"] == 90
+    assert points(result)["risks"] == 30
+    assert result["score"] == 70
+
+
+def test_a_25_of_25_risk_alone_keeps_a_partnership_out_of_healthy():
+    result = health_score(on_track=5, governance={"max_risk_score": 25, "open_risks": 1})
+    assert result["score"] == 70
+    assert result["band"] == "amber"
+    # The next size down may still be healthy when all else is: the weight grows with the risk.
+    assert health_score(on_track=5, governance={"max_risk_score": 20})["band"] == "green"
 
 
 def test_no_open_risk_is_said_plainly():
@@ -184,7 +195,7 @@ def test_every_component_at_its_cap_takes_the_score_to_zero():
         "missing": 10,
         "corrective": 15,
         "governance": 9,
-        "risks": 10,
+        "risks": 30,
         "dd": 6,
     }
     assert result["score"] == 0
