@@ -5,7 +5,7 @@ whatever the number of partnerships or KPIs asked about.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Window
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -218,11 +218,12 @@ def alert_story(alert):
         )
     )
     snapshots = list(Snapshot.objects.filter(kpi_id=alert.kpi_id).order_by("period"))
+    latest = next((s for s in reversed(snapshots) if s.is_latest), None)
     opened_index = next(
         (i for i, s in enumerate(snapshots) if s.period >= alert.opened_period), len(snapshots)
     )
     window = snapshots[max(0, opened_index - 6) :]
-    return {"events": events, "actions": actions, "snapshots": window}
+    return {"events": events, "actions": actions, "snapshots": window, "latest": latest}
 
 
 def latest_health(partnership, *, points=12):
@@ -242,10 +243,15 @@ def severity_rank(alert):
 
 
 def inbox_queryset(user):
+    # The KPI's latest period, beside the one that opened the alert: one fact, one number.
+    latest = Snapshot.objects.filter(kpi_id=OuterRef("kpi_id"), is_latest=True)
     return (
         Alert.objects.visible_to(user)
         .select_related("kpi", "partnership__partner", "partnership__owner", "acknowledged_by")
         .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_period=Subquery(latest.values("period")[:1]),
+            latest_status=Subquery(latest.values("status")[:1]),
             open_actions=Count(
                 "actions", filter=Q(actions__state__in=CorrectiveAction.OPEN_STATES)
             ),

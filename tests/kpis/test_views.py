@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kpis import periods, services
-from kpis.models import Alert, CorrectiveAction, Kpi, Measurement
+from kpis.models import Alert, CorrectiveAction, Kpi, Measurement, Snapshot
 from kpis.snapshots import recompute
+from kpis.templatetags.kpis import period_label
 from partnerships.models import Stage
 from tests.factories import make_objective, make_partnership, make_user
 
@@ -481,3 +482,31 @@ def test_a_manager_of_many_partnerships_enters_them_a_page_at_a_time(
     )
     assert response.status_code == 302 and response["Location"].endswith("?page=2")
     assert Measurement.objects.get(kpi=kpi, period=period).value == 42
+
+
+def test_alerts_show_the_latest_value_beside_the_one_that_opened_them(client, world, coo):
+    alert, kpi = world["alert"], world["kpi"]
+    later = alert.opened_period.replace(day=28) + timedelta(days=4)
+    measure(kpi, later.replace(day=1), 85)
+    recompute([kpi.pk])
+    client.force_login(coo)
+    inbox = client.get(reverse("kpis:alert_inbox")).text
+    row = inbox[inbox.index(f'id="alert-{alert.pk}"') :]
+    row = row[: row.index("</tr>")]
+    opened = f"opened {period_label(alert.opened_period, kpi.frequency)} at "
+    assert opened in row and "70" in row[row.index(opened) :]
+    latest = f"latest {period_label(later.replace(day=1), kpi.frequency)}: "
+    assert latest in row and "85" in row[row.index(latest) :]
+    detail = client.get(reverse("kpis:alert_detail", args=[alert.pk])).text
+    assert f"Latest: {period_label(later.replace(day=1), kpi.frequency)}, " in detail
+
+
+def test_an_alert_on_its_latest_period_shows_one_value(client, world, coo):
+    client.force_login(coo)
+    Snapshot.objects.filter(kpi=world["kpi"], period__gt=world["alert"].opened_period).delete()
+    Snapshot.objects.filter(kpi=world["kpi"], period=world["alert"].opened_period).update(
+        is_latest=True
+    )
+    inbox = client.get(reverse("kpis:alert_inbox")).text
+    assert "opened " in inbox
+    assert "latest-value" not in inbox
