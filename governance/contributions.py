@@ -26,6 +26,7 @@ CONTRIBUTIONS = Contributions(
         Panel("dd", "Due diligence", "governance:dd", Slot.SIDE, 60),
     ],
     columns=portfolio.COLUMNS,
+    attention=portfolio.ATTENTION,
     filters=[portfolio.OVERDUE_FILTER],
     tiles=[Tiles("governance", portfolio.attention_tiles, order=60)],
     health_inputs=[

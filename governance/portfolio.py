@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from partnerships.plugins import Attention
 from partnerships.portfolio import Column, Filter, Tile, cell_html, day
 
 from .models import (
@@ -141,6 +142,30 @@ def overdue_dd_items(today):
     return ChecklistItem.objects.filter(
         status__in=OPEN_ITEM, checklist__signed_off_at__isnull=True
     ).filter(Q(due_date__lt=today) | Q(due_date__isnull=True, checklist__due_date__lt=today))
+
+
+def overdue_action_count(today):
+    """For the portfolio's default order: the partnership's governance actions past due."""
+    counted = (
+        overdue_actions(today)
+        .filter(partnership=OuterRef("pk"))
+        .order_by()
+        .values("partnership")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+ATTENTION = [
+    Attention(
+        "governance.overdue",
+        "the most overdue actions",
+        overdue_action_count,
+        order=30,
+        descending=True,
+    )
+]
 
 
 def apply_overdue(queryset, value):

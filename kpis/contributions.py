@@ -27,6 +27,7 @@ CONTRIBUTIONS = Contributions(
         Panel("health", "Health", "kpis:partnership_health", Slot.SIDE_TOP, 30),
     ],
     columns=portfolio.COLUMNS,
+    attention=portfolio.ATTENTION,
     filters=[portfolio.HEALTH_FILTER],
     tiles=[Tiles("kpis", portfolio.tiles, order=10)],
     health_source=portfolio.health_source,

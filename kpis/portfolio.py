@@ -3,16 +3,25 @@ strategic-alignment page (see partnerships/portfolio.py). Every figure is one SQ
 one query for a whole page, whatever the number of partnerships or KPIs.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from partnerships.links import url
+from partnerships.plugins import Attention
 from partnerships.portfolio import Column, Filter, Health, Tile, cell_html
 
 from .health import BANDS
-from .models import Alert, HealthSnapshot, Kpi, Severity, Snapshot, Status
+from .models import (
+    Alert,
+    CorrectiveAction,
+    HealthSnapshot,
+    Kpi,
+    Severity,
+    Snapshot,
+    Status,
+)
 from .selectors import health_trends
 from .templatetags.kpis import sparkline
 
@@ -158,6 +167,52 @@ COLUMNS = [
         sort="open_alert_count",
         order=30,
         css="nowrap",
+    ),
+]
+
+
+# The portfolio's default order (``Contributions.attention``) -------------------------------
+
+
+def health_band_rank(today):
+    """0 unhealthy, 1 needs attention, 2 healthy, from the latest health; 3 not scored yet."""
+    ranked = (
+        HealthSnapshot.objects.filter(partnership=OuterRef("pk"))
+        .order_by("-period")
+        .annotate(
+            rank=Case(
+                When(band="red", then=Value(0)),
+                When(band="amber", then=Value(1)),
+                default=Value(2),
+            )
+        )
+        .values("rank")[:1]
+    )
+    return Coalesce(Subquery(ranked, output_field=IntegerField()), Value(3))
+
+
+def open_alerts(today):
+    return _count(Alert.objects.filter(partnership_id=OuterRef("pk"), resolved_at__isnull=True))
+
+
+def overdue_corrective_actions(today):
+    overdue = CorrectiveAction.objects.filter(
+        partnership_id=OuterRef("pk"),
+        state__in=CorrectiveAction.OPEN_STATES,
+        due_date__lt=today,
+    )
+    return _count(overdue)
+
+
+ATTENTION = [
+    Attention("kpis.band", "unhealthy first", health_band_rank, order=10),
+    Attention("kpis.alerts", "the most open alerts", open_alerts, order=20, descending=True),
+    Attention(
+        "kpis.corrective",
+        "the most overdue corrective actions",
+        overdue_corrective_actions,
+        order=40,
+        descending=True,
     ),
 ]
 

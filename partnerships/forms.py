@@ -306,13 +306,15 @@ class PartnershipFilterForm(forms.Form):
         return keys | {f"-{k}": f"-{v}" for k, v in keys.items()}
 
     def clean_sort(self):
+        """A column's key (``-`` before it for descending), or "" for the default order:
+        the partnerships that need attention first."""
         sort = self.cleaned_data["sort"]
         return sort if sort in self.sorts() else ""
 
     def apply(self, queryset, *, today):
         """``queryset`` (with the columns' annotations) filtered and sorted as asked."""
         if not self.is_valid():
-            return queryset.order_by("title", "pk")
+            return portfolio.by_attention(queryset, today)
         data = self.cleaned_data
         if data["q"]:
             q = data["q"].strip()
@@ -334,7 +336,9 @@ class PartnershipFilterForm(forms.Form):
         for flt in portfolio.filters():
             if data.get(flt.key):
                 queryset = flt.apply(queryset, data[flt.key])
-        order = self.sorts().get(data["sort"] or "title", "title")
+        if (data["sort"] or portfolio.ATTENTION) == portfolio.ATTENTION:
+            return portfolio.by_attention(queryset, today)
+        order = self.sorts()[data["sort"]]
         nulls = F(order.lstrip("-"))
         nulls = nulls.desc(nulls_last=True) if order.startswith("-") else nulls.asc(nulls_last=True)
         return queryset.order_by(nulls, "pk")

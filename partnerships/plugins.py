@@ -9,7 +9,8 @@ An app names its declaration in its ``AppConfig``::
 and that module holds one ``Contributions`` listing everything the app adds to the others:
 panels of the partnership page and the slot each goes in, portfolio columns, filters and
 tiles, stage-gate conditions, header facts, timeline sources, menu entries, demo seeders,
-digest sections and columns, reminder dates, and the inputs of the health score. The base app
+digest sections and columns, reminder dates, the inputs of the health score, and what puts a
+partnership first in the portfolio's default order. The base app
 reads them through ``contributed()`` and never imports the apps that provide them.
 
 The entries are plain data: each names a function of the app that provides it, with the
@@ -171,6 +172,21 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class Attention:
+    """One criterion of the portfolio's default order, "needs attention first".
+
+    ``expression(today)`` is an SQL expression over a partnership row (a subquery on
+    ``OuterRef("pk")``, say). Rows sort by each criterion in ``order``, highest first when
+    ``descending`` (counts of open or overdue things), and ``label`` says it on the page."""
+
+    key: str
+    label: str
+    expression: Callable
+    order: int = 100
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class Contributions:
     """Everything one app adds to the others."""
 
@@ -190,6 +206,7 @@ class Contributions:
     digest_sections: Sequence[DigestSection] = ()
     digest_columns: Sequence[DigestColumns] = ()
     reminders: Sequence[Reminder] = ()
+    attention: Sequence[Attention] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

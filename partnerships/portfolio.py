@@ -100,6 +100,35 @@ def sort_keys():
     return {c.key: c.sort for c in columns() if c.sort}
 
 
+ATTENTION = "attention"
+
+
+def attention():
+    return sorted(contributed("attention"), key=lambda a: (a.order, a.key))
+
+
+def by_attention(queryset, today):
+    """``queryset`` in the default order, the partnerships that most need attention first:
+    each app's criteria in turn (``Contributions.attention``), then by title."""
+    order = []
+    for criterion in attention():
+        name = f"attention_{criterion.key.replace('.', '_')}"
+        queryset = queryset.alias(**{name: criterion.expression(today)})
+        field = F(name)
+        order.append(
+            field.desc(nulls_last=True) if criterion.descending else field.asc(nulls_last=True)
+        )
+    return queryset.order_by(*order, "title", "pk")
+
+
+def attention_statement():
+    """The default order in words, for the page: "unhealthy first, then ..."."""
+    labels = [criterion.label for criterion in attention()]
+    if not labels:
+        return "By title."
+    return "Needs attention first: " + ", then ".join(labels) + "; then by title."
+
+
 def annotate(queryset):
     for column in columns():
         if column.annotate:

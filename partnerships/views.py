@@ -58,11 +58,11 @@ def _portfolio_context(request, *, tiles):
         "form": form,
         "page": page,
         "columns": portfolio.columns(),
-        "sort": form.cleaned_data.get("sort") if form.is_valid() else "",
         "can_create": access.can_create_partnership(request.user),
         "filtered": form.is_filtered,
-        "default_sort": "title",
+        "default_sort": portfolio.ATTENTION,
         "today": today,
+        **_order_context(request, form),
     }
     if tiles:
         groups = {}
@@ -72,6 +72,26 @@ def _portfolio_context(request, *, tiles):
         # "Attention" (renewals, overdue work) closes the row, whichever builder opened it.
         context["tile_groups"] = sorted(groups.items(), key=lambda g: g[0] == "Attention")
     return context
+
+
+def _order_context(request, form):
+    """What the table is sorted by, in words, and the links to switch between the default
+    order (needs attention first) and the alphabetical one."""
+    sort = form.cleaned_data.get("sort", "") if form.is_valid() else ""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    default_url = f"?{query.urlencode()}"
+    query["sort"] = "title"
+    labels = {c.key: c.label for c in portfolio.columns()}
+    return {
+        "sort": sort,
+        "sorted_by": labels.get(sort.lstrip("-"), ""),
+        "sorted_descending": sort.startswith("-"),
+        "attention_statement": portfolio.attention_statement(),
+        "attention_url": default_url,
+        "title_url": f"?{query.urlencode()}",
+    }
 
 
 def partnership_list(request):
