@@ -9,6 +9,7 @@ from partnerships.plugins import (
     HeaderFact,
     HealthInput,
     Nav,
+    OnEnd,
     Panel,
     Reminder,
     Seeder,
@@ -16,7 +17,7 @@ from partnerships.plugins import (
     Tiles,
 )
 
-from . import demo, digest, gates, header, portfolio, selectors
+from . import demo, digest, ending, gates, header, portfolio, selectors
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -27,6 +28,7 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    on_end=[OnEnd("governance.ending", ending.describe, ending.close, order=20)],
     filters=[portfolio.OVERDUE_FILTER],
     tiles=[Tiles("governance", portfolio.attention_tiles, order=60)],
     health_inputs=[

@@ -9,6 +9,7 @@ from partnerships.plugins import (
     Gate,
     HeaderFact,
     Nav,
+    OnEnd,
     Panel,
     Seeder,
     Slot,
@@ -17,7 +18,7 @@ from partnerships.plugins import (
 )
 from partnerships.roles import EXECUTIVE, PARTNER_MANAGER
 
-from . import dashboard, demo, digest, gates, portfolio, timeline
+from . import dashboard, demo, digest, ending, gates, portfolio, timeline
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -28,6 +29,7 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    on_end=[OnEnd("kpis.ending", ending.describe, ending.close, order=10)],
     filters=[portfolio.HEALTH_FILTER],
     tiles=[Tiles("kpis", portfolio.tiles, order=10)],
     health_source=portfolio.health_source,

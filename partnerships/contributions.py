@@ -2,7 +2,7 @@
 
 from . import portfolio, stages, timeline
 from .models import Stage
-from .plugins import Contributions, Gate, Panel, Slot, Tiles, TimelineSource
+from .plugins import Contributions, Gate, OnEnd, Panel, Slot, Tiles, TimelineSource
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -24,5 +24,13 @@ CONTRIBUTIONS = Contributions(
         TimelineSource("stage_moves", timeline.stage_moves),
         TimelineSource("interactions", timeline.interactions),
         TimelineSource("amendments", timeline.amendments),
+    ],
+    on_end=[
+        OnEnd(
+            "partnerships.conflicts",
+            stages.describe_open_conflicts,
+            stages.close_open_conflicts,
+            order=90,
+        )
     ],
 )

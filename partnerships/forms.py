@@ -222,15 +222,27 @@ class StrategicGoalForm(forms.ModelForm):
 
 
 class StageMoveForm(forms.Form):
-    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+    # No stage is chosen for the user: a move, and ending above all, is a decision.
+    to_stage = forms.ChoiceField(
+        choices=[("", "Choose a stage…"), *Stage.choices],
+        label="Move to",
+        error_messages={"required": "Choose the stage to move to."},
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Required to end a partnership or to force a move.",
+        max_length=2000,
+        help_text="A short sentence, required to end a partnership or to force a move.",
     )
     force = forms.BooleanField(
         required=False, help_text="Executives only: move even though conditions are missing."
     )
+    # Set by the confirmation that says what ending the partnership will close.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def needs_confirmation(self):
+        data = self.cleaned_data
+        return data["to_stage"] == Stage.ENDED and not data["confirm"]
 
 
 def _once(fn):

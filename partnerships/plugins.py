@@ -187,6 +187,18 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class OnEnd:
+    """What ending a partnership closes. ``describe(partnership) -> [str]`` says it before the
+    user confirms (one line per kind of thing still open, none when nothing is);
+    ``close(partnership, *, by, now, reason)`` does it, in the move's transaction."""
+
+    key: str
+    describe: Callable
+    close: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Contributions:
     """Everything one app adds to the others."""
 
@@ -207,6 +219,7 @@ class Contributions:
     digest_columns: Sequence[DigestColumns] = ()
     reminders: Sequence[Reminder] = ()
     attention: Sequence[Attention] = ()
+    on_end: Sequence[OnEnd] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

@@ -5,6 +5,7 @@ imports them. A condition is a function ``(partnership) -> list[str]`` that retu
 missing, in words a user can act on; an empty list means satisfied.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -57,12 +58,25 @@ def next_stages(partnership):
     return list(TRANSITIONS[Stage(partnership.stage)])
 
 
+# A reason that tells the next reader why: a short sentence, not "ok" or "x".
+REASON_MIN_WORDS = 3
+REASON_MIN_CHARS = 15
+
+
+def is_sentence(reason):
+    reason = (reason or "").strip()
+    return len(reason) >= REASON_MIN_CHARS and len(re.findall(r"\w+", reason)) >= REASON_MIN_WORDS
+
+
 def missing_for(partnership, to_stage, *, reason=""):
     """Everything that stops ``partnership`` moving into ``to_stage`` (empty when it may)."""
     to_stage = Stage(to_stage)
     missing = []
-    if to_stage == Stage.ENDED and not reason.strip():
-        missing.append("Ending a partnership needs a written reason.")
+    if to_stage == Stage.ENDED and not is_sentence(reason):
+        missing.append(
+            "Ending a partnership needs a reason of a short sentence at least (three words), "
+            "so whoever reads its history knows why it ended."
+        )
     for condition in gate_conditions(to_stage):
         missing.extend(condition(partnership))
     return missing
@@ -92,8 +106,10 @@ def move_partnership(partnership, to_stage, *, by, reason="", force=False, now=N
             raise StageMoveRefused([f"The partnership is already in {from_stage.label}."])
         if force and not is_executive(by):
             raise StageMoveRefused(["Only an executive can force a stage move."])
-        if force and not reason:
-            raise StageMoveRefused(["A forced move needs a written reason."])
+        if force and not is_sentence(reason):
+            raise StageMoveRefused(
+                ["A forced move needs a reason of a short sentence at least (three words)."]
+            )
         unmet = []
         if to_stage not in TRANSITIONS[from_stage]:
             unmet.append(f"{from_stage.label} cannot move to {to_stage.label} directly.")
@@ -114,9 +130,23 @@ def move_partnership(partnership, to_stage, *, by, reason="", force=False, now=N
         locked.stage = to_stage
         locked.stage_changed_at = now
         locked.save(update_fields=["stage", "stage_changed_at", "updated_at"])
+        if to_stage == Stage.ENDED:
+            # What was still open closes with the partnership, in the same transaction.
+            for closer in closers():
+                closer.close(locked, by=by, now=now, reason=reason)
     partnership.stage = to_stage
     partnership.stage_changed_at = now
     return move
+
+
+def closers():
+    return sorted(contributed("on_end"), key=lambda c: (c.order, c.key))
+
+
+def what_ending_closes(partnership):
+    """What ending ``partnership`` would close, one line per kind of thing still open (for the
+    confirmation the user sees before ending it)."""
+    return [line for closer in closers() for line in closer.describe(partnership)]
 
 
 # The base app's own gate conditions (declared in contributions.py).
@@ -124,6 +154,24 @@ def owner_assigned(partnership):
     if partnership.owner_id is None:
         return ["Assign a partnership owner."]
     return []
+
+
+def describe_open_conflicts(partnership):
+    count = _open_conflicts(partnership).count()
+    if not count:
+        return []
+    return [f"{count} open conflict{'s' if count != 1 else ''} will be marked resolved."]
+
+
+def close_open_conflicts(partnership, *, by, now, reason):
+    return _open_conflicts(partnership).update(
+        resolved_on=timezone.localdate(now),
+        resolution=f"Closed when the partnership ended: {reason}"[:2000],
+    )
+
+
+def _open_conflicts(partnership):
+    return partnership.interactions.filter(kind="conflict", resolved_on__isnull=True)
 
 
 def has_objective(partnership):

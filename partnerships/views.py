@@ -27,7 +27,13 @@ from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGo
 from .panels import Slot, placed
 from .roles import is_executive
 from .services import agreement_amend
-from .stages import StageMoveRefused, check_moves, move_partnership
+from .stages import (
+    StageMoveRefused,
+    check_moves,
+    missing_for,
+    move_partnership,
+    what_ending_closes,
+)
 
 PAGE_SIZE = 25
 # The portfolio is read a screenful at a time by an executive scanning for trouble.
@@ -227,6 +233,17 @@ def partnership_move(request, pk):
     form = StageMoveForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        refused = missing_for(partnership, data["to_stage"], reason=data["reason"])
+        if form.needs_confirmation() and not (refused and not data["force"]):
+            # Ending closes what is still open: say what, and ask once more.
+            context = _detail_context(
+                request,
+                partnership,
+                move_form=form,
+                confirm_end=what_ending_closes(partnership),
+                confirming=True,
+            )
+            return render(request, "partnerships/detail.html", context)
         try:
             move_partnership(
                 partnership,

@@ -28,17 +28,23 @@ def test_coo_lists_filters_and_opens_a_partnership(demo, login, live_server, sho
     shoot("partnership-detail-phone", width=PHONE["width"])
 
 
-def test_refused_move_explains_and_forced_move_is_logged(demo, login, live_server):
+def test_refused_move_explains_and_ending_is_confirmed(demo, login, live_server, shoot):
     partnership = Partnership.objects.get(title="Recyclable packaging switch")
     page = login("coo")
     page.goto(f"{live_server.url}{partnership.get_absolute_url()}")
+    expect(page.locator("#id_to_stage")).to_have_value("")  # nothing chosen for the user
     page.select_option("#id_to_stage", "ended")
+    page.fill("#id_reason", "Over")
     page.click("text=Move stage")
     expect(page.locator(".form-errors")).to_contain_text(
-        "Ending a partnership needs a written reason."
+        "Ending a partnership needs a reason of a short sentence"
     )
+    page.select_option("#id_to_stage", "ended")
     page.fill("#id_reason", "Supplier chose a competitor")
     page.click("text=Move stage")
+    expect(page.locator("#confirm-end")).to_contain_text("End Recyclable packaging switch?")
+    shoot("stage-end-confirmation")
+    page.click("text=End the partnership")
     expect(page.locator(".flash-success")).to_contain_text("Moved to Ended.")
     expect(page.locator("#stage-history")).to_contain_text("Supplier chose a competitor")
 

@@ -63,17 +63,24 @@ def test_into_active_passes_its_own_conditions_once_met(db, coo, manager):
 def test_ending_needs_a_written_reason(partnership, coo):
     with pytest.raises(StageMoveRefused) as refused:
         move_partnership(partnership, Stage.ENDED, by=coo, reason="   ")
-    assert refused.value.missing == ["Ending a partnership needs a written reason."]
-    move = move_partnership(partnership, Stage.ENDED, by=coo, reason="Partner acquired")
+    assert refused.value.missing == [
+        "Ending a partnership needs a reason of a short sentence at least (three words), "
+        "so whoever reads its history knows why it ended."
+    ]
+    with pytest.raises(StageMoveRefused):
+        move_partnership(partnership, Stage.ENDED, by=coo, reason="acquired")
+    move = move_partnership(partnership, Stage.ENDED, by=coo, reason="The partner was acquired")
     assert move.to_stage == Stage.ENDED
 
 
 def test_ended_is_final_unless_forced(partnership, coo):
-    move_partnership(partnership, Stage.ENDED, by=coo, reason="Partner acquired")
+    move_partnership(partnership, Stage.ENDED, by=coo, reason="The partner was acquired")
     assert check_moves(partnership) == []
     with pytest.raises(StageMoveRefused):
         move_partnership(partnership, Stage.PROSPECT, by=coo)
-    move = move_partnership(partnership, Stage.PROSPECT, by=coo, reason="Revived", force=True)
+    move = move_partnership(
+        partnership, Stage.PROSPECT, by=coo, reason="Revived after the merger talks", force=True
+    )
     assert move.forced
 
 
@@ -84,16 +91,22 @@ def test_only_executives_may_force_and_the_force_is_logged(db, coo, manager):
     assert refused.value.missing == ["Only an executive can force a stage move."]
     with pytest.raises(StageMoveRefused) as refused:
         move_partnership(partnership, Stage.ACTIVE, by=coo, force=True)
-    assert refused.value.missing == ["A forced move needs a written reason."]
+    assert refused.value.missing == [
+        "A forced move needs a reason of a short sentence at least (three words)."
+    ]
 
-    move = move_partnership(partnership, Stage.ACTIVE, by=coo, reason="Board decision", force=True)
+    move = move_partnership(
+        partnership, Stage.ACTIVE, by=coo, reason="The board decided so today", force=True
+    )
     assert move.forced
     assert "Assign a partnership owner." in move.unmet_conditions
     assert "Agree at least one objective." in move.unmet_conditions
 
 
 def test_a_forced_move_with_nothing_missing_is_not_marked_forced(partnership, coo):
-    move = move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo, reason="Go", force=True)
+    move = move_partnership(
+        partnership, Stage.DUE_DILIGENCE, by=coo, reason="Go ahead as agreed today", force=True
+    )
     assert not move.forced
     assert move.unmet_conditions == []
 

@@ -111,7 +111,9 @@ def test_refused_move_shows_exactly_what_is_missing(as_manager, partnership):
 def test_manager_cannot_force_through_the_page(as_manager, partnership):
     Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.NEGOTIATION, owner=None)
     url = reverse("partnerships:move", args=[partnership.pk])
-    response = as_manager.post(url, {"to_stage": "active", "reason": "Now", "force": "on"})
+    response = as_manager.post(
+        url, {"to_stage": "active", "reason": "Now, it is urgent", "force": "on"}
+    )
     assert response.status_code == 422
     assert "Only an executive can force a stage move." in response.text
 
@@ -119,18 +121,64 @@ def test_manager_cannot_force_through_the_page(as_manager, partnership):
 def test_executive_forces_through_the_page(as_coo, partnership):
     Partnership.objects.filter(pk=partnership.pk).update(stage=Stage.NEGOTIATION, owner=None)
     url = reverse("partnerships:move", args=[partnership.pk])
-    response = as_coo.post(url, {"to_stage": "active", "reason": "Board said so", "force": "on"})
+    response = as_coo.post(
+        url, {"to_stage": "active", "reason": "The board said so today", "force": "on"}
+    )
     assert response.status_code == 302
     move = partnership.stage_moves.get()
-    assert move.forced and move.reason == "Board said so"
+    assert move.forced and move.reason == "The board said so today"
     page = as_coo.get(partnership.get_absolute_url()).text
     assert "forced" in page
 
 
 def test_end_without_reason_via_page(as_manager, partnership):
     url = reverse("partnerships:move", args=[partnership.pk])
-    response = as_manager.post(url, {"to_stage": "ended", "reason": ""})
-    assert "Ending a partnership needs a written reason." in response.text
+    for reason in ("", "x", "no longer"):
+        response = as_manager.post(url, {"to_stage": "ended", "reason": reason})
+        assert response.status_code == 422
+        assert "Ending a partnership needs a reason of a short sentence" in response.text
+    partnership.refresh_from_db()
+    assert partnership.stage != Stage.ENDED
+
+
+def test_no_stage_is_chosen_for_the_user(as_manager, partnership):
+    page = as_manager.get(partnership.get_absolute_url()).text
+    assert '<option value="" selected>Choose a stage…</option>' in page
+    url = reverse("partnerships:move", args=[partnership.pk])
+    response = as_manager.post(url, {"reason": "Looks good to everyone"})
+    assert response.status_code == 422
+    assert "Choose the stage to move to." in response.text
+
+
+def test_ending_asks_to_confirm_and_says_what_will_close(as_manager, partnership, manager):
+    from governance.models import ActionItem
+    from partnerships.models import Interaction
+
+    ActionItem.objects.create(
+        partnership=partnership,
+        title="Send the pricing sheet",
+        owner=manager,
+        due_date=days_from_today(5),
+    )
+    Interaction.objects.create(partnership=partnership, kind="conflict", subject="Lead dispute")
+    url = reverse("partnerships:move", args=[partnership.pk])
+    reason = "The partner chose a competitor"
+    response = as_manager.post(url, {"to_stage": "ended", "reason": reason})
+    assert response.status_code == 200
+    assert f"End {partnership.title}?" in response.text
+    assert "1 open action item will be cancelled." in response.text
+    assert "1 open conflict will be marked resolved." in response.text
+    partnership.refresh_from_db()
+    assert partnership.stage != Stage.ENDED  # nothing happens before the confirmation
+
+    response = as_manager.post(url, {"to_stage": "ended", "reason": reason, "confirm": "on"})
+    assert response.status_code == 302
+    partnership.refresh_from_db()
+    assert partnership.stage == Stage.ENDED
+    assert ActionItem.objects.get(partnership=partnership).status == "cancelled"
+    conflict = Interaction.objects.get(partnership=partnership)
+    assert conflict.resolved_on is not None
+    assert conflict.resolution == f"Closed when the partnership ended: {reason}"
 
 
 # Objectives -----------------------------------------------------------------------------------

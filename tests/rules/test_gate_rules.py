@@ -30,7 +30,10 @@ SPONSOR = "Assign an executive sponsor."
 OWNER_ROLE = "Assign a partnership owner role."
 KPI = "Define at least one KPI for an objective."
 START_DD = "Start due diligence and pass or waive its required items."
-REASON = "Ending a partnership needs a written reason."
+REASON = (
+    "Ending a partnership needs a reason of a short sentence at least (three words), "
+    "so whoever reads its history knows why it ended."
+)
 
 
 def role(partnership, kind):
@@ -186,7 +189,18 @@ def test_due_diligence_cleared_when_required_items_pass_or_are_waived(db):
     assert governance_gates.due_diligence_cleared(p) == []
 
 
-@pytest.mark.parametrize(("reason", "missing"), [("", [REASON]), ("  \n", [REASON]), ("x", [])])
+@pytest.mark.parametrize(
+    ("reason", "missing"),
+    [
+        ("", [REASON]),
+        ("  \n", [REASON]),
+        ("x", [REASON]),
+        ("abc defg hijklm", []),  # three words, 15 characters: the least that is enough
+        ("abc defg hijkl", [REASON]),  # 14 characters
+        ("abcdefg hijklmnop", [REASON]),  # two words
+        ("  abc defg hijklm  ", []),  # surrounding spaces do not count, nor against
+    ],
+)
 def test_ending_needs_a_written_reason(db, reason, missing):
     p = make_partnership()
     assert missing_for(p, Stage.ENDED, reason=reason) == missing
@@ -249,7 +263,9 @@ def test_a_move_that_skips_stages_names_both_stages(db, coo):
 def test_a_forced_move_keeps_what_was_missing(db, coo):
     p = make_partnership(stage=Stage.NEGOTIATION)
     now = timezone.make_aware(datetime(2026, 3, 2, 9, 0))
-    move = move_partnership(p, Stage.ACTIVE, by=coo, reason=" Board decision ", force=True, now=now)
+    move = move_partnership(
+        p, Stage.ACTIVE, by=coo, reason=" The board decided so today ", force=True, now=now
+    )
     move.refresh_from_db()
     assert (move.from_stage, move.to_stage, move.moved_by, move.moved_at) == (
         Stage.NEGOTIATION,
@@ -257,7 +273,7 @@ def test_a_forced_move_keeps_what_was_missing(db, coo):
         coo,
         now,
     )
-    assert move.reason == "Board decision"
+    assert move.reason == "The board decided so today"
     assert move.forced is True
     assert move.unmet_conditions == [OWNER, OBJECTIVE, SPONSOR, OWNER_ROLE, KPI]
     assert (p.stage, p.stage_changed_at) == (Stage.ACTIVE, now)
@@ -281,7 +297,11 @@ def test_forcing_needs_an_executive_and_a_reason(db, coo, manager):
     assert refused.value.missing == ["Only an executive can force a stage move."]
     with pytest.raises(StageMoveRefused) as refused:
         move_partnership(p, Stage.ACTIVE, by=coo, reason="   ", force=True)
-    assert refused.value.missing == ["A forced move needs a written reason."]
+    assert refused.value.missing == [
+        "A forced move needs a reason of a short sentence at least (three words)."
+    ]
+    with pytest.raises(StageMoveRefused):
+        move_partnership(p, Stage.ACTIVE, by=coo, reason="Board decision", force=True)
     with pytest.raises(StageMoveRefused) as refused:
         move_partnership(p, Stage.NEGOTIATION, by=coo, reason="Again", force=True)
     assert refused.value.missing == ["The partnership is already in Negotiation."]
