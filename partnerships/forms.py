@@ -104,6 +104,15 @@ class PartnershipForm(forms.ModelForm):
             "end_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+        labels = {
+            "start_date": "Planned start",
+            "end_date": "Planned end",
+            "estimated_annual_value": "Estimated annual value",
+        }
+        help_texts = {
+            "estimated_annual_value": "In the company's reporting currency. Shown until an "
+            "agreement with a value is recorded; from then on the agreement's value is shown.",
+        }
 
     def __init__(self, *args, can_edit_team=True, **kwargs):
         super().__init__(*args, **kwargs)

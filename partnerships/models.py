@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
@@ -169,6 +170,36 @@ class Partnership(models.Model):
     def clean(self):
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date cannot be before the start date."})
+
+    def terms_in_force(self):
+        """The dates and annual value to show: the agreement's once one is recorded (amendments
+        included), the planned dates and the estimate before. One fact, one number."""
+        agreement = getattr(self, "agreement", None)
+        if agreement is not None:
+            value = agreement.value
+            return TermsInForce(
+                start=agreement.start_date,
+                end=agreement.end_date,
+                value=value if value is not None else self.estimated_annual_value,
+                from_agreement=True,
+                value_is_estimate=value is None and self.estimated_annual_value is not None,
+            )
+        return TermsInForce(
+            start=self.start_date,
+            end=self.end_date,
+            value=self.estimated_annual_value,
+            from_agreement=False,
+            value_is_estimate=self.estimated_annual_value is not None,
+        )
+
+
+@dataclass(frozen=True)
+class TermsInForce:
+    start: object
+    end: object
+    value: Decimal | None
+    from_agreement: bool
+    value_is_estimate: bool
 
 
 class Objective(models.Model):

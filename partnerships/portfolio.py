@@ -246,10 +246,23 @@ def _render_owner(row):
     return mark_safe('<span class="muted">Unassigned</span>')
 
 
+def _annotate_value(queryset):
+    # The agreement's value once one is recorded (amendments update it), the estimate before.
+    return queryset.annotate(
+        annual_value=Coalesce(F("agreement__value"), F("estimated_annual_value")),
+        value_is_estimate=Q(agreement__value__isnull=True),
+    )
+
+
 def _render_value(row):
-    if row.estimated_annual_value is not None:
-        return conditional_escape(floatformat(row.estimated_annual_value, "0g"))
-    return _MUTED_DASH
+    if row.annual_value is None:
+        return _MUTED_DASH
+    shown = conditional_escape(floatformat(row.annual_value, "0g"))
+    if row.value_is_estimate:
+        return cell_html(
+            '{} <span class="muted" title="Estimate: no agreement yet">est.</span>', shown
+        )
+    return shown
 
 
 def _render_next_date(row):
@@ -317,8 +330,9 @@ COLUMNS.append(
         "value",
         "Annual value",
         _render_value,
-        export=lambda p: p.estimated_annual_value,
-        sort="estimated_annual_value",
+        export=lambda p: p.annual_value,
+        annotate=_annotate_value,
+        sort="annual_value",
         order=5,
         css="num hide-sm hide-md",
     )

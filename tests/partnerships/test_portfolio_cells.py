@@ -63,13 +63,13 @@ def test_base_cells(manager):
         "partner": f'<a href="/partners/{odd.pk}/">{partner}</a>',
         "stage": '<span class="badge stage-active">Active</span>',
         "owner": manager.get_full_name(),
-        "value": "1,234,568",
+        "value": '1,234,568 <span class="muted" title="Estimate: no agreement yet">est.</span>',
         "next_date": "9 Mar 2027",
     }
     assert cells(rich, expected) == expected
     expected = {
         "owner": "nameless",
-        "value": "0",
+        "value": '0 <span class="muted" title="Estimate: no agreement yet">est.</span>',
         "next_date": '<span class="muted">—</span>',
     }
     assert cells(bare, expected) == expected

@@ -596,3 +596,35 @@ def test_goals_page_empty_states(as_coo):
     card = card[card.index(f'id="goal-{goal.pk}"') :].split("</section>")[0]
     assert "No partnership serves this goal yet." in card
     assert "partnerships</strong>" not in card and "more partnership" not in card
+
+
+def test_the_agreement_in_force_is_the_one_source_of_value_and_dates(as_manager, partnership):
+    from partnerships.models import Agreement
+    from partnerships.services import agreement_amend
+
+    Partnership.objects.filter(pk=partnership.pk).update(
+        estimated_annual_value=Decimal("640000"), start_date=date(2026, 1, 1), end_date=None
+    )
+    page = as_manager.get(partnership.get_absolute_url()).text
+    assert '640,000 <span class="muted">(estimate)</span>' in page
+    listed = as_manager.get(reverse("partnerships:list")).text
+    assert '640,000 <span class="muted" title="Estimate: no agreement yet">est.</span>' in listed
+
+    agreement = Agreement.objects.create(
+        partnership=partnership,
+        start_date=date(2026, 2, 1),
+        end_date=date(2028, 1, 31),
+        value=Decimal("700000"),
+    )
+    agreement_amend(
+        agreement=agreement, changes={"value": Decimal("736000")}, by=None, reason="Scope grew"
+    )
+    page = as_manager.get(partnership.get_absolute_url()).text
+    assert '736,000 <span class="muted">(agreement)</span>' in page
+    assert "640,000" not in page
+    assert '1 Feb 2026 → 31 Jan 2028 <span class="muted">(agreement)</span>' in page
+    listed = as_manager.get(reverse("partnerships:list")).text
+    assert "736,000" in listed and "640,000" not in listed
+    exported = as_manager.get(reverse("partnerships:export", args=["csv"]))
+    body = b"".join(exported.streaming_content if exported.streaming else [exported.content])
+    assert b"736000" in body and b"640000" not in body
