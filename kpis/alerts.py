@@ -142,7 +142,9 @@ def enqueue_notifications(notification_ids):
     served before the outbox carried these emails) is skipped. Returns how many notifications
     were written."""
     notifications = AlertNotification.objects.select_related(
-        "event__alert__kpi", "event__alert__partnership__owner"
+        "event__alert__kpi",
+        "event__alert__partnership__owner",
+        "event__alert__partnership__partner",
     ).filter(pk__in=list(notification_ids), state=AlertNotification.State.PENDING)
     emails, empty = [], []
     for notification in notifications.order_by("pk"):
