@@ -211,7 +211,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kpis.recompute_all",
         "schedule": schedule("SCHEDULE_NIGHTLY_RECOMPUTE", "15 2 * * *"),
     },
-    # Alert emails that could not be sent at the time (SMTP down) get another try.
+    # Alert notifications recorded but not yet in the outbox (from before an upgrade) are
+    # written to it; the outbox itself retries what SMTP refused.
     "kpis-retry-alert-emails": {
         "task": "kpis.send_pending_notifications",
         "schedule": schedule("SCHEDULE_ALERT_EMAIL_RETRY", "*/10 * * * *"),
@@ -233,19 +234,17 @@ DIGEST_REMINDER_OFFSETS = env.list("DIGEST_REMINDER_OFFSETS", cast=int, default=
 DIGEST_UPCOMING_DAYS = env.int("DIGEST_UPCOMING_DAYS", default=30)
 DIGEST_INACTIVE_DAYS = env.int("DIGEST_INACTIVE_DAYS", default=30)
 DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=12)
-DIGEST_REQUEUE_AFTER_MINUTES = env.int("DIGEST_REQUEUE_AFTER_MINUTES", default=90)
-DIGEST_MAX_RETRIES = env.int("DIGEST_MAX_RETRIES", default=5)
-DIGEST_RETRY_BACKOFF_SECONDS = env.int("DIGEST_RETRY_BACKOFF_SECONDS", default=60)
 DD_REASSESS_MONTHS = env.int("DD_REASSESS_MONTHS", default=12)
 # --- end of digests block ----------------------------------------------------------------------
 
 # --- Outbox (outbox app) -----------------------------------------------------------------------
 # A claim lasts this long; a worker that dies holding it loses it after this many seconds.
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=5 * 60)
-# Retries wait 1 min, doubling up to 1 h, and a message gives up after a day of them.
+# Retries wait 1 min, doubling up to 1 h, and a message gives up after two days of them: longer
+# than a weekend's mail-server outage (docs/decisions/outbox.md).
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
-OUTBOX_GIVE_UP_HOURS = env.int("OUTBOX_GIVE_UP_HOURS", default=24)
+OUTBOX_GIVE_UP_HOURS = env.int("OUTBOX_GIVE_UP_HOURS", default=48)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
 # --- end of outbox block -----------------------------------------------------------------------
 

@@ -13,3 +13,15 @@ class DigestsConfig(AppConfig):
         from .middleware import mark_seen_at_login
 
         user_logged_in.connect(mark_seen_at_login, dispatch_uid="digests.mark_seen_at_login")
+
+        from functools import partial
+
+        from outbox import origins
+
+        from . import services
+        from .models import Digest, Reminder
+
+        # A digest's or reminder's status follows its outbox email.
+        for model in (Digest, Reminder):
+            prefix = services.origin_prefix(model)
+            origins.register(prefix, model, partial(services.apply_outcome, model))

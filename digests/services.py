@@ -1,27 +1,26 @@
-"""Writes: preferences, follows, and the claim-then-send of digests and reminders.
+"""Writes: preferences, follows, and the digests and reminders written to the outbox.
 
-Every send is claimed first with a conditional UPDATE (pending -> sending), so a repeated beat,
-a retried task or two workers racing each other send a given digest or reminder at most once.
-A failed SMTP send puts the record back to pending with the error (the Celery task retries it
-with backoff) or, on the last attempt, to failed.
-
-What records digests or reminders to send takes ``send``, called with each new record's id
-after commit: the Celery tasks pass their own send task's ``delay`` (tasks import services,
-never the reverse); without it, each is sent from this process after commit.
+A digest or reminder and its outbox email are written in one transaction, keyed by the record,
+so a repeated beat, a retried task or two workers racing each other write a given email at most
+once, and a worker that dies before the commit leaves nothing behind for the next run to trip
+over. The outbox sends them (with a lease, retries for OUTBOX_GIVE_UP_HOURS, and the admin's
+retry); each record's status follows its email's (``apply_outcome``).
 """
 
 from datetime import datetime, timedelta
-from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from outbox.models import Message
+from outbox.origins import messages_of, origin_of
+from outbox.services import enqueue_email, recipient_key, retry_origins
 from partnerships.models import Partnership
 
 from .building import absolute, build_digest, offsets_phrase, render_digest, render_email
@@ -29,9 +28,6 @@ from .dates import upcoming_dates
 from .models import DeliveryStatus, Digest, DigestPreference, Follow, Reminder
 from .schedule import DigestSchedule, due_schedule, schedule_for_week
 from .selectors import digest_candidates, executives, last_active_on, preference_for
-
-TRANSIENT_ERRORS = (SMTPException, OSError)
-
 
 # Preferences and follows ---------------------------------------------------------------------
 
@@ -71,55 +67,75 @@ def follow_set(*, user, partnership, following):
     return follow
 
 
-# Claiming and recording ---------------------------------------------------------------------
+# Outbox ---------------------------------------------------------------------------------------
+
+DIGEST_ORIGIN = "digest"
+REMINDER_ORIGIN = "reminder"
 
 
-def _claim(model, pk, now):
-    return (
-        model.objects.filter(pk=pk, status=DeliveryStatus.PENDING).update(
-            status=DeliveryStatus.SENDING,
-            attempts=F("attempts") + 1,
-            claimed_at=now,
-            updated_at=now,
-        )
-        == 1
+def origin_prefix(model):
+    return DIGEST_ORIGIN if model is Digest else REMINDER_ORIGIN
+
+
+def _enqueue(record, *, to, subject, text, html, headers=None):
+    """The record's one email, written to the outbox in the caller's transaction."""
+    origin = origin_of(origin_prefix(type(record)), record.pk)
+    enqueue_email(
+        to=to,
+        subject=subject,
+        text=text,
+        html=html,
+        headers=headers,
+        key=recipient_key(origin, to),
+        origin=origin,
     )
 
 
-def _finish(model, pk, status, **fields):
-    model.objects.filter(pk=pk, status=DeliveryStatus.SENDING).update(
-        status=status, updated_at=timezone.now(), **fields
+def _skip(record, reason):
+    type(record).objects.filter(pk=record.pk).update(
+        status=DeliveryStatus.SKIPPED, last_error=reason, updated_at=timezone.now()
+    )
+    return DeliveryStatus.SKIPPED
+
+
+def _without_email(model):
+    """Pending records with no outbox email: recorded before the outbox carried them."""
+    prefix = f"{origin_prefix(model)}:"
+    written = Message.objects.filter(
+        origin=Concat(Value(prefix), Cast(OuterRef("pk"), CharField()))
+    )
+    return model.objects.filter(status=DeliveryStatus.PENDING).filter(~Exists(written))
+
+
+def apply_outcome(model, pk, outcome):
+    """A digest or reminder follows its email: sent, failed for good, or pending meanwhile."""
+    model.objects.filter(pk=pk).exclude(status=DeliveryStatus.SKIPPED).update(
+        status=outcome.status,
+        attempts=min(outcome.attempts, 32767),
+        last_error=outcome.last_error[:2000],
+        sent_at=outcome.sent_at,
+        updated_at=timezone.now(),
     )
 
 
-def _fail(model, pk, error, *, last_attempt):
-    _finish(
-        model,
-        pk,
-        DeliveryStatus.FAILED if last_attempt else DeliveryStatus.PENDING,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
+def delivery_retry(*, model, ids):
+    """The admin's retry of failed digests or reminders: their failed outbox emails get another
+    full horizon of attempts; a failed record with no email (from before the outbox) is written
+    to it now. Returns the ids retried."""
+    ids = list(
+        model.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).values_list("pk", flat=True)
     )
-
-
-def _send(*, to, subject, text, html, headers=None):
-    message = EmailMultiAlternatives(subject, text, None, [to], headers=headers or {})
-    message.attach_alternative(html, "text/html")
-    message.send()
-
-
-def _after_commit(send, ids):
-    ids = list(ids)
-    if ids:
-        transaction.on_commit(lambda: [send(pk) for pk in ids])
+    prefix = origin_prefix(model)
+    retry_origins(prefix, ids)
+    written = set(messages_of(prefix, ids).values_list("origin", flat=True))
+    orphans = [pk for pk in ids if origin_of(prefix, pk) not in written]
+    model.objects.filter(pk__in=orphans, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, updated_at=timezone.now()
+    )
+    queue = digest_queue if model is Digest else reminder_queue
+    for pk in orphans:
+        queue(pk)
     return ids
-
-
-def _send_digest_now(digest_id):
-    return digest_send(digest_id=digest_id)
-
-
-def _send_reminder_now(reminder_id):
-    return reminder_send(reminder_id=reminder_id)
 
 
 # Digests --------------------------------------------------------------------------------------
@@ -182,93 +198,69 @@ def digest_record(*, user, schedule):
     )
 
 
-def digest_fan_out(*, now=None, send=None):
-    """Record a pending digest for every recipient whose local send time has come and enqueue
-    one send per new record (and per pending record whose task seems lost). Returns the ids."""
+def digest_fan_out(*, now=None):
+    """Record and write to the outbox the digest of every recipient whose local send time has
+    come, each in a transaction of its own, and those recorded earlier but never written (from
+    before the outbox). Returns the ids of the digests written."""
     now = now or timezone.now()
-    due = [(user, s) for user in digest_candidates() if (s := schedule_due_for(user, now))]
-    if not due:
-        return []
-    stale_before = now - timedelta(minutes=settings.DIGEST_REQUEUE_AFTER_MINUTES)
-    ids = []
+    queued = []
+    for user in digest_candidates():
+        schedule = schedule_due_for(user, now)
+        if schedule is None:
+            continue
+        with transaction.atomic():
+            digest, created = digest_record(user=user, schedule=schedule)
+            if created and digest_enqueue(digest) == DeliveryStatus.PENDING:
+                queued.append(digest.pk)
+    for pk in _without_email(Digest).values_list("pk", flat=True):
+        if digest_queue(pk) == DeliveryStatus.PENDING:
+            queued.append(pk)
+    return queued
+
+
+def digest_queue(digest_id):
+    """Write a pending digest to the outbox unless it is there already (its own transaction).
+    Returns its status, or None if it is not pending."""
     with transaction.atomic():
-        existing = {
-            (d.user_id, d.week): d
-            for d in Digest.objects.filter(
-                user_id__in=[u.pk for u, _ in due], week__in={s.week for _, s in due}
-            )
-        }
-        for user, schedule in due:
-            digest = existing.get((user.pk, schedule.week))
-            created = False
-            if digest is None:
-                digest, created = digest_record(user=user, schedule=schedule)
-            if created or (
-                digest.status == DeliveryStatus.PENDING and digest.updated_at < stale_before
-            ):
-                ids.append(digest.pk)
-        return _after_commit(send or _send_digest_now, ids)
+        digest = (
+            Digest.objects.select_for_update()
+            .filter(pk=digest_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if digest is None:
+            return None
+        if messages_of(DIGEST_ORIGIN, [digest.pk]).exists():
+            return DeliveryStatus.PENDING
+        return digest_enqueue(digest)
 
 
-def digest_send(*, digest_id, last_attempt=True, now=None):
-    """Claim, build, render and send one digest. Returns the final status, or None if another
-    run had already claimed or finished it. Re-raises send errors after recording them."""
-    now = now or timezone.now()
-    if not _claim(Digest, digest_id, now):
-        return None
-    digest = Digest.objects.select_related("user__digest_preference").get(pk=digest_id)
+def digest_enqueue(digest):
+    """Build and render one digest and write its email to the outbox, in the caller's
+    transaction; or skip it (turned off, nothing followed). Returns its status."""
     user = digest.user
     if not (user.is_active and user.email and preference_for(user).enabled):
-        _finish(Digest, digest.pk, DeliveryStatus.SKIPPED, last_error="Digest turned off.")
-        return DeliveryStatus.SKIPPED
-    try:
-        content = build_digest(user, schedule_of(digest))
-        if content.partnership_count == 0:
-            _finish(
-                Digest,
-                digest.pk,
-                DeliveryStatus.SKIPPED,
-                last_error="The recipient follows no partnerships.",
-            )
-            return DeliveryStatus.SKIPPED
-        email = render_digest(content, digest=digest)
-        _send(
-            to=user.email,
-            subject=email.subject,
-            text=email.text,
-            html=email.html,
-            headers=email.headers,
-        )
-    except TRANSIENT_ERRORS as error:
-        _fail(Digest, digest.pk, error, last_attempt=last_attempt)
-        raise
-    except Exception as error:
-        _fail(Digest, digest.pk, error, last_attempt=True)
-        raise
-    _finish(
-        Digest,
-        digest.pk,
-        DeliveryStatus.SENT,
-        sent_at=timezone.now(),
+        return _skip(digest, "Digest turned off.")
+    content = build_digest(user, schedule_of(digest))
+    if content.partnership_count == 0:
+        return _skip(digest, "The recipient follows no partnerships.")
+    email = render_digest(content, digest=digest)
+    _enqueue(
+        digest,
+        to=user.email,
+        subject=email.subject,
+        text=email.text,
+        html=email.html,
+        headers=email.headers,
+    )
+    Digest.objects.filter(pk=digest.pk).update(
         to_email=user.email,
         subject=email.subject[:255],
         text_body=email.text,
         html_body=email.html,
         partnership_count=content.partnership_count,
+        updated_at=timezone.now(),
     )
-    return DeliveryStatus.SENT
-
-
-def delivery_retry(*, model, ids, send=None):
-    """Put failed records back to pending and enqueue them again (the admin's action)."""
-    ids = list(
-        model.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).values_list("pk", flat=True)
-    )
-    model.objects.filter(pk__in=ids).update(
-        status=DeliveryStatus.PENDING, updated_at=timezone.now()
-    )
-    now = _send_digest_now if model is Digest else _send_reminder_now
-    return _after_commit(send or now, ids)
+    return DeliveryStatus.PENDING
 
 
 # Reminders ------------------------------------------------------------------------------------
@@ -316,19 +308,19 @@ def reminders_plan(*, today):
     return dates, planned
 
 
-def reminders_run(*, today=None, send=None):
-    """The daily job: record today's reminders (each key at most once) and enqueue them.
+def reminders_run(*, today=None):
+    """The daily job: record today's reminders (each key at most once) and write each pending
+    one to the outbox, in one transaction. Returns the ids written.
 
-    Pending reminders whose date is no longer current (amended, renewed, ended) are skipped.
+    Pending reminders not yet written whose date is no longer current (amended, renewed, ended)
+    are skipped.
     """
     today = today or timezone.localdate()
     dates, planned = reminders_plan(today=today)
     current = {(d.partnership_id, d.kind, d.due_date) for d in dates}
     with transaction.atomic():
         Reminder.objects.bulk_create(planned, ignore_conflicts=True)
-        pending = Reminder.objects.filter(status=DeliveryStatus.PENDING).values_list(
-            "pk", "partnership_id", "kind", "due_date"
-        )
+        pending = _without_email(Reminder).values_list("pk", "partnership_id", "kind", "due_date")
         due, stale = [], []
         for pk, pid, kind, due_date in pending:
             (due if (pid, kind, due_date) in current else stale).append(pk)
@@ -337,60 +329,53 @@ def reminders_run(*, today=None, send=None):
             last_error="The date changed or passed before the reminder went out.",
             updated_at=timezone.now(),
         )
-        return _after_commit(send or _send_reminder_now, due)
+        return [pk for pk in due if reminder_queue(pk, today=today) == DeliveryStatus.PENDING]
 
 
-def reminder_send(*, reminder_id, last_attempt=True, now=None):
-    now = now or timezone.now()
-    if not _claim(Reminder, reminder_id, now):
-        return None
-    reminder = Reminder.objects.select_related(
-        "recipient__digest_preference", "partnership__partner", "partnership__owner"
-    ).get(pk=reminder_id)
+def reminder_queue(reminder_id, *, today=None):
+    """Write a pending reminder to the outbox unless it is there already, or skip it.
+    Returns its status, or None if it is not pending."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update(of=("self",))
+            .select_related(
+                "recipient__digest_preference", "partnership__partner", "partnership__owner"
+            )
+            .filter(pk=reminder_id, status=DeliveryStatus.PENDING)
+            .first()
+        )
+        if reminder is None:
+            return None
+        if messages_of(REMINDER_ORIGIN, [reminder.pk]).exists():
+            return DeliveryStatus.PENDING
+        return reminder_enqueue(reminder, today=today)
+
+
+def reminder_enqueue(reminder, *, today):
     user = reminder.recipient
-    today = timezone.localdate(now)
     still_due = any(
         (d.kind, d.due_date) == (reminder.kind, reminder.due_date)
         for d in upcoming_dates(today, partnership_ids=[reminder.partnership_id])
     )
     if not still_due or not (user.is_active and user.email):
-        _finish(
-            Reminder,
-            reminder.pk,
-            DeliveryStatus.SKIPPED,
-            last_error="The date changed or passed before the reminder went out.",
-        )
-        return DeliveryStatus.SKIPPED
+        return _skip(reminder, "The date changed or passed before the reminder went out.")
     if not preference_for(user).reminders_enabled:
-        _finish(Reminder, reminder.pk, DeliveryStatus.SKIPPED, last_error="Reminders turned off.")
-        return DeliveryStatus.SKIPPED
-    days_left = (reminder.due_date - today).days
+        return _skip(reminder, "Reminders turned off.")
     context = {
         "reminder": reminder,
         "user": user,
         "name": user.first_name or user.get_full_name() or user.username,
         "partnership": reminder.partnership,
-        "days_left": days_left,
+        "days_left": (reminder.due_date - today).days,
         "is_owner": reminder.partnership.owner_id == user.pk,
         "url": absolute(reminder.url or reminder.partnership.get_absolute_url()),
         "preferences_url": absolute(reverse("digests:preferences")),
         "offsets": offsets_phrase(settings.DIGEST_REMINDER_OFFSETS),
     }
-    try:
-        subject, text, html = render_email("reminder", context)
-        _send(to=user.email, subject=subject, text=text, html=html)
-    except TRANSIENT_ERRORS as error:
-        _fail(Reminder, reminder.pk, error, last_attempt=last_attempt)
-        raise
-    except Exception as error:
-        _fail(Reminder, reminder.pk, error, last_attempt=True)
-        raise
-    _finish(
-        Reminder,
-        reminder.pk,
-        DeliveryStatus.SENT,
-        sent_at=timezone.now(),
-        subject=subject[:255],
-        to_email=user.email,
+    subject, text, html = render_email("reminder", context)
+    _enqueue(reminder, to=user.email, subject=subject, text=text, html=html)
+    Reminder.objects.filter(pk=reminder.pk).update(
+        subject=subject[:255], to_email=user.email, updated_at=timezone.now()
     )
-    return DeliveryStatus.SENT
+    return DeliveryStatus.PENDING

@@ -147,10 +147,16 @@ class AlertEventAdmin(admin.ModelAdmin):
 
 @admin.register(AlertNotification)
 class AlertNotificationAdmin(admin.ModelAdmin):
-    list_display = ["event", "state", "attempts", "created_at", "sent_at"]
+    # The state follows the notification's outbox emails; a failed one is retried from the
+    # outbox admin (Outbox → Messages), where each recipient's email is listed.
+    list_display = ["event", "state", "attempts", "created_at", "sent_at", "short_error"]
     list_filter = ["state"]
     search_fields = ["event__alert__kpi__name", "last_error"]
     raw_id_fields = ["event"]
+
+    @admin.display(description="last error")
+    def short_error(self, obj):
+        return obj.last_error[:80]
 
 
 class CheckpointInline(admin.TabularInline):

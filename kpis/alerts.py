@@ -5,19 +5,22 @@ status. Applying it is set-based and safe under concurrency: opening is an INSER
 partial unique index turns into a no-op when another recompute opened the alert first, and
 every other move is a conditional UPDATE that only one writer can win. Each writer records
 events (and emails) only for the rows it changed, so an event and its email exist exactly once,
-and a recompute that changes nothing adds nothing. The moves, their events and their
+and a recompute that changes nothing adds nothing. Every email leaves through the outbox, one
+message per recipient written in the transaction of the move. The moves, their events and their
 notifications are one statement, whatever the number of KPIs (queries/alert_moves.py).
 """
 
-import logging
-
 from django.conf import settings
-from django.core import mail
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from outbox.models import Message
+from outbox.origins import origin_of
+from outbox.services import enqueue_emails, recipient_key
 
 from . import maths
 from .models import AlertEvent, AlertNotification, Checkpoint, Status
@@ -31,8 +34,6 @@ from .queries.alert_moves import (
 )
 from .queries.snapshot_reads import due_checkpoints_reference as read_due_checkpoints
 from .queries.snapshot_reads import open_alerts_reference as read_open_alerts
-
-log = logging.getLogger(__name__)
 
 RECOVERED = "Back on track."
 DEACTIVATED = "The KPI was deactivated."
@@ -85,12 +86,12 @@ def moves(*, active_ids, inactive_ids, latest, open_alerts):
     return out
 
 
-def evaluate(*, active_ids, inactive_ids, latest, now, notify=True, send=None, open_alerts=None):
+def evaluate(*, active_ids, inactive_ids, latest, now, notify=True, open_alerts=None):
     """Apply the alert rule to these KPIs. Returns the AlertEvent ids it created.
 
-    ``open_alerts`` is what ``read_open_alerts`` gives, when the caller read it already.
-    ``send`` is given the new notifications' ids after commit to queue their emails (the
-    Celery task's ``delay``); without it they are sent from this process after commit.
+    ``open_alerts`` is what ``read_open_alerts`` gives, when the caller read it already. The
+    emails of the new notifications are written to the outbox in the caller's transaction, so
+    an alert event and its emails exist together or not at all.
     """
     if not (active_ids or inactive_ids):
         return []
@@ -103,12 +104,13 @@ def evaluate(*, active_ids, inactive_ids, latest, now, notify=True, send=None, o
         return []
     event_ids, notification_ids = apply_moves(todo, now=now, notify=notify)
     if notify and notification_ids:
-        send = send or send_notifications
-        transaction.on_commit(lambda: send(notification_ids))
+        enqueue_notifications(notification_ids)
     return event_ids
 
 
-# Sending -------------------------------------------------------------------------------------
+# Emails --------------------------------------------------------------------------------------
+
+ORIGIN = "alert-notification"
 
 
 def _context(notification):
@@ -134,59 +136,71 @@ def render_email(notification):
     return subject, text, html
 
 
-def send_notification(notification_id):
-    """Send one notification's emails, once: the row is claimed before anything is sent."""
-    claimed = AlertNotification.objects.filter(
-        pk=notification_id,
-        state__in=[AlertNotification.State.PENDING, AlertNotification.State.FAILED],
-    ).update(state=AlertNotification.State.SENDING, attempts=F("attempts") + 1)
-    if not claimed:
-        return False
-    notification = AlertNotification.objects.select_related(
-        "event__alert__kpi", "event__alert__partnership__owner"
-    ).get(pk=notification_id)
-    subject, text, html = render_email(notification)
-    delivered = set(notification.delivered or [])
-    try:
-        with mail.mailers.default as connection:
-            for address in notification.recipients:
-                if address in delivered:
-                    continue
-                message = mail.EmailMultiAlternatives(
-                    subject, text, settings.DEFAULT_FROM_EMAIL, [address]
-                )
-                message.attach_alternative(html, "text/html")
-                connection.send_messages([message])
-                delivered.add(address)
-    except Exception as error:
-        log.warning("Alert notification %s failed: %s", notification_id, error)
-        AlertNotification.objects.filter(pk=notification_id).update(
-            state=AlertNotification.State.FAILED,
-            last_error=str(error)[:2000],
-            delivered=sorted(delivered),
+def enqueue_notifications(notification_ids):
+    """Write one outbox email per recipient of these pending notifications, in the caller's
+    transaction and in one statement. Idempotent: a recipient already written (or already
+    served before the outbox carried these emails) is skipped. Returns how many notifications
+    were written."""
+    notifications = AlertNotification.objects.select_related(
+        "event__alert__kpi",
+        "event__alert__partnership__owner",
+        "event__alert__partnership__partner",
+    ).filter(pk__in=list(notification_ids), state=AlertNotification.State.PENDING)
+    emails, empty = [], []
+    for notification in notifications.order_by("pk"):
+        origin = origin_of(ORIGIN, notification.pk)
+        delivered = set(notification.delivered or [])
+        todo = [a for a in notification.recipients if a and a not in delivered]
+        if not todo:
+            empty.append(notification.pk)
+            continue
+        subject, text, html = render_email(notification)
+        emails += [
+            {
+                "to": address,
+                "subject": subject,
+                "text": text,
+                "html": html,
+                "key": recipient_key(origin, address),
+                "origin": origin,
+            }
+            for address in todo
+        ]
+    enqueue_emails(emails)
+    if empty:
+        # Nobody (left) to write to: there is nothing to wait for.
+        AlertNotification.objects.filter(pk__in=empty).update(
+            state=AlertNotification.State.SENT, sent_at=timezone.now()
         )
-        return False
-    AlertNotification.objects.filter(pk=notification_id).update(
-        state=AlertNotification.State.SENT, sent_at=timezone.now(), delivered=sorted(delivered)
+    return len({email["origin"] for email in emails})
+
+
+def enqueue_unqueued():
+    """Pending notifications with no outbox email yet: those recorded (or interrupted) before
+    the outbox carried alert emails. Writes their emails; the number of notifications."""
+    written = Message.objects.filter(
+        origin=Concat(Value(f"{ORIGIN}:"), Cast(OuterRef("pk"), CharField()))
     )
-    return True
+    ids = list(
+        AlertNotification.objects.filter(state=AlertNotification.State.PENDING)
+        .filter(~Exists(written))
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        return enqueue_notifications(ids)
 
 
-def send_notifications(notification_ids):
-    """Send these notifications' emails; the number sent."""
-    return sum(1 for pk in notification_ids if send_notification(pk))
-
-
-MAX_ATTEMPTS = 5
-
-
-def pending_notification_ids():
-    """Notifications never sent, or failed and worth another try."""
-    return list(
-        AlertNotification.objects.filter(
-            Q(state=AlertNotification.State.PENDING)
-            | Q(state=AlertNotification.State.FAILED, attempts__lt=MAX_ATTEMPTS)
-        ).values_list("pk", flat=True)
+def apply_outcome(pk, outcome):
+    """A notification follows its emails: sent when every recipient was served, failed when one
+    email failed for good (the outbox admin retries it), pending meanwhile."""
+    notification = AlertNotification.objects.get(pk=pk)
+    delivered = sorted(set(notification.delivered or []) | set(outcome.delivered_to))
+    AlertNotification.objects.filter(pk=pk).update(
+        state=outcome.status,
+        delivered=delivered,
+        attempts=outcome.attempts,
+        last_error=outcome.last_error[:2000],
+        sent_at=outcome.sent_at,
     )
 
 

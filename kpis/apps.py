@@ -9,4 +9,10 @@ class KpisConfig(AppConfig):
 
     def ready(self):
         # Registers the Celery tasks, which kpis.services queues by name (see services._task).
-        from . import tasks  # noqa: F401
+        from outbox import origins
+
+        from . import alerts, tasks  # noqa: F401
+        from .models import AlertNotification
+
+        # An alert notification's state follows its outbox emails.
+        origins.register(alerts.ORIGIN, AlertNotification, alerts.apply_outcome)

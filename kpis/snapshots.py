@@ -219,10 +219,9 @@ def _write_snapshots(active, inactive_ids, *, today, result):
     return latest_by_kpi, stored
 
 
-def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, send=None, result=None):
-    """Recompute one set of KPIs in one transaction. Returns the RecomputeResult.
-
-    ``send`` queues the alert emails (see alerts.evaluate)."""
+def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
+    """Recompute one set of KPIs in one transaction (alert emails included: they are written
+    to the outbox in it, see alerts.evaluate). Returns the RecomputeResult."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     result = result or RecomputeResult()
@@ -248,7 +247,6 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, send=None, re
             latest=latest_by_kpi,
             now=now,
             notify=notify,
-            send=send,
             open_alerts=stored.open_alerts if stored else None,
         )
         alerts.record_due_checkpoints(
@@ -267,12 +265,11 @@ def chunk_size():
     return getattr(settings, "KPI_SNAPSHOT_CHUNK", 2000)
 
 
-def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notify=True, send=None):
+def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notify=True):
     """Recompute the given KPIs (or every KPI, or those of some partnerships), then health.
 
     Health is scored again for every partnership in scope, or, when KPIs are named, only for
-    those where a KPI's latest status changed or a KPI is inactive. ``send`` queues the alert
-    emails (see alerts.evaluate).
+    those where a KPI's latest status changed or a KPI is inactive.
     """
     today = today or timezone.localdate()
     explicit_kpis = kpi_ids is not None
@@ -290,7 +287,6 @@ def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notif
             today=today,
             now=now,
             notify=notify,
-            send=send,
             result=result,
         )
     if explicit_kpis:

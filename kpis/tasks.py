@@ -1,9 +1,10 @@
 """Celery tasks: thin wrappers taking ids, enqueued with transaction.on_commit.
 
-Tasks import the modules doing the work, never the reverse: a recompute is given the task that
-queues its alert emails (``send``)."""
+Tasks import the modules doing the work, never the reverse. Alert emails are not sent here:
+a recompute writes them to the outbox, which delivers them (outbox.tasks)."""
 
 from celery import shared_task
+from django.db import transaction
 
 from partnerships.models import Partnership
 
@@ -16,19 +17,17 @@ def _summary(result):
 
 @shared_task(name="kpis.recompute_kpis")
 def recompute_kpis(kpi_ids):
-    return _summary(snapshots.recompute(kpi_ids, send=send_alert_notifications.delay))
+    return _summary(snapshots.recompute(kpi_ids))
 
 
 @shared_task(name="kpis.recompute_all")
 def recompute_all():
-    """The nightly full recompute: every KPI, every partnership's health, unsent emails."""
+    """The nightly full recompute: every KPI, every partnership's health, and the emails of any
+    notification not yet in the outbox."""
     result = snapshots.recompute(
-        partnership_ids=list(Partnership.objects.values_list("pk", flat=True)),
-        send=send_alert_notifications.delay,
+        partnership_ids=list(Partnership.objects.values_list("pk", flat=True))
     )
-    pending = alerts.pending_notification_ids()
-    if pending:
-        send_alert_notifications.delay(pending)
+    alerts.enqueue_unqueued()
     return _summary(result)
 
 
@@ -37,14 +36,18 @@ def compute_health(partnership_ids):
     return len(health.compute_health(partnership_ids))
 
 
+# Both only write to the outbox (idempotently); the outbox sends. The first stays for tasks
+# queued before an upgrade; the second is the periodic sweep of notifications recorded before
+# the outbox carried alert emails, or interrupted then.
 @shared_task(name="kpis.send_alert_notifications")
 def send_alert_notifications(notification_ids):
-    return alerts.send_notifications(notification_ids)
+    with transaction.atomic():
+        return alerts.enqueue_notifications(notification_ids)
 
 
 @shared_task(name="kpis.send_pending_notifications")
 def send_pending_notifications():
-    return alerts.send_notifications(alerts.pending_notification_ids())
+    return alerts.enqueue_unqueued()
 
 
 @shared_task(name="kpis.validate_import")

@@ -40,6 +40,9 @@ class Message(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     # Set by the caller to make enqueueing idempotent; NULL rows never collide.
     key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    # The record this message was written for ("digest:12"): it follows its messages' outcome
+    # (outbox.origins). Empty for messages that answer to nobody.
+    origin = models.CharField(max_length=100, blank=True, db_index=True)
 
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)

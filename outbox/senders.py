@@ -29,7 +29,8 @@ def build_email(message) -> mail.EmailMultiAlternatives:
         body=message.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient],
-        headers={"Message-ID": message_id(message)},
+        # Headers the caller asked for (List-Unsubscribe), never our own Message-ID.
+        headers={**message.payload.get("headers", {}), "Message-ID": message_id(message)},
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")

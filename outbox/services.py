@@ -5,6 +5,8 @@ transaction commits. Delivery claims due rows with a lease, sends each, and reco
 in a short transaction of its own, so a message the server accepted is marked sent at once.
 """
 
+import contextlib
+import hashlib
 import logging
 import os
 import secrets
@@ -14,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import backoff, senders
+from . import backoff, origins, senders
 from .models import Kind, Message, Status
 
 log = logging.getLogger(__name__)
@@ -24,17 +26,80 @@ log = logging.getLogger(__name__)
 
 
 def enqueue_email(
-    *, to: str, subject: str, text: str, html: str = "", key: str | None = None
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    key: str | None = None,
+    origin: str = "",
+    headers: dict | None = None,
 ) -> Message:
     """Write an email to the outbox in the caller's transaction. `key` makes it idempotent:
     a second enqueue with the same key returns the existing message and sends nothing twice.
+    `origin` names the record it is sent for, which then follows its outcome (outbox.origins).
     Delivery is kicked on commit (a Celery task); if Redis is down, the periodic sweep delivers it.
     """
+    _check(to, subject)
+    payload = {"headers": dict(headers)} if headers else {}
+    return _enqueue(
+        key=key,
+        kind=Kind.EMAIL,
+        recipient=to,
+        subject=subject,
+        text=text,
+        html=html,
+        origin=origin,
+        payload=payload,
+    )
+
+
+def enqueue_emails(emails) -> int:
+    """Write many emails in one statement, in the caller's transaction: each a dict of
+    enqueue_email's arguments, with a ``key``. A key already in the outbox is skipped (so a
+    rerun writes nothing twice). Returns how many were given."""
+    now = timezone.now()
+    rows = []
+    for email in emails:
+        _check(email["to"], email["subject"])
+        if not email.get("key"):
+            raise ValueError("Emails written together each need a key.")
+        headers = email.get("headers")
+        rows.append(
+            Message(
+                kind=Kind.EMAIL,
+                recipient=email["to"],
+                subject=email["subject"],
+                text=email["text"],
+                html=email.get("html", ""),
+                key=email["key"],
+                origin=email.get("origin", ""),
+                payload={"headers": dict(headers)} if headers else {},
+                created_at=now,
+                next_attempt_at=now,
+                give_up_at=now + backoff.give_up_after(),
+            )
+        )
+    if rows:
+        Message.objects.bulk_create(rows, ignore_conflicts=True)
+        kick_on_commit()
+    return len(rows)
+
+
+def _check(to, subject):
     if not to or "@" not in to:
         raise ValueError(f"An email needs a recipient address, not {to!r}.")
     if "\n" in subject or "\r" in subject:
         raise ValueError("An email subject is one line.")
-    return _enqueue(key=key, kind=Kind.EMAIL, recipient=to, subject=subject, text=text, html=html)
+
+
+def recipient_key(origin: str, address: str) -> str:
+    """The idempotency key of one record's email to one address: a rerun finds it, so no
+    recipient is written (or sent) twice. Long addresses are hashed to fit the column."""
+    key = f"{origin}:{address.lower()}"
+    if len(key) <= 255:
+        return key
+    return f"{origin}:sha256:{hashlib.sha256(address.lower().encode()).hexdigest()}"
 
 
 def _enqueue(*, key, **fields) -> Message:
@@ -90,17 +155,27 @@ def kick_delivery():
 
 
 def retry_now(ids) -> int:
-    """Failed messages get another day of attempts, starting now."""
+    """Failed messages get another full horizon of attempts (OUTBOX_GIVE_UP_HOURS), from now."""
     now = timezone.now()
-    count = Message.objects.filter(pk__in=ids, status=Status.FAILED).update(
-        status=Status.PENDING,
-        next_attempt_at=now,
-        give_up_at=now + backoff.give_up_after(),
-        lease_until=None,
-    )
-    if count:
-        kick_on_commit()
-    return count
+    with transaction.atomic():
+        failed = Message.objects.select_for_update().filter(pk__in=ids, status=Status.FAILED)
+        retried = list(failed.values_list("pk", "origin"))
+        Message.objects.filter(pk__in=[pk for pk, _ in retried]).update(
+            status=Status.PENDING,
+            next_attempt_at=now,
+            give_up_at=now + backoff.give_up_after(),
+            lease_until=None,
+        )
+        origins.settle(origin for _, origin in retried)
+        if retried:
+            kick_on_commit()
+    return len(retried)
+
+
+def retry_origins(prefix, pks) -> int:
+    """Retry the failed messages written for these records (their admin's retry action)."""
+    failed = origins.messages_of(prefix, pks).filter(status=Status.FAILED)
+    return retry_now(list(failed.values_list("pk", flat=True)))
 
 
 # Delivery -------------------------------------------------------------------------------------
@@ -144,11 +219,18 @@ def renew_lease(pk, *, worker, now) -> bool:
     )
 
 
-def mark_sent(pk, *, now) -> None:
+def _settling(message):
+    """A message written for a record changes with that record in one transaction."""
+    return transaction.atomic() if message.origin else contextlib.nullcontext()
+
+
+def mark_sent(message, *, now) -> None:
     # Whoever holds the claim now, the message did leave: say so, so nobody sends it again.
-    Message.objects.filter(pk=pk, status__in=[Status.PENDING, Status.SENDING]).update(
-        status=Status.SENT, sent_at=now, lease_until=None, last_error=""
-    )
+    with _settling(message):
+        if Message.objects.filter(
+            pk=message.pk, status__in=[Status.PENDING, Status.SENDING]
+        ).update(status=Status.SENT, sent_at=now, lease_until=None, last_error=""):
+            origins.settle([message.origin])
 
 
 def record_failure(message, *, worker, error, now) -> Status:
@@ -163,9 +245,11 @@ def record_failure(message, *, worker, error, now) -> Status:
     }
     if not final:
         updates["next_attempt_at"] = now + backoff.retry_delay(message.attempts)
-    Message.objects.filter(pk=message.pk, status=Status.SENDING, claimed_by=worker).update(
-        **updates
-    )
+    with transaction.atomic():
+        if Message.objects.filter(pk=message.pk, status=Status.SENDING, claimed_by=worker).update(
+            **updates
+        ):
+            origins.settle([message.origin])
     return status
 
 
@@ -214,6 +298,6 @@ def deliver_batch(*, now, limit, worker) -> tuple[int, int]:
                     unreachable[message.kind] = error
                 record_failure(message, worker=worker, error=error, now=clock())
                 continue
-            mark_sent(message.pk, now=clock())
+            mark_sent(message, now=clock())
             sent += 1
     return len(ids), sent

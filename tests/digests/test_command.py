@@ -1,7 +1,7 @@
 """send_weekly_digests: the same records and rules as the beat, by hand."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -64,6 +64,9 @@ def test_smtp_failure_is_reported_and_left_pending(frozen, smtp, coo, partnershi
     assert "FAILED coo@example.com" in output and "left pending" in output
     digest = Digest.objects.get()
     assert (digest.status, digest.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "451" in digest.last_error
+    # The outbox's next attempt is a minute later; running the command again then delivers it.
+    frozen.shift(timedelta(minutes=2))
     assert "sent to coo@example.com" in run("--user", "coo@example.com")
     digest.refresh_from_db()
     assert (digest.status, digest.attempts) == (DeliveryStatus.SENT, 2)

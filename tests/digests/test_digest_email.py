@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from config import celery_app
 from digests import services
 from digests.models import DeliveryStatus, Digest
 from digests.tasks import fan_out_digests, send_digest
+from outbox.models import Message
+from outbox.services import deliver_due
 from partnerships.models import Stage
 from tests.digests.helpers import agreement, aware, conflict, prefer, stage_move
 from tests.factories import make_partnership
@@ -30,7 +31,7 @@ def portfolio(frozen, coo, manager, viewer, other_manager, partnership):
     stage_move(alliance, Stage.RENEWAL, aware(date(2026, 11, 12)), from_stage=Stage.ACTIVE)
     conflict(alliance, date(2026, 11, 20), subject="Dispute over lead ownership")
     agreement(partnership, date(2027, 2, 10), notice_days=60)  # notice by Sat 12 Dec 2026
-    return {"partnership": partnership, "alliance": alliance}
+    return {"partnership": partnership, "alliance": alliance, "frozen": frozen}
 
 
 def fan_out(django_capture_on_commit_callbacks):
@@ -131,27 +132,23 @@ def test_repeated_fan_out_sends_once(portfolio, smtp, coo, django_capture_on_com
     assert digest.attempts == 1
 
 
-def test_two_workers_racing_claim_once(portfolio, smtp, coo):
+def test_a_digest_is_written_to_the_outbox_once_however_often_it_is_queued(portfolio, smtp, coo):
     schedule = services.schedule_due_for(coo, datetime(2026, 11, 23, 7, 5, tzinfo=UTC))
     digest, created = services.digest_record(user=coo, schedule=schedule)
     again, created_again = services.digest_record(user=coo, schedule=schedule)
     assert created and not created_again and again.pk == digest.pk
-    assert services.digest_send(digest_id=digest.pk) == DeliveryStatus.SENT
-    assert services.digest_send(digest_id=digest.pk) is None
+    assert services.digest_queue(digest.pk) == DeliveryStatus.PENDING
+    assert services.digest_queue(digest.pk) == DeliveryStatus.PENDING
+    [message] = Message.objects.filter(origin=f"digest:{digest.pk}")
+    assert message.payload["headers"]["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert deliver_due() == 1
+    assert services.digest_queue(digest.pk) is None  # sent: nothing more to write
     assert len(smtp.to(coo.email)) == 1
+    assert "List-Unsubscribe" in smtp.to(coo.email)[0].message
 
 
-@pytest.fixture
-def eager_retries():
-    """Eager tasks follow their retries in-process (without the countdown) when errors are not
-    propagated straight to the caller, as they would be by a worker."""
-    celery_app.conf.task_eager_propagates = False
-    yield
-    celery_app.conf.task_eager_propagates = True
-
-
-def test_a_failed_send_is_retried_and_recorded(
-    portfolio, smtp, coo, manager, viewer, eager_retries, django_capture_on_commit_callbacks
+def test_a_refused_send_is_retried_by_the_outbox_and_recorded(
+    portfolio, smtp, coo, manager, viewer, django_capture_on_commit_callbacks
 ):
     Digest.objects.all().delete()
     prefer(manager, enabled=False)
@@ -159,33 +156,43 @@ def test_a_failed_send_is_retried_and_recorded(
     smtp.reject_next = 1  # the server turns the first attempt away with a 451
 
     fan_out(django_capture_on_commit_callbacks)
-
-    assert smtp.rejected == 1
-    assert len(smtp.to(coo.email)) == 1  # retried by the task, delivered once
     digest = Digest.objects.get(user=coo)
-    assert digest.status == DeliveryStatus.SENT
-    assert digest.attempts == 2
+    assert (digest.status, digest.attempts) == (DeliveryStatus.PENDING, 1)
     assert "451" in digest.last_error and "SMTPDataError" in digest.last_error
 
+    portfolio["frozen"].shift(timedelta(minutes=2))  # the outbox's next attempt
+    assert deliver_due() == 1
+    assert smtp.rejected == 1
+    assert len(smtp.to(coo.email)) == 1  # retried, delivered once
+    digest.refresh_from_db()
+    assert (digest.status, digest.attempts, digest.last_error) == (DeliveryStatus.SENT, 2, "")
 
-def test_a_send_that_keeps_failing_ends_failed(
-    portfolio, smtp, coo, manager, viewer, eager_retries, django_capture_on_commit_callbacks
+
+def test_a_send_that_keeps_failing_ends_failed_after_the_horizon(
+    portfolio, smtp, coo, manager, viewer, settings, django_capture_on_commit_callbacks
 ):
     prefer(manager, enabled=False)
     prefer(viewer, enabled=False)
-    smtp.reject_next = 100
+    smtp.reject_next = 10_000
+    started = timezone.now()
 
     fan_out(django_capture_on_commit_callbacks)
+    message = Message.objects.get()
+    while message.status == "pending":
+        portfolio["frozen"].move_to(message.next_attempt_at)
+        deliver_due()
+        message.refresh_from_db()
 
     digest = Digest.objects.get(user=coo)
     assert digest.status == DeliveryStatus.FAILED
-    assert digest.attempts == send_digest.max_retries + 1
+    assert timezone.now() - started >= timedelta(hours=settings.OUTBOX_GIVE_UP_HOURS)
+    assert digest.attempts == message.attempts > 40
     assert "451" in digest.last_error
     assert smtp.received == []
     # The admin's "send again" puts it back and it goes out once the server accepts mail.
     smtp.reject_next = 0
     with django_capture_on_commit_callbacks(execute=True):
-        services.delivery_retry(model=Digest, ids=[digest.pk])
+        assert services.delivery_retry(model=Digest, ids=[digest.pk]) == [digest.pk]
     digest.refresh_from_db()
     assert digest.status == DeliveryStatus.SENT
     assert len(smtp.to(coo.email)) == 1
@@ -239,7 +246,8 @@ def test_local_week_bounds_follow_the_recipients_zone(frozen, smtp, coo, partner
     frozen.move_to(datetime(2026, 11, 23, 12, 5, tzinfo=UTC))
     schedule = services.schedule_due_for(coo, datetime(2026, 11, 23, 12, 5, tzinfo=UTC))
     digest, _ = services.digest_record(user=coo, schedule=schedule)
-    services.digest_send(digest_id=digest.pk)
+    services.digest_queue(digest.pk)
+    deliver_due()
     assert "Prospect → Due diligence" in smtp.to(coo.email)[0].text
 
 
@@ -286,21 +294,22 @@ def test_unsubscribed_between_fan_out_and_send_is_skipped(frozen, smtp, coo, par
     schedule = services.schedule_due_for(coo, _now())
     digest, _ = services.digest_record(user=coo, schedule=schedule)
     services.preference_unsubscribe(user=coo)
-    assert services.digest_send(digest_id=digest.pk) == DeliveryStatus.SKIPPED
-    assert smtp.to(coo.email) == []
+    assert services.digest_queue(digest.pk) == DeliveryStatus.SKIPPED
+    assert not Message.objects.exists()
 
 
 def _now():
     return timezone.now()
 
 
-def test_pending_record_whose_task_was_lost_is_enqueued_again(
+def test_a_pending_digest_never_written_to_the_outbox_is_written_once(
     frozen, smtp, coo, partnership, django_capture_on_commit_callbacks
 ):
+    """As an upgrade leaves a digest the old sender had recorded (or claimed) but not sent."""
     schedule = services.schedule_due_for(coo, _now())
-    digest, _ = services.digest_record(user=coo, schedule=schedule)  # recorded, never enqueued
+    digest, _ = services.digest_record(user=coo, schedule=schedule)  # no outbox email
     fan_out(django_capture_on_commit_callbacks)
-    assert smtp.to(coo.email) == []  # too recent: its task may still be on its way
-    frozen.move_to(_now() + timedelta(hours=2))
     fan_out(django_capture_on_commit_callbacks)
     assert len(smtp.to(coo.email)) == 1
+    digest.refresh_from_db()
+    assert digest.status == DeliveryStatus.SENT

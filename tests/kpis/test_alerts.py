@@ -4,7 +4,7 @@ and emails caught by a real SMTP server."""
 import socket
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,10 +12,13 @@ from aiosmtpd.controller import Controller
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from kpis import alerts, services
+from kpis import alerts, services, tasks
 from kpis.alerts import ESCALATE, IMPROVE, OPEN, RESOLVE, transition
 from kpis.models import Alert, AlertEvent, AlertNotification, Checkpoint
 from kpis.snapshots import recompute
+from outbox import services as outbox_services
+from outbox.models import Message
+from outbox.services import deliver_due
 from tests.factories import make_partner, make_partnership, make_user
 
 from .conftest import make_kpi, measure
@@ -213,8 +216,11 @@ def test_the_constraint_holds_when_two_writers_race_past_the_check(monkeypatch):
 class Inbox:
     def __init__(self):
         self.messages = []
+        self.refuse = set()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd API)
+        if set(envelope.rcpt_tos) & self.refuse:
+            return "550 5.1.1 No such user"
         self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf8", errors="replace")))
         return "250 Message accepted for delivery"
 
@@ -278,15 +284,19 @@ def test_opening_and_escalation_email_owner_and_executives_once(
         recompute([kpi.pk], today=date(2024, 4, 3))  # resolving sends nothing
     assert smtp.messages == []
     assert set(AlertNotification.objects.values_list("state", flat=True)) == {"sent"}
-    # Sending the same notification again is a no-op: it was claimed.
-    assert not alerts.send_notification(AlertNotification.objects.first().pk)
+    notification = AlertNotification.objects.first()
+    assert sorted(notification.delivered) == sorted(notification.recipients)
+    # Writing the same notification again is a no-op: its emails are in the outbox already.
+    written = Message.objects.count()
+    with transaction.atomic():
+        assert alerts.enqueue_notifications([notification.pk]) == 0
+    AlertNotification.objects.filter(pk=notification.pk).update(state="pending")
+    with transaction.atomic():
+        alerts.enqueue_notifications([notification.pk])
+    assert Message.objects.count() == written
 
 
-def test_a_failed_send_is_retried_without_duplicates(people, settings, smtp):
-    kpi = make_kpi(people)
-    measure(kpi, date(2024, 1, 1), 60)
-    recompute([kpi.pk], today=date(2024, 2, 3))
-    notification = AlertNotification.objects.get()
+def test_a_failed_send_is_retried_without_duplicates(people, settings, smtp, clock):
     good = settings.MAILERS
     settings.MAILERS = {
         "default": {
@@ -294,14 +304,64 @@ def test_a_failed_send_is_retried_without_duplicates(people, settings, smtp):
             "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
         }
     }
-    assert not alerts.send_notification(notification.pk)
-    notification.refresh_from_db()
-    assert notification.state == "failed" and notification.last_error
+    kpi = make_kpi(people)
+    measure(kpi, date(2024, 1, 1), 60)
+    recompute([kpi.pk], today=date(2024, 2, 3))
+    deliver_due()  # SMTP is down: each email waits for its next attempt
+    notification = AlertNotification.objects.get()
+    assert notification.state == "pending" and "ConnectionRefusedError" in notification.last_error
+    assert set(Message.objects.values_list("status", flat=True)) == {"pending"}
+
     settings.MAILERS = good
-    assert alerts.pending_notification_ids() == [notification.pk]
-    assert alerts.send_notification(notification.pk)
+    clock.move_to(timezone.now() + timedelta(minutes=5))
+    assert deliver_due() == 3
+    assert deliver_due() == 0
     assert len(smtp.messages) == 3
-    assert alerts.pending_notification_ids() == []
+    notification.refresh_from_db()
+    assert notification.state == "sent" and notification.last_error == ""
+    assert sorted(notification.delivered) == _recipients(smtp)
+
+
+def test_a_notification_fails_when_one_email_fails_for_good_and_the_retry_serves_only_it(
+    people, smtp
+):
+    refused = "manager@example.com"
+    smtp.refuse = {refused}
+    kpi = make_kpi(people)
+    measure(kpi, date(2024, 1, 1), 60)
+    recompute([kpi.pk], today=date(2024, 2, 3))
+    deliver_due()
+    notification = AlertNotification.objects.get()
+    assert notification.state == "failed" and "550" in notification.last_error
+    assert refused not in notification.delivered and len(notification.delivered) == 2
+
+    smtp.refuse = set()
+    failed = Message.objects.filter(status="failed")
+    assert outbox_services.retry_now(list(failed.values_list("pk", flat=True))) == 1
+    notification.refresh_from_db()
+    assert notification.state == "pending"
+    assert deliver_due() == 1
+    notification.refresh_from_db()
+    assert notification.state == "sent" and refused in notification.delivered
+    assert _recipients(smtp) == ["ceo@example.com", "coo@example.com", refused]
+
+
+def test_notifications_recorded_before_the_outbox_are_written_once(people, smtp):
+    kpi = make_kpi(people)
+    measure(kpi, date(2024, 1, 1), 60)
+    recompute([kpi.pk], today=date(2024, 2, 3), notify=False)
+    # As the upgrade leaves one the old sender had half served: pending, one recipient done.
+    notification = AlertNotification.objects.get()
+    notification.state, notification.delivered = "pending", ["ceo@example.com"]
+    notification.recipients = ["ceo@example.com", "coo@example.com", "manager@example.com"]
+    notification.save()
+    assert tasks.send_pending_notifications() == 1
+    assert tasks.send_pending_notifications() == 0
+    deliver_due()
+    assert _recipients(smtp) == ["coo@example.com", "manager@example.com"]
+    notification.refresh_from_db()
+    assert notification.state == "sent"
+    assert notification.delivered == sorted(notification.recipients)
 
 
 def test_backfills_record_notifications_without_sending(people, smtp):
@@ -309,4 +369,5 @@ def test_backfills_record_notifications_without_sending(people, smtp):
     measure(kpi, date(2024, 1, 1), 60)
     recompute([kpi.pk], today=date(2024, 2, 3), notify=False)
     assert AlertNotification.objects.get().state == "suppressed"
-    assert alerts.pending_notification_ids() == []
+    assert not Message.objects.exists()
+    assert tasks.send_pending_notifications() == 0

@@ -28,12 +28,12 @@ def enqueue(n=1, **kwargs):
     ]
 
 
-def test_enqueue_writes_a_pending_row_with_a_day_to_live(frozen):
+def test_enqueue_writes_a_pending_row_with_two_days_to_live(frozen):
     (message,) = enqueue(html="<p>Body</p>")
     message.refresh_from_db()
     assert message.status == Status.PENDING and message.attempts == 0
     assert message.next_attempt_at == NOON
-    assert message.give_up_at == NOON + timedelta(hours=24)
+    assert message.give_up_at == NOON + timedelta(hours=48)
     assert message.kind == "email" and message.key is None
 
 
@@ -196,7 +196,7 @@ def test_smtp_down_schedules_retries_with_backoff(frozen, smtp_down):
     }
 
 
-def test_a_message_gives_up_after_a_day_and_shows_why(frozen, smtp_down):
+def test_a_message_gives_up_after_two_days_and_shows_why(frozen, smtp_down):
     (message,) = enqueue()
     attempts = 0
     while Message.objects.get().status == Status.PENDING:
@@ -205,10 +205,10 @@ def test_a_message_gives_up_after_a_day_and_shows_why(frozen, smtp_down):
         attempts += 1
     message.refresh_from_db()
     assert message.status == Status.FAILED and message.attempts == attempts
-    assert message.next_attempt_at >= NOON + timedelta(hours=23)
+    assert message.next_attempt_at >= NOON + timedelta(hours=47)
     assert "ConnectionRefusedError" in message.last_error
-    # 1+2+...+32 minutes, then hourly: 7 attempts in the first hour, 30 in the day.
-    assert 28 <= attempts <= 31
+    # 1+2+...+32 minutes, then hourly: 7 attempts in the first hour, 54 in the two days.
+    assert 52 <= attempts <= 55
     # Nothing more happens to it by itself.
     frozen.move_to(NOON + timedelta(days=3))
     assert services.deliver_due() == 0
@@ -258,7 +258,7 @@ def test_smtp_down_then_back_loses_nothing(frozen, settings):
     assert set(Message.objects.values_list("status", flat=True)) == {Status.SENT}
 
 
-def test_retry_now_gives_a_failed_message_another_day(frozen):
+def test_retry_now_gives_a_failed_message_another_horizon(frozen):
     (message,) = enqueue()
     Message.objects.filter(pk=message.pk).update(status=Status.FAILED, last_error="boom")
     sent_one = enqueue()[0]

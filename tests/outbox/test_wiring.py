@@ -14,8 +14,8 @@ def test_beat_sweeps_the_outbox_every_minute():
     assert entry["schedule"] == crontab(minute="*")
 
 
-def test_the_defaults_retry_for_a_day_and_lease_for_minutes():
-    assert settings.OUTBOX_GIVE_UP_HOURS == 24
+def test_the_defaults_retry_for_two_days_and_lease_for_minutes():
+    assert settings.OUTBOX_GIVE_UP_HOURS == 48
     assert settings.OUTBOX_RETRY_BASE_SECONDS == 60
     assert settings.OUTBOX_RETRY_MAX_SECONDS == 3600
     # The lease must outlast the slowest single send (the SMTP timeout) many times over.

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from kpis.alerts import pending_notification_ids, send_notification
+from kpis.alerts import enqueue_unqueued
 from kpis.snapshots import recompute
+from outbox.services import deliver_all_due
 from partnerships.models import Partnership
 
 
@@ -14,7 +15,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--partnership", type=int, help="Only this partnership's KPIs.")
         parser.add_argument(
-            "--no-email", action="store_true", help="Record alert emails but do not send them now."
+            "--no-email",
+            action="store_true",
+            help="Write alert emails to the outbox but leave them to the workers.",
         )
 
     def handle(self, *args, partnership=None, no_email=False, **options):
@@ -25,13 +28,15 @@ class Command(BaseCommand):
         else:
             ids = list(Partnership.objects.values_list("pk", flat=True))
         result = recompute(partnership_ids=ids)
+        enqueue_unqueued()
         sent = 0
         if not no_email:
-            sent = sum(1 for pk in pending_notification_ids() if send_notification(pk))
+            # Everything due in the outbox, alert emails included, from this process now.
+            sent = deliver_all_due()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{result.kpis} KPIs, {result.snapshots} snapshots, {len(result.events)} alert "
                 f"events, health for {len(result.partnerships | set(ids))} partnerships, "
-                f"{sent} alert emails sent."
+                f"{sent} emails sent."
             )
         )
