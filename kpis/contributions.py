@@ -18,7 +18,7 @@ from partnerships.plugins import (
 )
 from partnerships.roles import EXECUTIVE, PARTNER_MANAGER
 
-from . import dashboard, demo, digest, ending, gates, portfolio, timeline
+from . import dashboard, demo, digest, ending, gates, objective_readings, portfolio, timeline
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -29,6 +29,7 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    objective_readings=[objective_readings.objective_readings],
     on_end=[OnEnd("kpis.ending", ending.describe, ending.close, order=10)],
     filters=[portfolio.HEALTH_FILTER],
     tiles=[Tiles("kpis", portfolio.tiles, order=10)],

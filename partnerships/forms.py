@@ -16,6 +16,7 @@ from .models import (
     StrategicGoal,
 )
 from .roles import ALL_ROLES
+from .stages import is_sentence
 from .widgets import FastCheckboxSelectMultiple, FastSelect
 
 User = get_user_model()
@@ -125,11 +126,41 @@ class PartnershipForm(forms.ModelForm):
 class ObjectiveForm(forms.ModelForm):
     class Meta:
         model = Objective
-        fields = ["title", "goal", "side", "description", "target_date", "status", "progress"]
+        fields = [
+            "title",
+            "goal",
+            "side",
+            "description",
+            "target_date",
+            "status_set_by_hand",
+            "status",
+            "progress",
+            "status_reason",
+        ]
         widgets = {
             "target_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
         }
+        labels = {
+            "status_set_by_hand": "Set the status and progress by hand",
+            "status_reason": "Why by hand",
+        }
+        help_texts = {
+            "status_set_by_hand": "Leave this off and they follow the KPIs that measure this "
+            "objective. Set them by hand only when the KPIs cannot tell, and say why.",
+            "status_reason": "Shown beside the status, e.g. “Milestone signed off at the "
+            "steering committee; no KPI measures it.”",
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status_set_by_hand") and not is_sentence(data.get("status_reason")):
+            self.add_error(
+                "status_reason",
+                "Say why the status is set by hand, in a short sentence at least (three "
+                "words): it is shown to everyone beside the status.",
+            )
+        return data
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -212,6 +212,7 @@ class Objective(models.Model):
         NOT_STARTED = "not_started", "Not started"
         ON_TRACK = "on_track", "On track"
         AT_RISK = "at_risk", "At risk"
+        OFF_TRACK = "off_track", "Off track"
         ACHIEVED = "achieved", "Achieved"
         MISSED = "missed", "Missed"
 
@@ -234,6 +235,10 @@ class Objective(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Percent complete, 0–100.",
     )
+    # Status and progress come from the objective's KPIs (partnerships.objectives) unless
+    # someone sets them by hand, saying why; the reason is shown beside them.
+    status_set_by_hand = models.BooleanField(default=False)
+    status_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["side", "title"]

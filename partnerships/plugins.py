@@ -220,6 +220,9 @@ class Contributions:
     reminders: Sequence[Reminder] = ()
     attention: Sequence[Attention] = ()
     on_end: Sequence[OnEnd] = ()
+    # ``fn(objective_ids, today) -> {id: objectives.Reading}``: objectives read from the KPIs
+    # that measure them.
+    objective_readings: Sequence[Callable] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

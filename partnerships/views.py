@@ -24,6 +24,7 @@ from .forms import (
 )
 from .htmx import fragment, wants_fragment
 from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
+from .objectives import show as show_objectives
 from .panels import Slot, placed
 from .roles import is_executive
 from .services import agreement_amend
@@ -130,7 +131,8 @@ def _mutual_benefit(objectives):
     sides = []
     for side, label in Objective.Side.choices:
         label = labels.get(side, label)
-        mine = [o.progress for o in objectives if o.side == side]
+        mine = [o.shown_progress for o in objectives if o.side == side]
+        mine = [progress for progress in mine if progress is not None]
         if mine:
             sides.append({"label": label, "count": len(mine), "progress": sum(mine) // len(mine)})
     return sides
@@ -141,7 +143,7 @@ def _detail_context(request, partnership, **extra):
         request.GET.get("ipage")
     )
     agreement = getattr(partnership, "agreement", None)
-    objectives = list(partnership.objectives.select_related("goal"))
+    objectives = show_objectives(partnership.objectives.select_related("goal"))
     slots = placed(partnership)  # each panel in the slot its app declared
     return {
         "partnership": partnership,
@@ -462,6 +464,7 @@ def goal_list(request):
         )
     )
     goals = list(goals)
+    show_objectives(o for goal in goals for o in goal.objectives.all())
     ids = {o.partnership_id for goal in goals for o in goal.objectives.all()}
     health = portfolio.health_for(ids)
     alignment = []
