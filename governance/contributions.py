@@ -15,9 +15,10 @@ from partnerships.plugins import (
     Seeder,
     Slot,
     Tiles,
+    WorkSource,
 )
 
-from . import demo, digest, ending, gates, header, portfolio, selectors
+from . import demo, digest, ending, gates, header, portfolio, selectors, work
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -28,6 +29,16 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    work=[
+        WorkSource(
+            "governance.actions",
+            "Action items",
+            work.items,
+            complete=work.complete,
+            reopen=work.reopen,
+            order=10,
+        )
+    ],
     on_end=[OnEnd("governance.ending", ending.describe, ending.close, order=20)],
     filters=[portfolio.OVERDUE_FILTER],
     tiles=[Tiles("governance", portfolio.attention_tiles, order=60)],

@@ -15,10 +15,11 @@ from partnerships.plugins import (
     Slot,
     Tiles,
     TimelineSource,
+    WorkSource,
 )
 from partnerships.roles import EXECUTIVE, PARTNER_MANAGER
 
-from . import dashboard, demo, digest, ending, gates, objective_readings, portfolio, timeline
+from . import dashboard, demo, digest, ending, gates, objective_readings, portfolio, timeline, work
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -29,6 +30,10 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    work=[
+        WorkSource("kpis.corrective", "Corrective actions", work.corrective_actions, order=20),
+        WorkSource("kpis.entry", "Values to enter", work.values_to_enter, order=30),
+    ],
     objective_readings=[objective_readings.objective_readings],
     on_end=[OnEnd("kpis.ending", ending.describe, ending.close, order=10)],
     filters=[portfolio.HEALTH_FILTER],

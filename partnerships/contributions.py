@@ -2,7 +2,7 @@
 
 from . import portfolio, stages, timeline
 from .models import Stage
-from .plugins import Contributions, Gate, OnEnd, Panel, Slot, Tiles, TimelineSource
+from .plugins import Contributions, Gate, Nav, OnEnd, Panel, Slot, Tiles, TimelineSource
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -25,6 +25,7 @@ CONTRIBUTIONS = Contributions(
         TimelineSource("interactions", timeline.interactions),
         TimelineSource("amendments", timeline.amendments),
     ],
+    nav=[Nav("My work", "partnerships:my_work", order=5)],
     on_end=[
         OnEnd(
             "partnerships.conflicts",

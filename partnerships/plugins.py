@@ -199,6 +199,22 @@ class OnEnd:
 
 
 @dataclass(frozen=True)
+class WorkSource:
+    """Something due from a user, listed on "My work" (``partnerships.work``).
+
+    ``items(user, today) -> [work.WorkItem]`` the open ones the user must act on;
+    ``complete(user, pk)`` and ``reopen(user, pk)`` (optional) mark one done and undo that,
+    each returning the item as it now is, or None when the user may not (or it is gone)."""
+
+    key: str
+    label: str
+    items: Callable
+    complete: Callable | None = None
+    reopen: Callable | None = None
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Contributions:
     """Everything one app adds to the others."""
 
@@ -223,6 +239,7 @@ class Contributions:
     # ``fn(objective_ids, today) -> {id: objectives.Reading}``: objectives read from the KPIs
     # that measure them.
     objective_readings: Sequence[Callable] = ()
+    work: Sequence[WorkSource] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views
+from . import views, work_views
 
 app_name = "partnerships"
 
@@ -34,6 +34,12 @@ urlpatterns = [
         "partners/<int:pk>/contacts/<int:contact_pk>/edit/",
         views.contact_form,
         name="contact_edit",
+    ),
+    path("my-work/", work_views.my_work, name="my_work"),
+    re_path(
+        r"^my-work/(?P<kind>[a-z_.]+)/(?P<pk>[0-9]{1,18})/(?P<action>done|undo)/$",
+        work_views.my_work_change,
+        name="my_work_change",
     ),
     path("goals/", views.goal_list, name="goals"),
     path("goals/new/", views.goal_form, name="goal_create"),

@@ -1,0 +1,68 @@
+"""What "My work" lists from the KPI side (``plugins.WorkSource``): corrective actions a user
+owns, and values to enter for the partnerships they own."""
+
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+
+from partnerships.work import WorkItem
+
+from . import periods
+from .models import CorrectiveAction, Kpi, Snapshot
+
+# A period's value is due this many days after the period ends.
+ENTRY_GRACE_DAYS = 7
+
+
+def corrective_actions(user, today):
+    owned = CorrectiveAction.objects.filter(
+        owner=user, state__in=CorrectiveAction.OPEN_STATES
+    ).select_related("partnership", "kpi")
+    return [
+        WorkItem(
+            kind="kpis.corrective",
+            pk=action.pk,
+            partnership_id=action.partnership_id,
+            partnership_title=action.partnership.title,
+            title=action.description.splitlines()[0][:200] if action.description else "",
+            due_date=action.due_date,
+            url=reverse("kpis:alert_detail", args=[action.alert_id]),
+            detail=f"Corrective action for {action.kpi.name}",
+        )
+        for action in owned
+    ]
+
+
+def values_to_enter(user, today):
+    """One item per KPI of the user's partnerships (entered on our side) whose last closed
+    period has no value yet."""
+    found = []
+    kpis = Kpi.objects.filter(partnership__owner=user, is_active=True).exclude(entered_by="partner")
+    for frequency in kpis.order_by().values_list("frequency", flat=True).distinct():
+        period = periods.recent_periods(frequency, 2, today)[0]
+        missing = (
+            kpis.filter(frequency=frequency)
+            .exclude(
+                Exists(
+                    Snapshot.objects.filter(kpi=OuterRef("pk"), period=period, value__isnull=False)
+                )
+            )
+            .select_related("partnership")
+        )
+        due = periods.period_end(period, frequency) + timedelta(days=ENTRY_GRACE_DAYS)
+        label = periods.period_label(period, frequency)
+        for kpi in missing:
+            found.append(
+                WorkItem(
+                    kind="kpis.entry",
+                    pk=kpi.pk,
+                    partnership_id=kpi.partnership_id,
+                    partnership_title=kpi.partnership.title,
+                    title=f"Enter {kpi.name} for {label}",
+                    due_date=due,
+                    url=f"{reverse('kpis:entry_grid')}?partnership={kpi.partnership_id}",
+                    detail="KPI value",
+                )
+            )
+    return found

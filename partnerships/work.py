@@ -1,0 +1,66 @@
+""" "My work": what is due from one user across every partnership, gathered from the apps that
+hold it (``Contributions.work``): action items, corrective actions, values to enter."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .plugins import contributed
+
+DUE = {
+    "all": "Everything open",
+    "overdue": "Overdue",
+    "week": "Due within 7 days",
+}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    kind: str  # the source's key
+    pk: int
+    partnership_id: int
+    partnership_title: str
+    title: str
+    due_date: date | None
+    url: str
+    detail: str = ""
+    done: bool = False
+
+    def is_overdue(self, today):
+        return not self.done and self.due_date is not None and self.due_date < today
+
+
+def sources():
+    return {s.key: s for s in sorted(contributed("work"), key=lambda s: (s.order, s.key))}
+
+
+def items_for(user, today, *, kind="", partnership_id=None, due="all"):
+    """The user's open items, the most overdue first and undated last, filtered."""
+    found = []
+    for key, source in sources().items():
+        if kind and key != kind:
+            continue
+        found.extend(source.items(user, today))
+    if partnership_id:
+        found = [i for i in found if i.partnership_id == partnership_id]
+    if due == "overdue":
+        found = [i for i in found if i.is_overdue(today)]
+    elif due == "week":
+        horizon = today + timedelta(days=7)
+        found = [i for i in found if i.due_date is not None and i.due_date <= horizon]
+    return sorted(found, key=lambda i: (i.due_date is None, i.due_date or today, i.title, i.pk))
+
+
+def counts(items, today):
+    return {
+        "open": len(items),
+        "overdue": sum(1 for i in items if i.is_overdue(today)),
+    }
+
+
+def change(user, kind, pk, *, done):
+    """Mark one item done (or undo that) through its source: the item as it now is, or None."""
+    source = sources().get(kind)
+    act = source and (source.complete if done else source.reopen)
+    if not act:
+        return None
+    return act(user, pk)
