@@ -37,6 +37,14 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The decimal mark the company writes numbers with, "." (250,000.5) or "," (250.000,5): typed
+# values are read with it, so "250,000" is what the person meant.
+DECIMAL_MARK = env.str("DECIMAL_MARK", default=".")
+if DECIMAL_MARK not in (".", ","):
+    raise ImproperlyConfigured(
+        f'DECIMAL_MARK must be "." or ",", not {DECIMAL_MARK!r}: it is the decimal mark the '
+        "company writes numbers with."
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",

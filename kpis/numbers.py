@@ -6,6 +6,8 @@ three digits (1,234 or 1.234) is ambiguous: it is read with the decimal mark the
 column uses; with no other evidence "1.234" is read as a decimal and "1,234" is refused.
 """
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -101,11 +103,16 @@ def parse_text(series, mark=None):
     return values, problem, out
 
 
-def parse_one(text):
-    """(float or None, problem) for one typed value."""
-    values, problems = parse(pd.Series([text]))
+def parse_one(text, mark=None):
+    """(float or None, problem) for one typed value. ``mark`` is the decimal mark the company
+    writes (``settings.DECIMAL_MARK``): with it, "250,000" is a quarter of a million where the
+    mark is "." and 250 where it is ","."""
+    values, problems = parse(pd.Series([text]), mark)
     value = values.iloc[0]
     return (None if np.isnan(value) else float(value)), problems.iloc[0]
+
+
+_SHORTHAND = re.compile(r"^\s*[+-]?[\d.,]+\s*([kKmMbB]|bn|mn)\s*$")
 
 
 def problem_message(raw, problem):
@@ -114,4 +121,19 @@ def problem_message(raw, problem):
             f"“{raw}” is ambiguous: write {raw.replace(',', '')} or {raw.replace(',', '.')} "
             "(no thousands separator)."
         )
+    if _SHORTHAND.match(raw):
+        return f"“{raw}” uses a shorthand: write the whole number (1.5k as 1500)."
     return f"“{raw}” is not a number."
+
+
+def number_rule(mark):
+    """How to write numbers, in words, for under an entry form."""
+    if mark == ",":
+        return (
+            "Write numbers as 250000, 250.000 or 250 000, with a comma for decimals (1.234,5). "
+            "A percentage is 12,5 or 12,5%. Shorthands such as 1,5k are not accepted."
+        )
+    return (
+        "Write numbers as 250000, 250,000 or 250 000, with a point for decimals (1,234.5). "
+        "A percentage is 12.5 or 12.5%. Shorthands such as 1.5k are not accepted."
+    )

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -169,7 +170,7 @@ def read_value(raw):
         text = str(raw or "").strip()
         if not text:
             raise ValidationError("Enter a value.")
-        number, problem = parse_one(text)
+        number, problem = parse_one(text, settings.DECIMAL_MARK)
         if problem or number is None:
             raise ValidationError(problem_message(text, problem))
         value = Decimal(repr(number))

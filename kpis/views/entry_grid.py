@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +22,7 @@ from ..models import (
     Measurement,
     Snapshot,
 )
+from ..numbers import number_rule
 from .common import _int, _kpi, _partnership
 
 GRID_PERIODS = {periods.WEEKLY: 8, periods.MONTHLY: 6, periods.QUARTERLY: 4}
@@ -147,6 +149,7 @@ def entry_grid(request):
         "can_enter": can_enter,
         "nothing_mine": not chosen and not ids,
         "error_count": len(errors),
+        "number_rule": number_rule(settings.DECIMAL_MARK),
     }
     return render(request, "kpis/entry_grid.html", context, status=status)
 

@@ -27,6 +27,46 @@
     }
   });
 
+  // The entry grid: it opens on the current period (the last column) whatever the width;
+  // Enter saves the cell and moves down a row instead of sending the whole form; the arrow
+  // keys move between cells (left and right only from the edge of the text).
+  function scrollToCurrent(root) {
+    root.querySelectorAll("[data-scroll-to-current]").forEach(function (wrap) {
+      wrap.scrollLeft = wrap.scrollWidth;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { scrollToCurrent(document); });
+
+  function gridCell(input, rowStep, colStep) {
+    var td = input.closest("td");
+    var tr = td.closest("tr");
+    var col = Array.prototype.indexOf.call(tr.children, td) + colStep;
+    var rows = Array.prototype.slice.call(tr.closest("tbody").children);
+    var row = rows[rows.indexOf(tr) + rowStep];
+    var target = row && row.children[col];
+    return target ? target.querySelector("input[type=text]") : null;
+  }
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches(".entry-grid input[type=text]")) return;
+    var next = null;
+    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    var atEnd = input.selectionStart === input.value.length;
+    if (event.key === "Enter") {
+      event.preventDefault();  // never the whole form: the cell saves on its own
+      next = gridCell(input, 1, 0);
+      if (!next) { input.blur(); return; }
+    } else if (event.key === "ArrowDown") { next = gridCell(input, 1, 0); }
+    else if (event.key === "ArrowUp") { next = gridCell(input, -1, 0); }
+    else if (event.key === "ArrowRight" && atEnd) { next = gridCell(input, 0, 1); }
+    else if (event.key === "ArrowLeft" && atStart) { next = gridCell(input, 0, -1); }
+    if (next) {
+      event.preventDefault();
+      next.focus();
+      next.select();
+    }
+  });
+
   // Confirm destructive or forced actions.
   document.addEventListener("submit", function (event) {
     var form = event.target;

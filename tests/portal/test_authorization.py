@@ -125,6 +125,8 @@ ROUTES = {
     "partnerships:contact_create": internal(pk="partner"),
     "partnerships:contact_edit": internal(pk="partner", contact_pk=ANY),
     "partnerships:goals": internal(),
+    "partnerships:my_work": internal(),
+    "partnerships:my_work_change": internal(kind="governance.actions", pk=ANY, action="done"),
     "partnerships:goal_create": internal(),
     "partnerships:goal_edit": internal(pk=ANY),
     # The portal: partner B's objects, and partner A's that were not given or are internal.
