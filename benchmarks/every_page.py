@@ -30,6 +30,7 @@ NOT_PAGES = {
     "governance:dd_evidence_delete",
     "governance:dd_evidence_download",
     "governance:action_done",
+    "partnerships:my_work_change",
     "kpis:entry_cell",
     "kpis:import_confirm",
     "kpis:import_cancel",
@@ -145,6 +146,7 @@ def _partnership_urls(partnership, with_):
             "contact", "partnerships:contact_edit", partnership.partner_id
         ),
         "partnerships:goals": reverse("partnerships:goals"),
+        "partnerships:my_work": reverse("partnerships:my_work"),
         "partnerships:goal_create": reverse("partnerships:goal_create"),
         "partnerships:goal_edit": with_("goal", "partnerships:goal_edit"),
     }

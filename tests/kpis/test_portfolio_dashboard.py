@@ -140,8 +140,17 @@ def test_timeline_shows_measurements_and_alerts(client, manager, partnership):
 
 
 def test_dashboard_layout_and_mutual_benefit(client, viewer, partnership):
-    make_objective(partnership, side="ours", progress=60)
-    make_objective(partnership, side="partner", progress=20)
+    # Progress set by hand (nothing measures these objectives), so it is what is shown.
+    reason = "Milestones agreed at the steering committee"
+    for side, progress in (("ours", 60), ("partner", 20)):
+        make_objective(
+            partnership,
+            side=side,
+            progress=progress,
+            status_set_by_hand=True,
+            status_reason=reason,
+        )
+    make_objective(partnership, side="shared", progress=90)  # unmeasured: not averaged in
     client.force_login(viewer)
     response = client.get(partnership.get_absolute_url())
     html = response.content.decode()

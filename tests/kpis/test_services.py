@@ -150,7 +150,8 @@ def test_a_second_value_for_a_period_is_a_correction_with_history(partnership, m
         (date(2024, 1, 1), "inf", "value", None),
         (date(2024, 1, 1), "-1", "value", "whole number of zero or more"),
         (date(2024, 1, 1), "2.5", "value", "whole number"),
-        (date(2024, 1, 1), "1,234", None, "ambiguous"),
+        (date(2024, 1, 1), "1.5k", None, "write the whole number (1.5k as 1500)"),
+        (date(2024, 1, 1), "12 apples", None, "is not a number"),
         (date(2024, 1, 1), "", None, "Enter a value"),
     ],
 )
@@ -164,6 +165,22 @@ def test_measurements_are_validated(partnership, manager, period, value, field, 
     if message:
         assert message in text
     assert not Measurement.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("mark", "typed", "read"),
+    [
+        (".", "250,000", Decimal("250000")),
+        (".", "250 000", Decimal("250000")),
+        (".", "1,234.5", Decimal("1234.5")),
+        (",", "250.000", Decimal("250000")),
+        (",", "1.234,5", Decimal("1234.5")),
+        (",", "12,5", Decimal("12.5")),
+    ],
+)
+def test_typed_numbers_are_read_with_the_company_decimal_mark(settings, mark, typed, read):
+    settings.DECIMAL_MARK = mark
+    assert services.read_value(typed) == read
 
 
 def test_non_finite_decimals_are_refused(partnership, manager):
