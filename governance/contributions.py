@@ -18,7 +18,7 @@ from partnerships.plugins import (
     WorkSource,
 )
 
-from . import demo, digest, ending, gates, header, portfolio, selectors, work
+from . import demo, digest, ending, escalation, gates, header, portfolio, selectors, work
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -29,6 +29,7 @@ CONTRIBUTIONS = Contributions(
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,
+    escalation_paths=[escalation.escalation_paths],
     work=[
         WorkSource(
             "governance.actions",

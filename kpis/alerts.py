@@ -22,7 +22,7 @@ from outbox.models import Message
 from outbox.origins import origin_of
 from outbox.services import enqueue_emails, recipient_key
 
-from . import maths
+from . import escalation, maths
 from .models import AlertEvent, AlertNotification, Checkpoint, Status
 from .queries.alert_moves import (
     ESCALATE,
@@ -146,8 +146,10 @@ def enqueue_notifications(notification_ids):
         "event__alert__partnership__owner",
         "event__alert__partnership__partner",
     ).filter(pk__in=list(notification_ids), state=AlertNotification.State.PENDING)
+    notifications = list(notifications.order_by("pk"))
+    _follow_escalation_paths(notifications)
     emails, empty = [], []
-    for notification in notifications.order_by("pk"):
+    for notification in notifications:
         origin = origin_of(ORIGIN, notification.pk)
         delivered = set(notification.delivered or [])
         todo = [a for a in notification.recipients if a and a not in delivered]
@@ -173,6 +175,20 @@ def enqueue_notifications(notification_ids):
             state=AlertNotification.State.SENT, sent_at=timezone.now()
         )
     return len({email["origin"] for email in emails})
+
+
+def _follow_escalation_paths(notifications):
+    """Address each notification not yet served along its partnership's escalation path."""
+    fresh = [n for n in notifications if not n.delivered]
+    addressed = escalation.recipients_for(fresh)
+    changed = []
+    for notification in fresh:
+        chosen = addressed[notification.pk]
+        if chosen != notification.recipients:
+            notification.recipients = chosen
+            changed.append(notification)
+    if changed:
+        AlertNotification.objects.bulk_update(changed, ["recipients"])
 
 
 def enqueue_unqueued():

@@ -240,6 +240,9 @@ class Contributions:
     # that measure them.
     objective_readings: Sequence[Callable] = ()
     work: Sequence[WorkSource] = ()
+    # ``fn(partnership_ids) -> {id: [email, ...]}``: each partnership's escalation path, the
+    # people on our side in step order (alert emails follow it).
+    escalation_paths: Sequence[Callable] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

@@ -371,3 +371,74 @@ def test_backfills_record_notifications_without_sending(people, smtp):
     assert AlertNotification.objects.get().state == "suppressed"
     assert not Message.objects.exists()
     assert tasks.send_pending_notifications() == 0
+
+
+def test_alert_emails_follow_the_escalation_path(
+    people, smtp, manager, django_capture_on_commit_callbacks
+):
+    """Opening: the owner and the path's first step; each escalation: the next step; the
+    executives only once the path is exhausted."""
+    from governance.models import GovernanceRole
+
+    lead = make_user("lead", "Partner manager")
+    director = make_user("director", "Partner manager")
+    for step, user in ((1, lead), (2, director)):
+        GovernanceRole.objects.create(
+            partnership=people,
+            kind="executive_sponsor" if step == 2 else "operational_lead",
+            level="operational",
+            user=user,
+            escalation_step=step,
+        )
+    kpi = make_kpi(people, name="Joint revenue")
+    measure(kpi, date(2024, 1, 1), 85)  # at risk: opens
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute([kpi.pk], today=date(2024, 2, 3))
+    assert _recipients(smtp) == ["lead@example.com", "manager@example.com"]
+
+    smtp.messages.clear()
+    measure(kpi, date(2024, 2, 1), 60)  # off track: the first escalation
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute([kpi.pk], today=date(2024, 3, 3))
+    assert _recipients(smtp) == ["director@example.com", "lead@example.com", "manager@example.com"]
+
+    smtp.messages.clear()
+    measure(kpi, date(2024, 3, 1), 85)  # improves to at risk: no email
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute([kpi.pk], today=date(2024, 4, 3))
+    assert smtp.messages == []
+    measure(kpi, date(2024, 4, 1), 60)  # escalates again: past the path, the executives too
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute([kpi.pk], today=date(2024, 5, 3))
+    assert _recipients(smtp) == [
+        "ceo@example.com",
+        "coo@example.com",
+        "director@example.com",
+        "lead@example.com",
+        "manager@example.com",
+    ]
+    stored = AlertNotification.objects.order_by("pk").values_list("recipients", flat=True)
+    assert [len(r) for r in stored] == [2, 3, 5]
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        (0, ["a@x", "owner@x"]),
+        (1, ["a@x", "b@x", "owner@x"]),
+        (2, ["a@x", "b@x", "exec@x", "owner@x"]),
+        (7, ["a@x", "b@x", "exec@x", "owner@x"]),
+    ],
+)
+def test_recipients_rule(level, expected):
+    from kpis.escalation import recipients
+
+    got = recipients(owner="owner@x", path=["a@x", "b@x"], level=level, executive_emails=["exec@x"])
+    assert got == expected
+
+
+def test_no_path_means_owner_and_executives_at_once():
+    from kpis.escalation import recipients
+
+    assert recipients(owner="o@x", path=[], level=0, executive_emails=["e@x"]) == ["e@x", "o@x"]
+    assert recipients(owner="", path=[], level=0, executive_emails=["e@x"]) == ["e@x"]
