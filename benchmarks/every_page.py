@@ -31,6 +31,7 @@ NOT_PAGES = {
     "governance:dd_evidence_download",
     "governance:action_done",
     "partnerships:my_work_change",
+    "partnerships:conflict_resolve",
     "kpis:entry_cell",
     "kpis:import_confirm",
     "kpis:import_cancel",

@@ -230,6 +230,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.send_action_reminders",
         "schedule": schedule("SCHEDULE_PORTAL_ACTION_REMINDERS", "40 6 * * *"),
     },
+    # Conflicts past the date they should be resolved by escalate along the path, daily.
+    "governance-escalate-conflicts": {
+        "task": "governance.escalate_conflicts",
+        "schedule": schedule("SCHEDULE_CONFLICT_ESCALATION", "50 6 * * *"),
+    },
     # The outbox sweep: what the on-commit kick missed (broker down) and retries now due.
     "outbox-deliver": {
         "task": "outbox.deliver",

@@ -1,8 +1,18 @@
 """What the base app contributes to its own extension points, declared like any other app's."""
 
-from . import portfolio, stages, timeline
+from . import portfolio, stages, timeline, work
 from .models import Stage
-from .plugins import Contributions, Gate, Nav, OnEnd, Panel, Slot, Tiles, TimelineSource
+from .plugins import (
+    Contributions,
+    Gate,
+    Nav,
+    OnEnd,
+    Panel,
+    Slot,
+    Tiles,
+    TimelineSource,
+    WorkSource,
+)
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -26,6 +36,7 @@ CONTRIBUTIONS = Contributions(
         TimelineSource("amendments", timeline.amendments),
     ],
     nav=[Nav("My work", "partnerships:my_work", order=5)],
+    work=[WorkSource("partnerships.conflicts", "Conflicts", work.open_conflicts, order=40)],
     on_end=[
         OnEnd(
             "partnerships.conflicts",

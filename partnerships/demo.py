@@ -223,5 +223,7 @@ def _seed_interactions(partnership, users, start, rng, today):
             resolution="Sponsors agreed a split by region." if resolved else "",
             resolved_on=day + timedelta(days=9) if resolved else None,
             recorded_by=owner,
+            owner=owner if kind == Interaction.Kind.CONFLICT else None,
+            due_on=day + timedelta(days=21) if kind == Interaction.Kind.CONFLICT else None,
         )
         day += timedelta(days=rng.randrange(18, 40))

@@ -235,23 +235,54 @@ class InteractionForm(forms.ModelForm):
             "participants",
             "summary",
             "outcome",
+            "owner",
+            "due_on",
             "resolution",
             "resolved_on",
         ]
         widgets = {
             "occurred_on": DateInput(),
+            "due_on": DateInput(),
             "resolved_on": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 3}),
             "outcome": forms.Textarea(attrs={"rows": 2}),
             "resolution": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people()
+
     def clean(self):
         cleaned = super().clean()
         occurred, resolved = cleaned.get("occurred_on"), cleaned.get("resolved_on")
         if occurred and resolved and resolved < occurred:
             self.add_error("resolved_on", "A conflict cannot be resolved before it happened.")
+        if cleaned.get("kind") == Interaction.Kind.CONFLICT and not resolved:
+            # An open conflict is somebody's to resolve, by a date, or it stays open for ever.
+            if not cleaned.get("owner"):
+                self.add_error("owner", "Name who resolves this conflict.")
+            if not cleaned.get("due_on"):
+                self.add_error("due_on", "Give a date by which it should be resolved.")
+            elif occurred and cleaned["due_on"] < occurred:
+                self.add_error("due_on", "It cannot be due before it happened.")
         return cleaned
+
+
+class ConflictResolveForm(forms.Form):
+    resolution = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="How it was resolved",
+    )
+
+    def clean_resolution(self):
+        resolution = self.cleaned_data["resolution"].strip()
+        if not is_sentence(resolution):
+            raise forms.ValidationError(
+                "Say how it was resolved in a short sentence at least (three words)."
+            )
+        return resolution
 
 
 class StrategicGoalForm(forms.ModelForm):

@@ -387,12 +387,32 @@ class Interaction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # An open conflict has someone to resolve it by a date, and escalates like an alert when
+    # that date passes (governance.conflicts): the step of the escalation path it has reached.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For conflicts: who resolves it.",
+    )
+    due_on = models.DateField(
+        null=True, blank=True, verbose_name="resolve by", help_text="For conflicts."
+    )
+    escalated_step = models.PositiveSmallIntegerField(default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
 
     def __str__(self):
         return self.subject
+
+    def days_overdue(self, today):
+        if not self.is_open_conflict or self.due_on is None or self.due_on >= today:
+            return 0
+        return (today - self.due_on).days
 
     def clean(self):
         if self.resolved_on and not self.resolution:

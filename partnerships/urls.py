@@ -25,6 +25,11 @@ urlpatterns = [
         views.interaction_create,
         name="interaction_create",
     ),
+    path(
+        "partnerships/<int:pk>/conflicts/<int:interaction_pk>/resolve/",
+        views.conflict_resolve,
+        name="conflict_resolve",
+    ),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.partner_form, name="partner_create"),
     path("partners/<int:pk>/", views.partner_detail, name="partner_detail"),

@@ -13,6 +13,7 @@ from .exports import table_response
 from .forms import (
     AgreementForm,
     AmendmentForm,
+    ConflictResolveForm,
     ContactForm,
     InteractionForm,
     ObjectiveForm,
@@ -23,7 +24,15 @@ from .forms import (
     StrategicGoalForm,
 )
 from .htmx import fragment, wants_fragment
-from .models import Contact, Objective, Partner, Partnership, Stage, StrategicGoal
+from .models import (
+    Contact,
+    Interaction,
+    Objective,
+    Partner,
+    Partnership,
+    Stage,
+    StrategicGoal,
+)
 from .objectives import show as show_objectives
 from .panels import Slot, placed
 from .roles import is_executive
@@ -139,9 +148,9 @@ def _mutual_benefit(objectives):
 
 
 def _detail_context(request, partnership, **extra):
-    interactions = Paginator(partnership.interactions.select_related("recorded_by"), 10).get_page(
-        request.GET.get("ipage")
-    )
+    interactions = Paginator(
+        partnership.interactions.select_related("recorded_by", "owner"), 10
+    ).get_page(request.GET.get("ipage"))
     agreement = getattr(partnership, "agreement", None)
     objectives = show_objectives(partnership.objectives.select_related("goal"))
     slots = placed(partnership)  # each panel in the slot its app declared
@@ -154,6 +163,7 @@ def _detail_context(request, partnership, **extra):
         "agreement": agreement,
         "amendments": agreement.amendments.select_related("changed_by") if agreement else [],
         "interactions": interactions,
+        "today": timezone.localdate(),
         "stage_moves": partnership.stage_moves.select_related("moved_by")[:20],
         "move_checks": check_moves(partnership),
         "move_form": extra.pop("move_form", None) or StageMoveForm(),
@@ -349,6 +359,25 @@ def interaction_create(request, pk):
         "partnerships/form.html",
         {"form": form, "title": "Log an interaction", "partnership": partnership},
     )
+
+
+@require_POST
+def conflict_resolve(request, pk, interaction_pk):
+    partnership = _get_partnership(request, pk, edit=True)
+    conflict = get_object_or_404(
+        Interaction, pk=interaction_pk, partnership=partnership, kind=Interaction.Kind.CONFLICT
+    )
+    form = ConflictResolveForm(request.POST)
+    if conflict.resolved_on:
+        messages.info(request, f"“{conflict.subject}” was already resolved.")
+    elif form.is_valid():
+        conflict.resolution = form.cleaned_data["resolution"]
+        conflict.resolved_on = timezone.localdate()
+        conflict.save(update_fields=["resolution", "resolved_on"])
+        messages.success(request, f"“{conflict.subject}” resolved.")
+    else:
+        messages.error(request, form.errors["resolution"][0])
+    return redirect(f"{partnership.get_absolute_url()}#interaction-{conflict.pk}")
 
 
 # Partners -----------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ hold it (``Contributions.work``): action items, corrective actions, values to en
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.urls import reverse
+
+from .models import Interaction
 from .plugins import contributed
 
 DUE = {
@@ -64,3 +67,23 @@ def change(user, kind, pk, *, done):
     if not act:
         return None
     return act(user, pk)
+
+
+def open_conflicts(user, today):
+    """Conflicts the user is to resolve (a WorkSource of the base app)."""
+    conflicts = Interaction.objects.filter(
+        kind=Interaction.Kind.CONFLICT, resolved_on__isnull=True, owner=user
+    ).select_related("partnership")
+    return [
+        WorkItem(
+            kind="partnerships.conflicts",
+            pk=c.pk,
+            partnership_id=c.partnership_id,
+            partnership_title=c.partnership.title,
+            title=c.subject,
+            due_date=c.due_on,
+            url=reverse("partnerships:detail", args=[c.partnership_id]) + f"#interaction-{c.pk}",
+            detail="Conflict to resolve",
+        )
+        for c in conflicts
+    ]

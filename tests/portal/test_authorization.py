@@ -118,6 +118,7 @@ ROUTES = {
     "partnerships:objective_edit": internal(pk=PARTNERSHIP, objective_pk=OBJECTIVE),
     "partnerships:agreement": internal(pk=PARTNERSHIP),
     "partnerships:interaction_create": internal(pk=PARTNERSHIP),
+    "partnerships:conflict_resolve": internal(pk=PARTNERSHIP, interaction_pk=ANY),
     "partnerships:partner_list": internal(),
     "partnerships:partner_create": internal(),
     "partnerships:partner_detail": internal(pk="partner"),
