@@ -294,3 +294,9 @@ KPI_IMPORT_MAX_ROWS = env.int("KPI_IMPORT_MAX_ROWS", default=100_000)
 KPI_IMPORT_ASYNC_ROWS = env.int("KPI_IMPORT_ASYNC_ROWS", default=5000)
 # KPIs recomputed per transaction by the snapshot task.
 KPI_SNAPSHOT_CHUNK = env.int("KPI_SNAPSHOT_CHUNK", default=2000)
+# Spreadsheet limits, checked while the file is read (empty rows count toward the row limit).
+KPI_IMPORT_MAX_COLUMNS = env.int("KPI_IMPORT_MAX_COLUMNS", default=50)
+KPI_IMPORT_MAX_CELL_CHARS = env.int("KPI_IMPORT_MAX_CELL_CHARS", default=5000)
+KPI_IMPORT_MAX_UNZIPPED_BYTES = env.int("KPI_IMPORT_MAX_UNZIPPED_BYTES", default=100 * 1024 * 1024)
+# Files larger than this are checked by a Celery worker, whatever their row count.
+KPI_IMPORT_ASYNC_BYTES = env.int("KPI_IMPORT_ASYNC_BYTES", default=32 * 1024)
