@@ -300,3 +300,17 @@ KPI_IMPORT_MAX_CELL_CHARS = env.int("KPI_IMPORT_MAX_CELL_CHARS", default=5000)
 KPI_IMPORT_MAX_UNZIPPED_BYTES = env.int("KPI_IMPORT_MAX_UNZIPPED_BYTES", default=100 * 1024 * 1024)
 # Files larger than this are checked by a Celery worker, whatever their row count.
 KPI_IMPORT_ASYNC_BYTES = env.int("KPI_IMPORT_ASYNC_BYTES", default=32 * 1024)
+
+# --- Health and files (config/health.py, config/startup.py, storage) ---------------------------
+# Every minute a worker records that beat ran; /healthz fails once the record is older than this.
+CELERY_BEAT_SCHEDULE["concord-beat-heartbeat"] = {
+    "task": "concord.beat_heartbeat",
+    "schedule": schedule("SCHEDULE_BEAT_HEARTBEAT", "* * * * *"),
+}
+HEALTH_BEAT_STALE_SECONDS = env.int("HEALTH_BEAT_STALE_SECONDS", default=5 * 60)
+# /healthz fails when a pending outbox message has been due this long without being sent.
+HEALTH_OUTBOX_LAG_SECONDS = env.int("HEALTH_OUTBOX_LAG_SECONDS", default=15 * 60)
+# A database that does not answer within this many seconds counts as down (not a hung request).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+)

@@ -1,16 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
 from django.urls import include, path
 
 from portal.views.login import PortalAwareLoginView
 
-
-@login_not_required
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
+from .health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
