@@ -12,6 +12,7 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from . import storage
 from .email import mailer_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -138,7 +139,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Local files, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (storage.py).
+    "default": storage.default_storage(env),
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -314,3 +316,9 @@ HEALTH_OUTBOX_LAG_SECONDS = env.int("HEALTH_OUTBOX_LAG_SECONDS", default=15 * 60
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 )
+# Uploaded import files are deleted this many days after upload (the import's record stays).
+KPI_IMPORT_FILE_RETENTION_DAYS = env.int("KPI_IMPORT_FILE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["kpis-purge-import-files"] = {
+    "task": "kpis.purge_import_files",
+    "schedule": schedule("SCHEDULE_PURGE_IMPORT_FILES", "45 3 * * *"),
+}

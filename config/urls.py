@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -19,10 +18,8 @@ urlpatterns = [
     path("", include("partnerships.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route, in development either: uploaded files are private and served only by
+# views that check who asks (the due-diligence evidence download).
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
