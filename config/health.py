@@ -51,8 +51,8 @@ def check_broker():
     import redis
 
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
+        with redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) as client:
+            client.ping()
     except Exception as error:
         return False, f"unreachable: {_first_line(error)}"
     return True, "answers"

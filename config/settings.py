@@ -10,10 +10,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
-from . import storage
-from .email import mailer_from_url
+from . import startup, storage
+from .startup import ConfigurationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,7 +20,7 @@ env = environ.Env()
 CONCORD_ENV = env.str("CONCORD_ENV", default="production")
 DEV = CONCORD_ENV == "dev"
 if CONCORD_ENV not in ("dev", "production"):
-    raise ImproperlyConfigured("CONCORD_ENV must be 'dev' or 'production'.")
+    raise ConfigurationError("CONCORD_ENV must be 'dev' or 'production'.")
 
 DEBUG = env.bool("DEBUG", default=DEV)
 if DEV:
@@ -29,7 +28,7 @@ if DEV:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
+        raise ConfigurationError(
             "SECRET_KEY must be set to at least 32 random characters in production "
             "(or set CONCORD_ENV=dev for the embedded development default)."
         )
@@ -93,7 +92,7 @@ TEMPLATES = [
 ]
 
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES = {"default": startup.database_config(env.str("DATABASE_URL"))}
 elif DEV:
     # The embedded PostgreSQL server (var/postgres unless EMBEDDED_POSTGRES_DIR says otherwise),
     # started here if it is not running yet; ``make run`` starts it first and stops it on Ctrl-C.
@@ -105,13 +104,13 @@ elif DEV:
     )
     DATABASES = {"default": environ.Env.db_url_config(_url)}
 else:
-    raise ImproperlyConfigured(
+    raise ConfigurationError(
         "DATABASE_URL is not set. Point it at PostgreSQL, e.g. "
         "postgres://postgres@127.0.0.1:5432/concord, or set CONCORD_ENV=dev for the embedded "
         "PostgreSQL server."
     )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(
+    raise ConfigurationError(
         f"DATABASE_URL must point at PostgreSQL (postgres://...), the only database Concord "
         f"runs on; it names {DATABASES['default']['ENGINE']}."
     )
@@ -155,7 +154,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email: MAILERS (Django 6.1) built from EMAIL_URL.
 MAILERS = {
-    "default": mailer_from_url(
+    "default": startup.mailer(
         env.str("EMAIL_URL", default="console://" if DEV else "smtp://localhost:25")
     )
 }
@@ -163,7 +162,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Concord <concord@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = startup.redis_url(env.str("REDIS_URL", default=""))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -183,7 +182,7 @@ def schedule(variable, default):
     expression = env.str(variable, default=default)
     fields = expression.split()
     if len(fields) != 5:
-        raise ImproperlyConfigured(
+        raise ConfigurationError(
             f"{variable} must be a crontab string with 5 fields "
             f"'minute hour day_of_month month day_of_week', not {expression!r}."
         )

@@ -8,7 +8,7 @@ no URL to the bucket is ever handed to a browser; the app's views stream them af
 access.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from .startup import ConfigurationError
 
 FILESYSTEM = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 
@@ -36,7 +36,7 @@ def default_storage(env):
         if value:
             options[option] = value
     if options.get("endpoint_url", "x").split("://")[0] not in ("http", "https", "x"):
-        raise ImproperlyConfigured(
+        raise ConfigurationError(
             "AWS_S3_ENDPOINT_URL must be an http:// or https:// URL of the S3-compatible "
             f"server, not {options['endpoint_url']!r}."
         )
