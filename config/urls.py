@@ -5,6 +5,7 @@ from portal.views.login import PortalAwareLoginView
 
 from .health import healthz
 
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", PortalAwareLoginView.as_view(), name="login"),
@@ -24,4 +25,5 @@ urlpatterns = [
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
+# Also a 503 page saying so when the database is down (config/errors.py).
 handler500 = "config.errors.server_error"

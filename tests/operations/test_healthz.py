@@ -145,3 +145,55 @@ def test_the_database_really_unreachable_is_503(tmp_path):
     assert checks["database"]["detail"].startswith("unreachable")
     assert not checks["outbox"]["ok"]
     assert checks["broker"]["ok"]
+
+
+PAGE_SCRIPT = """
+import django, json
+django.setup()
+from django.test import Client
+from django.test.utils import setup_test_environment
+setup_test_environment()
+client = Client(raise_request_exception=False)
+response = client.post("/accounts/login/", {"username": "coo", "password": "concord-demo"})
+print(json.dumps({
+    "status": response.status_code,
+    "retry": response.get("Retry-After"),
+    "body": response.content.decode(),
+}))
+"""
+
+
+def test_a_user_sees_a_503_page_saying_the_database_is_down():
+    port = closed_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings_test",
+        "TEST_DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/concord",
+        "TEST_REDIS_URL": django_settings.REDIS_URL,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", PAGE_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=django_settings.BASE_DIR,
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (answer["status"], answer["retry"]) == (503, "60")
+    assert (
+        "Concord cannot reach its database. What you were sending was not saved" in (answer["body"])
+    )
+
+
+def test_other_errors_keep_the_plain_500(rf):
+    from django.db import IntegrityError
+
+    from config.errors import server_error
+
+    try:
+        raise IntegrityError("duplicate key")
+    except IntegrityError:
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500

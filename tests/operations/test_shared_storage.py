@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 
 import boto3
 import environ
@@ -37,8 +38,10 @@ def bucket(tmp_path):
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
+    # moto keeps its buckets for the life of the process, across servers: a bucket per test.
+    name = f"concord-files-{uuid.uuid4().hex[:12]}"
     variables = {
-        "AWS_STORAGE_BUCKET_NAME": "concord-files",
+        "AWS_STORAGE_BUCKET_NAME": name,
         "AWS_S3_ENDPOINT_URL": f"http://127.0.0.1:{port}",
         "AWS_S3_REGION_NAME": "us-east-1",
         "AWS_ACCESS_KEY_ID": "testing",
@@ -53,10 +56,13 @@ def bucket(tmp_path):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    client.create_bucket(Bucket="concord-files")
+    client.create_bucket(Bucket=name)
     try:
         yield variables, client
     finally:
+        for key in keys(client, name):
+            client.delete_object(Bucket=name, Key=key)
+        client.delete_bucket(Bucket=name)
         server.stop()
 
 
@@ -109,8 +115,8 @@ def on_host_b(variables, tmp_path, user, path, method="get"):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def keys(client):
-    listing = client.list_objects_v2(Bucket="concord-files")
+def keys(client, bucket):
+    listing = client.list_objects_v2(Bucket=bucket)
     return [item["Key"] for item in listing.get("Contents", [])]
 
 
@@ -124,7 +130,7 @@ def test_evidence_uploaded_on_one_host_is_read_on_another(
     response = client.post(url, {"file": SimpleUploadedFile("terms.pdf", PDF)})
     assert response.status_code == 302
     evidence = Evidence.objects.get()
-    assert keys(s3) == [f"uploads/{evidence.file.name}"]
+    assert keys(s3, host_a["AWS_STORAGE_BUCKET_NAME"]) == [f"uploads/{evidence.file.name}"]
     assert not (tmp_path / "media").exists()  # nothing on host A's disk
 
     download = reverse("governance:dd_evidence_download", args=[partnership.pk, evidence.pk])
@@ -134,7 +140,7 @@ def test_evidence_uploaded_on_one_host_is_read_on_another(
 
     # Removed on host A: gone from the bucket, so host B has nothing to serve.
     services.evidence_remove(evidence=evidence)
-    assert keys(s3) == []
+    assert keys(s3, host_a["AWS_STORAGE_BUCKET_NAME"]) == []
 
 
 def test_an_import_uploaded_on_one_host_is_applied_on_another(
@@ -151,7 +157,7 @@ def test_an_import_uploaded_on_one_host_is_applied_on_another(
     assert response.status_code == 302
     batch = MeasurementImport.objects.get()
     assert batch.state == MeasurementImport.State.READY, batch.message
-    assert keys(s3) == [f"uploads/{batch.file.name}"]
+    assert keys(s3, host_a["AWS_STORAGE_BUCKET_NAME"]) == [f"uploads/{batch.file.name}"]
 
     answer = on_host_b(
         host_a, tmp_path, manager, reverse("kpis:import_confirm", args=[batch.pk]), "post"
