@@ -5,7 +5,6 @@ from portal.views.login import PortalAwareLoginView
 
 from .health import healthz
 
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", PortalAwareLoginView.as_view(), name="login"),
