@@ -18,3 +18,11 @@ def health_check():
         cursor.execute("SELECT 1")
         (value,) = cursor.fetchone()
     return {"status": "ok", "database": value == 1}
+
+
+@app.task(name="concord.beat_heartbeat")
+def beat_heartbeat():
+    """Scheduled every minute: /healthz reads its age to tell that beat and a worker run."""
+    from .health import record_heartbeat
+
+    record_heartbeat()

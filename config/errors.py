@@ -1,8 +1,14 @@
 """Error pages in the product's layout: the portal's for partner users and portal addresses,
 the internal one for everyone else. The server error page is standalone: it must render with
-the database down, so it reads nothing."""
+the database down, so it reads nothing. A request that failed because the database cannot be
+reached gets a 503 saying so, and that what the user sent was not kept."""
 
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views import defaults
 
 from partnerships.roles import is_partner_user
@@ -55,5 +61,17 @@ def page_not_found(request, exception):
     return error_page(request, 404)
 
 
+def database_down(error):
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    # A server that answered with an error code (a cancelled query, a lock timeout) is up.
+    return getattr(error.__cause__, "sqlstate", None) is None
+
+
 def server_error(request):
+    if database_down(sys.exc_info()[1]):
+        page = loader.get_template("errors/database_down.html").render()
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = "60"
+        return response
     return defaults.server_error(request, template_name="500.html")

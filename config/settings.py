@@ -10,9 +10,9 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
-from django.core.exceptions import ImproperlyConfigured
 
-from .email import mailer_from_url
+from . import startup, storage
+from .startup import ConfigurationError
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ env = environ.Env()
 CONCORD_ENV = env.str("CONCORD_ENV", default="production")
 DEV = CONCORD_ENV == "dev"
 if CONCORD_ENV not in ("dev", "production"):
-    raise ImproperlyConfigured("CONCORD_ENV must be 'dev' or 'production'.")
+    raise ConfigurationError("CONCORD_ENV must be 'dev' or 'production'.")
 
 DEBUG = env.bool("DEBUG", default=DEV)
 if DEV:
@@ -28,7 +28,7 @@ if DEV:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="")
     if len(SECRET_KEY) < 32:
-        raise ImproperlyConfigured(
+        raise ConfigurationError(
             "SECRET_KEY must be set to at least 32 random characters in production "
             "(or set CONCORD_ENV=dev for the embedded development default)."
         )
@@ -100,7 +100,7 @@ TEMPLATES = [
 ]
 
 if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
+    DATABASES = {"default": startup.database_config(env.str("DATABASE_URL"))}
 elif DEV:
     # The embedded PostgreSQL server (var/postgres unless EMBEDDED_POSTGRES_DIR says otherwise),
     # started here if it is not running yet; ``make run`` starts it first and stops it on Ctrl-C.
@@ -112,13 +112,13 @@ elif DEV:
     )
     DATABASES = {"default": environ.Env.db_url_config(_url)}
 else:
-    raise ImproperlyConfigured(
+    raise ConfigurationError(
         "DATABASE_URL is not set. Point it at PostgreSQL, e.g. "
         "postgres://postgres@127.0.0.1:5432/concord, or set CONCORD_ENV=dev for the embedded "
         "PostgreSQL server."
     )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured(
+    raise ConfigurationError(
         f"DATABASE_URL must point at PostgreSQL (postgres://...), the only database Concord "
         f"runs on; it names {DATABASES['default']['ENGINE']}."
     )
@@ -146,7 +146,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Local files, or an S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (storage.py).
+    "default": storage.default_storage(env),
     "staticfiles": {
         "BACKEND": env.str(
             "STATICFILES_BACKEND",
@@ -161,7 +162,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # Email: MAILERS (Django 6.1) built from EMAIL_URL.
 MAILERS = {
-    "default": mailer_from_url(
+    "default": startup.mailer(
         env.str("EMAIL_URL", default="console://" if DEV else "smtp://localhost:25")
     )
 }
@@ -169,7 +170,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Concord <concord@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: Redis when REDIS_URL is set, otherwise tasks run eagerly in-process.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = startup.redis_url(env.str("REDIS_URL", default=""))
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -189,7 +190,7 @@ def schedule(variable, default):
     expression = env.str(variable, default=default)
     fields = expression.split()
     if len(fields) != 5:
-        raise ImproperlyConfigured(
+        raise ConfigurationError(
             f"{variable} must be a crontab string with 5 fields "
             f"'minute hour day_of_month month day_of_week', not {expression!r}."
         )
@@ -307,3 +308,29 @@ KPI_IMPORT_MAX_ROWS = env.int("KPI_IMPORT_MAX_ROWS", default=100_000)
 KPI_IMPORT_ASYNC_ROWS = env.int("KPI_IMPORT_ASYNC_ROWS", default=5000)
 # KPIs recomputed per transaction by the snapshot task.
 KPI_SNAPSHOT_CHUNK = env.int("KPI_SNAPSHOT_CHUNK", default=2000)
+# Spreadsheet limits, checked while the file is read (empty rows count toward the row limit).
+KPI_IMPORT_MAX_COLUMNS = env.int("KPI_IMPORT_MAX_COLUMNS", default=50)
+KPI_IMPORT_MAX_CELL_CHARS = env.int("KPI_IMPORT_MAX_CELL_CHARS", default=5000)
+KPI_IMPORT_MAX_UNZIPPED_BYTES = env.int("KPI_IMPORT_MAX_UNZIPPED_BYTES", default=100 * 1024 * 1024)
+# Files larger than this are checked by a Celery worker, whatever their row count.
+KPI_IMPORT_ASYNC_BYTES = env.int("KPI_IMPORT_ASYNC_BYTES", default=32 * 1024)
+
+# --- Health and files (config/health.py, config/startup.py, storage) ---------------------------
+# Every minute a worker records that beat ran; /healthz fails once the record is older than this.
+CELERY_BEAT_SCHEDULE["concord-beat-heartbeat"] = {
+    "task": "concord.beat_heartbeat",
+    "schedule": schedule("SCHEDULE_BEAT_HEARTBEAT", "* * * * *"),
+}
+HEALTH_BEAT_STALE_SECONDS = env.int("HEALTH_BEAT_STALE_SECONDS", default=5 * 60)
+# /healthz fails when a pending outbox message has been due this long without being sent.
+HEALTH_OUTBOX_LAG_SECONDS = env.int("HEALTH_OUTBOX_LAG_SECONDS", default=15 * 60)
+# A database that does not answer within this many seconds counts as down (not a hung request).
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+    "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+)
+# Uploaded import files are deleted this many days after upload (the import's record stays).
+KPI_IMPORT_FILE_RETENTION_DAYS = env.int("KPI_IMPORT_FILE_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["kpis-purge-import-files"] = {
+    "task": "kpis.purge_import_files",
+    "schedule": schedule("SCHEDULE_PURGE_IMPORT_FILES", "45 3 * * *"),
+}

@@ -1,16 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
 from django.urls import include, path
 
 from portal.views.login import PortalAwareLoginView
 
-
-@login_not_required
-def healthz(request):
-    return JsonResponse({"status": "ok"})
-
+from .health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -25,12 +18,11 @@ urlpatterns = [
     path("", include("partnerships.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No MEDIA_URL route, in development either: uploaded files are private and served only by
+# views that check who asks (the due-diligence evidence download).
 
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.permission_denied"
 handler404 = "config.errors.page_not_found"
+# Also a 503 page saying so when the database is down (config/errors.py).
 handler500 = "config.errors.server_error"

@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from .models import (
     ActionItem,
@@ -67,10 +69,28 @@ class ChecklistAdmin(admin.ModelAdmin):
     inlines = [ChecklistItemInline]
 
 
-class EvidenceInline(admin.TabularInline):
+class EvidenceFileAdmin:
+    """Evidence files are read only through the app's download view, which checks access (a
+    media URL would serve them to anyone signed in), and added only through its upload checks."""
+
+    exclude = ["file"]
+
+    @admin.display(description="file")
+    def download(self, obj):
+        if obj.pk is None:
+            return "-"
+        partnership_id = obj.item.checklist.partnership_id
+        url = reverse("governance:dd_evidence_download", args=[partnership_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EvidenceInline(EvidenceFileAdmin, admin.TabularInline):
     model = Evidence
     extra = 0
-    readonly_fields = ["original_name", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "original_name", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(ChecklistItem)
@@ -89,8 +109,9 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(EvidenceFileAdmin, admin.ModelAdmin):
     list_display = ["original_name", "item", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = ["download", "original_name", "size", "uploaded_by", "uploaded_at"]
     list_filter = ["uploaded_at"]
     search_fields = ["original_name", "item__question"]
     list_select_related = ["item", "uploaded_by"]

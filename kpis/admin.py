@@ -207,3 +207,5 @@ class MeasurementImportAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["original_name", "uploaded_by__username", "message"]
     raw_id_fields = ["uploaded_by"]
+    # The uploaded file has no URL anyone may open (it is read by the import and then deleted).
+    exclude = ["file"]

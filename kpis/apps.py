@@ -11,7 +11,7 @@ class KpisConfig(AppConfig):
         # Registers the Celery tasks, which kpis.services queues by name (see services._task).
         from outbox import origins
 
-        from . import alerts, tasks  # noqa: F401
+        from . import alerts, retention, tasks  # noqa: F401
         from .models import AlertNotification
 
         # An alert notification's state follows its outbox emails.

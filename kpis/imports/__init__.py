@@ -14,7 +14,7 @@ from .layout import COLUMNS, ImportFileError, async_rows, max_bytes, max_rows
 from .lifecycle import MAX_ERRORS_STORED, confirm, run_apply, run_validation
 from .period_cells import parse_periods
 from .progress import current_progress, progress_key
-from .reading import estimate_rows, read_table
+from .reading import check_off_request, estimate_rows, read_table
 from .writing import write
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "ImportFileError",
     "async_rows",
     "check",
+    "check_off_request",
     "confirm",
     "current_progress",
     "estimate_rows",

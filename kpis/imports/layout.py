@@ -44,3 +44,19 @@ def async_rows():
 
 class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says what to do."""
+
+
+def max_columns():
+    return getattr(settings, "KPI_IMPORT_MAX_COLUMNS", 50)
+
+
+def max_cell_chars():
+    return getattr(settings, "KPI_IMPORT_MAX_CELL_CHARS", 5000)
+
+
+def max_unzipped_bytes():
+    return getattr(settings, "KPI_IMPORT_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+
+
+def async_bytes():
+    return getattr(settings, "KPI_IMPORT_ASYNC_BYTES", 32 * 1024)

@@ -42,7 +42,7 @@ def import_start(request):
         batch = MeasurementImport.objects.create(
             uploaded_by=request.user, file=upload, original_name=upload.name, size=upload.size
         )
-        if imports.estimate_rows(content, upload.name) > imports.async_rows():
+        if imports.check_off_request(content, upload.name):
             from ..tasks import validate_import
 
             transaction.on_commit(lambda: validate_import.delay(batch.pk))
