@@ -13,6 +13,8 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The test client speaks plain http: no redirect to https.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from .settings import *  # noqa: E402, F403
 

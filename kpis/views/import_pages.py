@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerships.htmx import fragment
+from partnerships.ids import parse_id
 from partnerships.models import Partnership
 from partnerships.roles import is_executive, is_manager
 
@@ -24,7 +25,6 @@ from ..models import (
     Kpi,
     MeasurementImport,
 )
-from .common import _int
 
 
 def _can_import(user):
@@ -69,7 +69,7 @@ def import_template(request, fmt):
         Kpi.objects.editable_by(request.user).filter(is_active=True).select_related("partnership")
     )
     if request.GET.get("partnership"):
-        kpis = kpis.filter(partnership_id=_int(request.GET["partnership"]))
+        kpis = kpis.filter(partnership_id=parse_id(request.GET["partnership"]))
     header = ["kpi_id", "partnership", "kpi", "unit", "frequency", "period", "value", "note"]
     today = timezone.localdate()
     rows = []
