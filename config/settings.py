@@ -273,7 +273,7 @@ CACHES = {
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_ENGINE = "config.sessions"
 # Axes first: it refuses a locked-out sign-in before a password is checked.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "config.auth.UserBackend"]
+AUTHENTICATION_BACKENDS = ["config.throttling.ThrottlingBackend", "config.auth.UserBackend"]
 
 # Sessions end after this many minutes without a request (config/middleware.py).
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
@@ -322,7 +322,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Eager tasks would log every run into the web server's console.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # Every sign-in would be logged; lockouts are warnings and still shown.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 

@@ -40,6 +40,8 @@ PARAMS = [
 ]  # fmt: skip
 # Path kwargs that are not ids.
 TEXT_KWARGS = {"fmt": "csv", "token": "not-a-token", "uidb64": "MQ"}
+# Text kwargs tried with these too.
+TEXT_BAD = ["pdf", "%C2%B2", "x" * 300]
 PATH_BAD = ["0", "2147483648", "9223372036854775808", "99999999999999999999999"]
 
 
@@ -129,6 +131,9 @@ def _paths(name, pattern, partnership):
         return []
     paths = [real]
     for value in kwargs.values():
+        if isinstance(value, str):
+            for bad in TEXT_BAD:
+                paths.append(real.replace(f"/{value}/", f"/{bad}/").replace(f".{value}", f".{bad}"))
         if isinstance(value, int):
             segment = f"/{value}/"
             for bad in PATH_BAD:
