@@ -20,14 +20,13 @@ def lockout_response(request, original_response=None, credentials=None):
     from django.contrib.auth.forms import AuthenticationForm
     from django.shortcuts import render
 
-    from partnerships.redirects import is_safe_next
+    from partnerships.redirects import safe_next
 
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    next_url = request.POST.get("next", "")
     context = {
         "form": AuthenticationForm(request, initial={"username": username}),
         "locked_out_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-        "next": next_url if is_safe_next(next_url, request) else "",
+        "next": safe_next(request, ""),
     }
     return render(request, "registration/login.html", context, status=429)
 
