@@ -255,12 +255,7 @@ def test_resubscribe_from_preferences(client, coo):
 MIDDLEWARE_WITH_LAST_SEEN = [*settings.MIDDLEWARE, "digests.middleware.LastSeenMiddleware"]
 
 
-# Sessions that outlive the days this test moves through (a day idle signs out otherwise).
-@override_settings(
-    MIDDLEWARE=MIDDLEWARE_WITH_LAST_SEEN,
-    SESSION_IDLE_MINUTES=7 * 24 * 60,
-    SESSION_COOKIE_AGE=7 * 24 * 60 * 60,
-)
+@override_settings(MIDDLEWARE=MIDDLEWARE_WITH_LAST_SEEN)
 def test_last_seen_is_recorded_at_most_once_a_day(client, viewer, partnership, time_machine):
     time_machine.move_to("2026-11-23 09:00:00+00:00", tick=False)
     client_for(client, viewer)
