@@ -6,6 +6,7 @@ PostgreSQL server in ``var/postgres``, eager Celery, emails on the console, DEBU
 """
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -23,6 +24,13 @@ if CONCORD_ENV not in ("dev", "production"):
     raise ConfigurationError("CONCORD_ENV must be 'dev' or 'production'.")
 
 DEBUG = env.bool("DEBUG", default=DEV)
+if DEBUG and not DEV:
+    raise ConfigurationError(
+        "DEBUG is on while CONCORD_ENV is 'production' (the default). DEBUG shows settings, "
+        "code and data to anyone who triggers an error, so Concord refuses to start with it: "
+        "unset the DEBUG environment variable (or set DEBUG=0) in production, or set "
+        "CONCORD_ENV=dev on a development machine."
+    )
 if DEV:
     SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-never-use-in-production")
 else:
@@ -41,7 +49,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # values are read with it, so "250,000" is what the person meant.
 DECIMAL_MARK = env.str("DECIMAL_MARK", default=".")
 if DECIMAL_MARK not in (".", ","):
-    raise ImproperlyConfigured(
+    raise ConfigurationError(
         f'DECIMAL_MARK must be "." or ",", not {DECIMAL_MARK!r}: it is the decimal mark the '
         "company writes numbers with."
     )
@@ -55,6 +63,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "config.apps.ConcordConfig",
     "partnerships",
     "governance",
     "kpis",
@@ -68,8 +78,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.middleware.IdleSessionMiddleware",
+    "config.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "portal.middleware.PartnerBoundaryMiddleware",
     "digests.middleware.LastSeenMiddleware",
@@ -77,6 +90,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -270,7 +285,24 @@ CACHES = {
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_ENGINE = "config.sessions"
-AUTHENTICATION_BACKENDS = ["config.auth.UserBackend"]
+# Axes first: it refuses a locked-out sign-in before a password is checked.
+AUTHENTICATION_BACKENDS = ["config.throttling.ThrottlingBackend", "config.auth.UserBackend"]
+
+# Sessions end after this many minutes without a request (config/middleware.py).
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=60)
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+
+# Sign-in throttling (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username,
+# or from one address, sign-in is refused for LOGIN_LOCKOUT_MINUTES, even with the right
+# password. Staff unlock early by deleting the attempt under "Access attempts" in the admin.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"
+AXES_DISABLE_ACCESS_LOG = True  # only failures are kept
+AXES_VERBOSE = False
 
 SECURE_CSP = {
     "default-src": ["'self'"],
@@ -282,11 +314,20 @@ SECURE_CSP = {
     "form-action": ["'self'"],
 }
 
+# Set TRUSTED_PROXY=1 only behind a reverse proxy that sets X-Forwarded-Proto and appends to
+# X-Forwarded-For: then the request is https when the proxy says so, and the client's address
+# (for sign-in throttling) is the one the proxy saw. Without it, neither header is believed.
+TRUSTED_PROXY = env.bool("TRUSTED_PROXY", default=False)
+if TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEV:
     SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
 LOGGING = {
     "version": 1,
@@ -294,7 +335,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Eager tasks would log every run into the web server's console.
-    "loggers": {"celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"}},
+    "loggers": {
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
+        # Every sign-in would be logged; lockouts are warnings and still shown.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 

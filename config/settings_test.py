@@ -13,6 +13,10 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The test client speaks plain http: no redirect to https.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Tests move the clock by days after signing in; the idle timeout's own tests set it short.
+os.environ.setdefault("SESSION_IDLE_MINUTES", str(14 * 24 * 60))
 
 from .settings import *  # noqa: E402, F403
 

@@ -8,13 +8,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from partnerships.access import get_partnership_for_user
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
+from partnerships.redirects import safe_next
 
 from . import services
 from .building import build_digest, digest_context, user_from_unsubscribe_token
@@ -88,19 +88,16 @@ def follow(request, pk):
             "explicit": explicit,
             "followed_count": followed_partnerships(request.user).count(),
             "oob": True,
-            "next_url": _safe_next(request),
+            "next_url": _next(request),
         }
         return render(request, "digests/preferences.html#follow-row", context)
     verb = {"follow": "now follow", "unfollow": "no longer follow", "default": "reset"}[action]
     messages.success(request, f"You {verb} {partnership.title}.")
-    return redirect(_safe_next(request))
+    return redirect(_next(request))
 
 
-def _safe_next(request):
-    url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
-        return url
-    return reverse("digests:preferences")
+def _next(request):
+    return safe_next(request, reverse("digests:preferences"))
 
 
 def preview(request):

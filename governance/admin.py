@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.urls import reverse
 from django.utils.html import format_html
+
+from partnerships.ids import parse_id
 
 from .models import (
     ActionItem,
@@ -117,6 +120,15 @@ class EvidenceAdmin(EvidenceFileAdmin, admin.ModelAdmin):
     list_select_related = ["item", "uploaded_by"]
 
 
+class IdsOnlyAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete looks the chosen value up as it was typed (``?contact=`` in the
+    URL, or a posted form): a value that is not an id would be a server error, so it is
+    treated as no choice and the form says the field is wrong."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, [v for v in value if parse_id(v)], attr)
+
+
 @admin.register(GovernanceRole)
 class GovernanceRoleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "partnership", "kind", "level", "escalation_step"]
@@ -130,6 +142,11 @@ class GovernanceRoleAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["partnership", "user", "contact"]
     autocomplete_fields = ["contact"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = IdsOnlyAutocompleteSelect(db_field, self.admin_site)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(RaciAssignment)

@@ -15,7 +15,6 @@ from partnerships.exports import table_response
 from partnerships.forms import people
 from partnerships.header import Fact
 from partnerships.models import Partnership
-from partnerships.roles import is_executive
 
 from . import selectors, services
 from .forms import AcknowledgeForm, CorrectiveActionForm
@@ -148,7 +147,7 @@ def _alerts_panel(request, partnership, *, alert_pk=None, **problem):
         "unresolved": unresolved,
         "resolved": resolved,
         "can_edit": services.can_edit_kpis(request.user, partnership),
-        "can_acknowledge": is_executive(request.user) or partnership.owner_id == request.user.pk,
+        "can_acknowledge": access.can_acknowledge_alerts(request.user, partnership),
         "today": timezone.localdate(),
         "people": people(),
     }

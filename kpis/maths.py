@@ -80,7 +80,8 @@ def attainment(value, target, direction, baseline):
     target = np.asarray(target, dtype=float)
     baseline = np.asarray(baseline, dtype=float)
     higher = np.asarray(direction) == "higher"
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A ratio of a tiny number overflows to infinity, which the cap below turns into 200%.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         span = target - baseline
         use_base = ~np.isnan(baseline) & np.where(higher, span > 0, span < 0)
         from_base = (value - baseline) / span

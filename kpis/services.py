@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partnerships.access import can_edit_partnership
-from partnerships.roles import is_executive
+from partnerships.access import can_acknowledge_alerts, can_edit_partnership
+from partnerships.ids import parse_whole
 
 from . import periods
 from .models import (
@@ -41,7 +41,7 @@ def can_edit_kpis(user, partnership):
 
 def can_acknowledge(user, alert):
     """Executives and the partnership's owner acknowledge alerts."""
-    return is_executive(user) or (user.is_authenticated and alert.partnership.owner_id == user.pk)
+    return can_acknowledge_alerts(user, alert.partnership)
 
 
 # Recompute after commit ---------------------------------------------------------------------
@@ -318,11 +318,12 @@ def parse_checkpoint_days(text):
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit() or not 1 <= int(part) <= 730:
+        days_after = parse_whole(part, minimum=1, maximum=730)
+        if days_after is None:
             raise ValidationError(
                 f"“{part}” is not a number of days between 1 and 730 (e.g. 30, 60, 90)."
             )
-        days.append(int(part))
+        days.append(days_after)
     return sorted(set(days))
 
 

@@ -30,6 +30,12 @@ UNTRACKED = {
     # A visitor's session is never part of a cached part (each is keyed by its user, and the
     # CSRF token is put in on the way out); sessions are written at sign-in and once a day.
     "django_session": "sessions",
+    # Sign-in attempts counted by django-axes: no page shows them, and a wrong password must
+    # not make every cached page be built again.
+    "axes_accessattempt": "sign-in attempts",
+    "axes_accessattemptexpiration": "sign-in attempts",
+    "axes_accessfailurelog": "sign-in attempts",
+    "axes_accesslog": "sign-in attempts",
 }
 
 _RANDOM_START = "1 + floor(random() * 2 ^ 40)::bigint"

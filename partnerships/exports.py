@@ -1,4 +1,7 @@
-"""CSV and XLSX downloads of tabular data, safe to open in a spreadsheet."""
+"""CSV and XLSX downloads of tabular data, safe to open in a spreadsheet.
+
+Every file Concord writes for a spreadsheet goes through ``table_response``, so every cell
+goes through ``neutralise``: a name typed as ``=HYPERLINK(...)`` reaches Excel as text."""
 
 import io
 from datetime import date, datetime
@@ -25,8 +28,10 @@ def neutralise(value):
     return value
 
 
-def table_response(rows, *, fmt, filename):
-    """``rows`` is an iterable whose first item is the header row."""
+def table_response(rows, *, fmt, filename, sheet="Export", widths=None, dated=True):
+    """``rows`` is an iterable whose first item is the header row. ``widths`` sets the XLSX
+    columns' widths (else each fits its longest cell, up to 50); ``dated`` adds today's date
+    to the file's name."""
     if fmt not in CONTENT_TYPES:
         raise ValueError(f"Unknown export format {fmt!r}.")
     rows = iter(rows)
@@ -38,12 +43,18 @@ def table_response(rows, *, fmt, filename):
         buffer.write(frame.to_csv(index=False, date_format="%Y-%m-%d").encode("utf-8-sig"))
     else:
         with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="Export")
-            sheet = writer.sheets["Export"]
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width, 8), 50)
+            frame.to_excel(writer, index=False, sheet_name=sheet)
+            _set_widths(writer.sheets[sheet], widths)
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[fmt])
-    stamp = date.today().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.{fmt}"'
+    name = f"{filename}-{date.today().isoformat()}" if dated else filename
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
+
+
+def _set_widths(sheet, widths):
+    for number, column in enumerate(sheet.columns):
+        if widths:
+            width = widths[number]
+        else:
+            width = min(max(max(len(str(cell.value or "")) for cell in column), 8), 50)
+        sheet.column_dimensions[column[0].column_letter].width = width

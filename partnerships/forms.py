@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q
 
 from . import portfolio
+from .access import possible_owners
 from .models import (
     Agreement,
     Contact,
@@ -78,7 +79,14 @@ class ContactForm(forms.ModelForm):
 
 
 class PartnershipForm(forms.ModelForm):
-    owner = UserChoiceField(queryset=User.objects.none(), required=False)
+    owner = UserChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={
+            "invalid_choice": "Only an executive or a partner manager can own a partnership: "
+            "choose one of the people listed."
+        },
+    )
     team = UserMultipleChoiceField(
         queryset=User.objects.none(),
         required=False,
@@ -117,7 +125,7 @@ class PartnershipForm(forms.ModelForm):
 
     def __init__(self, *args, can_edit_team=True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        self.fields["owner"].queryset = possible_owners()
         self.fields["team"].queryset = people()
         if not can_edit_team:
             del self.fields["team"]

@@ -24,6 +24,7 @@ from .forms import (
     StrategicGoalForm,
 )
 from .htmx import fragment, wants_fragment
+from .ids import parse_id
 from .models import (
     Contact,
     Interaction,
@@ -206,8 +207,8 @@ def partnership_create(request):
     if not access.can_create_partnership(request.user):
         raise PermissionDenied("Only executives and partner managers can start a partnership.")
     initial = {"owner": request.user.pk}
-    if request.GET.get("partner"):
-        initial["partner"] = request.GET["partner"]
+    if parse_id(request.GET.get("partner")):
+        initial["partner"] = parse_id(request.GET["partner"])
     form = PartnershipForm(
         request.POST or None, initial=initial, can_edit_team=is_executive(request.user)
     )

@@ -115,9 +115,9 @@ def require_post(request):
 
 def can_invite(user, partnership):
     """Executives and the partnership's owner invite and manage the partner's users."""
-    from partnerships.roles import is_executive
+    from partnerships.access import can_manage_partner_access
 
-    return is_executive(user) or (user.is_authenticated and partnership.owner_id == user.pk)
+    return can_manage_partner_access(user, partnership)
 
 
 def shared_kpi_filter_on(prefix):

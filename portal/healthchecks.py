@@ -7,6 +7,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from partnerships.ids import parse_whole
+
 from .models import HealthCheck
 from .models.healthchecks import QUESTIONS
 
@@ -31,10 +33,10 @@ def parse(data):
         label = question.split(":")[0]
         if not raw:
             errors[field] = f"{label}: choose a score from 1 to 5."
-        elif not raw.isdigit() or not 1 <= int(raw) <= 5:
+        elif parse_whole(raw, minimum=1, maximum=5) is None:
             errors[field] = f"{label}: “{raw}” is not a score; use a whole number from 1 to 5."
         else:
-            values[field] = int(raw)
+            values[field] = parse_whole(raw)
         comment = (data.get(f"{field}_comment") or "").strip()
         if len(comment) > COMMENT_MAX:
             errors[f"{field}_comment"] = (

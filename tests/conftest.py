@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright sync API
 
+import hypothesis  # noqa: E402
 import pytest  # noqa: E402
 import time_machine  # noqa: E402
 from django.conf import settings  # noqa: E402
@@ -15,6 +16,10 @@ from tests.clock import NOW  # noqa: E402
 from tests.factories import make_partner, make_partnership, make_user  # noqa: E402
 
 migrated_data.restore_after_every_flush()
+
+# Property tests (hypothesis): no per-example deadline on a machine that other jobs share.
+hypothesis.settings.register_profile("concord", deadline=None)
+hypothesis.settings.load_profile("concord")
 
 
 def pytest_sessionstart(session):

@@ -1,7 +1,6 @@
 """What the governance views share: the partnership, fragments, form pages, panels."""
 
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from partnerships import pagecache
 from partnerships.access import get_partnership_for_user
@@ -31,15 +30,6 @@ def _form_page(request, form, *, title, partnership, back_url, intro="", extra=N
     }
     status = 422 if form.is_bound and form.errors else 200
     return render(request, "governance/form.html", context, status=status)
-
-
-def _safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _cached_panel(request, pk, name, build_context):

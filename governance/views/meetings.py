@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerships.access import can_edit_partnership
+from partnerships.ids import parse_id
+from partnerships.redirects import safe_next
 
 from .. import selectors, services
 from ..forms import (
@@ -25,7 +27,7 @@ from ..models import (
     MeetingCadence,
     PerformanceReview,
 )
-from .common import PANEL_ROWS, _cached_panel, _form_page, _is_fragment, _partnership, _safe_next
+from .common import PANEL_ROWS, _cached_panel, _form_page, _is_fragment, _partnership
 
 
 def _meetings_context(request, partnership, *, full):
@@ -158,8 +160,9 @@ def action_form(request, pk, action_pk=None):
         else ActionItem(partnership=partnership)
     )
     initial = {}
-    if not action_pk and request.GET.get("meeting", "").isdigit():
-        initial["meeting"] = request.GET["meeting"]
+    meeting_pk = parse_id(request.GET.get("meeting"))
+    if not action_pk and meeting_pk:
+        initial["meeting"] = meeting_pk
     form = ActionItemForm(
         request.POST or None, instance=action, partnership=partnership, initial=initial
     )
@@ -167,14 +170,14 @@ def action_form(request, pk, action_pk=None):
     if request.method == "POST" and form.is_valid():
         services.action_item_save(action=form.save(commit=False))
         messages.success(request, "Action item saved.")
-        return redirect(_safe_next(request, default_back))
+        return redirect(safe_next(request, default_back))
     return _form_page(
         request,
         form,
         title="Edit action item" if action_pk else "New action item",
         partnership=partnership,
-        back_url=_safe_next(request, default_back),
-        extra={"next": _safe_next(request, "")},
+        back_url=safe_next(request, default_back),
+        extra={"next": safe_next(request, "")},
     )
 
 
@@ -197,7 +200,7 @@ def action_done(request, pk, action_pk):
         }
         return render(request, "governance/meetings.html#action-row", context)
     messages.success(request, f"‘{action.title}’ marked done.")
-    return redirect(_safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
+    return redirect(safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
 
 
 def review_form(request, pk, review_pk=None):

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
-from partnerships.roles import is_executive
+from partnerships.redirects import safe_next
 
 from .. import selectors, services
 from ..forms import (
@@ -32,11 +32,8 @@ def alert_inbox(request):
     form = AlertFilterForm(request.GET or None, user=request.user)
     queryset = form.apply(selectors.inbox_queryset(request.user))
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    executive = is_executive(request.user)
     for alert in page.object_list:
-        alert.can_acknowledge = alert.is_open and (
-            executive or alert.partnership.owner_id == request.user.pk
-        )
+        alert.can_acknowledge = alert.is_open and services.can_acknowledge(request.user, alert)
     context = {
         "form": form,
         "page": page,
@@ -100,7 +97,7 @@ def alert_acknowledge(request, alert_pk):
         messages.error(request, error)
     else:
         messages.success(request, "Alert acknowledged.")
-    return redirect(request.POST.get("next") or alert.get_absolute_url())
+    return redirect(safe_next(request, alert.get_absolute_url()))
 
 
 def action_create(request, alert_pk):

@@ -13,12 +13,6 @@ from ..models import (
 )
 
 
-def _int(value):
-    """An id from a query string, or None when it is not a number (never a 500)."""
-    value = str(value or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 def _partnership(request, pk, *, edit=False):
     queryset = Partnership.objects.select_related("partner", "owner")
     return access.get_partnership_for_user(request.user, pk, edit=edit, queryset=queryset)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerships.ids import parse_id
 from partnerships.models import Partnership
 from partnerships.roles import is_executive
 
@@ -23,7 +24,7 @@ from ..models import (
     Snapshot,
 )
 from ..numbers import number_rule
-from .common import _int, _kpi, _partnership
+from .common import _kpi, _partnership
 
 GRID_PERIODS = {periods.WEEKLY: 8, periods.MONTHLY: 6, periods.QUARTERLY: 4}
 GRID_PARTNERSHIPS = 5  # a page of "My partnerships": about 50 KPIs, 400 cells
@@ -110,7 +111,7 @@ def entry_grid(request):
     can_enter = editable.exists()
     chosen = None
     if request.GET.get("partnership") or request.POST.get("partnership"):
-        pid = _int(request.GET.get("partnership") or request.POST.get("partnership"))
+        pid = parse_id(request.GET.get("partnership") or request.POST.get("partnership"))
         if pid is None:
             raise Http404("No such partnership.")
         chosen = _partnership(request, pid, edit=request.method == "POST")
@@ -167,7 +168,7 @@ def _save_grid(request, partnership_ids):
             continue
         try:
             _, kpi_pk, day = name.split("-", 2)
-            kpi = kpis[int(kpi_pk)]
+            kpi = kpis[parse_id(kpi_pk)]
             period = date.fromisoformat(day)
         except (ValueError, KeyError):
             continue
@@ -195,10 +196,12 @@ def _save_grid(request, partnership_ids):
 def entry_cell(request):
     """Save one cell of the grid (HTMX) and answer with the cell."""
     try:
-        kpi_pk = int(request.POST.get("kpi", ""))
+        kpi_pk = parse_id(request.POST.get("kpi"))
         period = date.fromisoformat(request.POST.get("period", ""))
     except ValueError:
-        raise Http404("No such cell.") from None
+        kpi_pk = None
+    if kpi_pk is None:
+        raise Http404("No such cell.")
     kpi = _kpi(request, kpi_pk, edit=True)
     raw = request.POST.get(f"v-{kpi.pk}-{period.isoformat()}", "").strip()
     original = request.POST.get(f"o-{kpi.pk}-{period.isoformat()}", "").strip()

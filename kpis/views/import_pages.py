@@ -1,18 +1,17 @@
 """The spreadsheet import's pages: upload, template, preview, confirm, cancel."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from partnerships.exports import table_response
 from partnerships.htmx import fragment
+from partnerships.ids import parse_id
 from partnerships.models import Partnership
 from partnerships.roles import is_executive, is_manager
 
@@ -24,7 +23,6 @@ from ..models import (
     Kpi,
     MeasurementImport,
 )
-from .common import _int
 
 
 def _can_import(user):
@@ -63,13 +61,15 @@ def import_start(request):
 
 
 def import_template(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("The template comes as .csv or .xlsx.")
     if not _can_import(request.user):
         raise PermissionDenied("Only executives and partner managers can import measurements.")
     kpis = (
         Kpi.objects.editable_by(request.user).filter(is_active=True).select_related("partnership")
     )
     if request.GET.get("partnership"):
-        kpis = kpis.filter(partnership_id=_int(request.GET["partnership"]))
+        kpis = kpis.filter(partnership_id=parse_id(request.GET["partnership"]))
     header = ["kpi_id", "partnership", "kpi", "unit", "frequency", "period", "value", "note"]
     today = timezone.localdate()
     rows = []
@@ -87,32 +87,14 @@ def import_template(request, fmt):
                 "",
             ]
         )
-    if fmt == "xlsx":
-        import openpyxl
-
-        book = openpyxl.Workbook()
-        sheet = book.active
-        sheet.title = "measurements"
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        for column, width in zip("ABCDEFGH", (8, 32, 32, 14, 12, 12, 12, 30), strict=True):
-            sheet.column_dimensions[column].width = width
-        out = io.BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = 'attachment; filename="kpi-measurements.xlsx"'
-        return response
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="kpi-measurements.csv"'
-    return response
+    return table_response(
+        [header, *rows],
+        fmt=fmt,
+        filename="kpi-measurements",
+        sheet="measurements",
+        widths=(8, 32, 32, 14, 12, 12, 12, 30),
+        dated=False,
+    )
 
 
 def _import(request, pk):

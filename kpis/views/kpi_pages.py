@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from partnerships.htmx import fragment
+from partnerships.ids import parse_id
 
 from .. import periods, services
 from ..forms import (
@@ -19,15 +20,16 @@ from ..models import (
     KpiTemplate,
     MeasurementRevision,
 )
-from .common import _add_errors, _int, _kpi, _partnership
+from .common import _add_errors, _kpi, _partnership
 
 
 def kpi_create(request, pk):
     partnership = _partnership(request, pk, edit=True)
     template = None
     initial = {"owner": request.user.pk}
-    if request.GET.get("template", "").isdigit():
-        template = KpiTemplate.objects.filter(pk=request.GET["template"], is_active=True).first()
+    template_pk = parse_id(request.GET.get("template"))
+    if template_pk:
+        template = KpiTemplate.objects.filter(pk=template_pk, is_active=True).first()
         if template:
             initial.update(
                 {
@@ -45,8 +47,8 @@ def kpi_create(request, pk):
                     )
                 }
             )
-    if request.GET.get("objective"):
-        initial["objective"] = request.GET["objective"]
+    if parse_id(request.GET.get("objective")):
+        initial["objective"] = parse_id(request.GET["objective"])
     form = KpiForm(request.POST or None, initial=initial, partnership=partnership)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -54,7 +56,9 @@ def kpi_create(request, pk):
             kpi = services.kpi_create(
                 partnership=partnership,
                 by=request.user,
-                template=KpiTemplate.objects.filter(pk=_int(request.POST.get("template"))).first(),
+                template=KpiTemplate.objects.filter(
+                    pk=parse_id(request.POST.get("template"))
+                ).first(),
                 **data,
             )
         except ValidationError as error:

@@ -3,7 +3,7 @@
 from django.utils import timezone
 
 from partnerships import pagecache
-from partnerships.roles import is_executive
+from partnerships.access import can_acknowledge_alerts
 
 from .. import selectors, services
 from ..health import BANDS, FORMULA
@@ -40,8 +40,7 @@ def partnership_alerts(request, pk):
             "unresolved": unresolved,
             "resolved": resolved,
             "can_edit": services.can_edit_kpis(request.user, partnership),
-            "can_acknowledge": is_executive(request.user)
-            or partnership.owner_id == request.user.pk,
+            "can_acknowledge": can_acknowledge_alerts(request.user, partnership),
             "today": timezone.localdate(),
         }
 

@@ -11,6 +11,7 @@ from django.urls import path, reverse
 
 from kpis.models import Measurement, Snapshot
 from kpis.views.entry_grid import _grid, _plain
+from partnerships.ids import parse_id
 
 from .. import access, submissions
 from ..models import Submission
@@ -81,7 +82,7 @@ def _save(request, profile):
             continue
         try:
             _, kpi_pk, day = name.split("-", 2)
-            kpi = kpis[int(kpi_pk)]
+            kpi = kpis[parse_id(kpi_pk)]
             period = date.fromisoformat(day)
         except (ValueError, KeyError):
             continue
@@ -107,10 +108,12 @@ def entry_cell(request):
     access.require_partner_user(request)
     data = request.POST if request.method == "POST" else request.GET
     try:
-        kpi_pk = int(data.get("kpi", ""))
+        kpi_pk = parse_id(data.get("kpi"))
         period = date.fromisoformat(data.get("period", ""))
     except ValueError:
-        raise Http404("No such cell.") from None
+        kpi_pk = None
+    if kpi_pk is None:
+        raise Http404("No such cell.")
     kpi = access.get_kpi(request, kpi_pk, enter=True)
     access.require_post(request)
     name = f"v-{kpi.pk}-{period.isoformat()}"

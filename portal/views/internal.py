@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from kpis.models import Kpi
 from partnerships import access as partnership_access
 from partnerships import pagecache
+from partnerships.ids import parse_id
 from partnerships.models import Contact, Objective, Partnership
 
 from .. import access, agreements, invites, submissions
@@ -86,7 +87,7 @@ def panel(request, pk):
 def invite(request, pk):
     partnership = _partnership(request, pk, manage=True)
     contact = Contact.objects.filter(
-        pk=request.POST.get("contact") or 0, partner=partnership.partner
+        pk=parse_id(request.POST.get("contact")), partner=partnership.partner
     ).first()
     if contact is None:
         raise Http404("No such contact.")

@@ -11,6 +11,7 @@ from governance.models import ActionItem, ChecklistItem
 from kpis.models import CorrectiveAction
 from partnerships import access as partnership_access
 from partnerships import pagecache
+from partnerships.ids import parse_id
 
 from .. import charts, healthchecks, ledger, questionnaire
 from ..models import ActionUpdate, HealthCheck, LedgerEntry
@@ -140,7 +141,7 @@ def send_question(request, pk):
     if request.method != "POST":
         raise PermissionDenied("Use the form on the page.")
     item = get_object_or_404(
-        ChecklistItem, pk=request.POST.get("item") or 0, checklist__partnership=partnership
+        ChecklistItem, pk=parse_id(request.POST.get("item")), checklist__partnership=partnership
     )
     send = request.POST.get("send") != "no"
     ChecklistItem.objects.filter(pk=item.pk).update(answered_by_partner=send)
