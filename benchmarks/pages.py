@@ -12,17 +12,12 @@ from benchmarks.measure import (
 # 1. Pages ------------------------------------------------------------------------------------
 
 
-def bench_pages():
-    from django.db import connection
+def _page_list(partnership):
+    """{name: (url, headers[, write before])}: the pages measured, and the write that makes
+    the next view of a page a build rather than a cache hit."""
     from django.db.models import F
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from partnerships.models import Partnership
-
-    client = Client()
-    client.force_login(executive())
-    partnership = dashboard_partnership()
 
     def write():
         # A committed write, as any form save makes: cached fragments no longer apply.
@@ -38,6 +33,20 @@ def bench_pages():
     }
     for key, url in panel_urls(partnership).items():
         pages[f"panel:{key}"] = (url, {"HTTP_HX_REQUEST": "true"})
+    return pages
+
+
+def _sample_rounds(client, pages):
+    """({name: [seconds]}, {name: queries}) over knobs.PAGE_REPEAT rounds.
+
+    Round after round, one sample of every page in each: a machine that slows down for a
+    while slows the floor and the pages alike, so their ratios hold (in one burst per page,
+    a slow minute landed on a few pages only and moved their ratios by up to 2x). Each round
+    measures the pages built after a write first, then fills the caches again, so the pages
+    served from them are measured as served."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     samples = {name: [] for name in pages}
     counts = {}
 
@@ -50,24 +59,26 @@ def bench_pages():
         (seconds,), counts[name] = timed(get, 1, setup=before)
         samples[name].append(seconds)
 
-    def warm():
-        for url, headers, *_ in pages.values():
-            response = client.get(url, **headers)  # templates, and the caches a write emptied
-            assert response.status_code == 200, (url, response.status_code)
-
-    # Round after round, one sample of every page in each: a machine that slows down for a
-    # while slows the floor and the pages alike, so their ratios hold (in one burst per page,
-    # a slow minute landed on a few pages only and moved their ratios by up to 2x). Each
-    # round measures the pages built after a write first, then fills the caches again, so
-    # the pages served from them are measured as served.
     for _ in range(knobs.PAGE_REPEAT):
         for name, (url, headers, *before) in pages.items():
             if before:
                 sample(name, url, headers, before[0])
-        warm()
+        for url, headers, *_ in pages.values():
+            response = client.get(url, **headers)  # templates, and the caches a write emptied
+            assert response.status_code == 200, (url, response.status_code)
         for name, (url, headers, *before) in pages.items():
             if not before:
                 sample(name, url, headers)
+    return samples, counts
+
+
+def bench_pages():
+    from django.test import Client
+
+    client = Client()
+    client.force_login(executive())
+    pages = _page_list(dashboard_partnership())
+    samples, counts = _sample_rounds(client, pages)
     out = {
         name: {"url": pages[name][0], "queries": counts[name], **stats(samples[name])}
         for name in pages

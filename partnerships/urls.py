@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import views, work_views
+from . import goal_views, views, work_views
 
 app_name = "partnerships"
 
@@ -46,7 +46,7 @@ urlpatterns = [
         work_views.my_work_change,
         name="my_work_change",
     ),
-    path("goals/", views.goal_list, name="goals"),
-    path("goals/new/", views.goal_form, name="goal_create"),
-    path("goals/<int:pk>/edit/", views.goal_form, name="goal_edit"),
+    path("goals/", goal_views.goal_list, name="goals"),
+    path("goals/new/", goal_views.goal_form, name="goal_create"),
+    path("goals/<int:pk>/edit/", goal_views.goal_form, name="goal_edit"),
 ]
