@@ -8,7 +8,7 @@ from django.db import transaction
 
 from partnerships.models import Partnership
 
-from . import alerts, health, imports, snapshots
+from . import alerts, health, imports, recomputes, snapshots
 
 
 def _summary(result):
@@ -18,6 +18,14 @@ def _summary(result):
 @shared_task(name="kpis.recompute_kpis")
 def recompute_kpis(kpi_ids):
     return _summary(snapshots.recompute(kpi_ids))
+
+
+@shared_task(name="kpis.recompute_marked", ignore_result=True)
+def recompute_marked():
+    """The sweep: queued on commit by every change that marks a recompute, and by beat every
+    minute for what those kicks could not queue."""
+    swept = recomputes.sweep(send=send_alert_notifications.delay)
+    return {"marks": swept.marks, "kpis": len(swept.kpis), "health": len(swept.partnerships)}
 
 
 @shared_task(name="kpis.recompute_all")

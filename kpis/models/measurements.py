@@ -108,7 +108,13 @@ class MeasurementImport(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=12, choices=State.choices, default=State.VALIDATING)
+    # Written by the worker as it goes (kpis.imports.progress): the page reads it, and a busy
+    # import whose heartbeat is older than its lease is taken for dead by the reaper.
     progress = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Which run may write: the reaper starts a new one by counting up, and a run that finds the
+    # count moved (or the import cancelled) stops without writing.
+    attempts = models.PositiveSmallIntegerField(default=0)
     total_rows = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)
