@@ -42,6 +42,6 @@ def queue_briefly(name, *args):
             # not delay the page that queues this.
             task.apply_async(args, retry=False, connection=connection, ignore_result=True)
     except Exception:
-        log.warning("Could not queue %s; a periodic job will pick the work up.", name, exc_info=True)
+        log.warning("Could not queue %s; a periodic job picks the work up.", name, exc_info=True)
         return False
     return True

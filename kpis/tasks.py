@@ -58,11 +58,17 @@ def send_pending_notifications():
     return alerts.enqueue_unqueued()
 
 
+# Imports: ``attempt`` is the run the reaper numbered; a message for an older run does nothing.
 @shared_task(name="kpis.validate_import")
-def validate_import(import_id):
-    imports.run_validation(import_id)
+def validate_import(import_id, attempt=0):
+    imports.run_validation(import_id, attempt)
 
 
 @shared_task(name="kpis.apply_import")
-def apply_import(import_id):
-    imports.run_apply(import_id)
+def apply_import(import_id, attempt=0):
+    imports.run_apply(import_id, attempt)
+
+
+@shared_task(name="kpis.reap_imports", ignore_result=True)
+def reap_imports():
+    return imports.reap()
