@@ -109,8 +109,9 @@ def cancel(batch, *, now=None):
     at its next step and stops; its write, one transaction, is rolled back."""
     now = now or timezone.now()
     with transaction.atomic():
-        # Waits, at most for a commit, on a run that is marking the import done right now.
-        locked = MeasurementImport.objects.select_for_update().get(pk=batch.pk)
+        # NO KEY: the rows a run is writing hold a key-share lock on the import, which must not
+        # hold the cancel up; only a run marking the import done right now does (for a commit).
+        locked = MeasurementImport.objects.select_for_update(no_key=True).get(pk=batch.pk)
         if locked.state not in CANCELLABLE:
             return None
         was = locked.state

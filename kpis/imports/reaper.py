@@ -39,8 +39,8 @@ def reap(*, now=None, lease=None, max_attempts=None):
     max_attempts = max_attempts or settings.KPI_IMPORT_MAX_ATTEMPTS
     outcomes = {}
     with transaction.atomic():
-        # SKIP LOCKED: two reapers never take the same import, and one being marked done
-        # right now (its row locked by the run's last statement) is left to finish.
+        # SKIP LOCKED: two reapers never take the same import, and one whose run is alive in its
+        # write (the rows it inserts key-share lock the import) or marking it done is left be.
         for batch in stale(now, lease).select_for_update(skip_locked=True, of=("self",)):
             outcomes[batch.pk] = reap_one(batch, now=now, max_attempts=max_attempts)
     return outcomes
