@@ -337,7 +337,8 @@ KPI_SNAPSHOT_CHUNK = env.int("KPI_SNAPSHOT_CHUNK", default=2000)
 # A running import reports progress at least this often; silent longer, it is taken for dead
 # (the longest step of a 100,000-row import, the write, takes about 9 s).
 KPI_IMPORT_LEASE_SECONDS = env.int("KPI_IMPORT_LEASE_SECONDS", default=5 * 60)
-# An import whose worker died this many times is failed instead of started again.
+# An import started this many times (by the reaper, or by Celery handing a killed worker's task
+# to another) without finishing is failed instead of started again.
 KPI_IMPORT_MAX_ATTEMPTS = env.int("KPI_IMPORT_MAX_ATTEMPTS", default=3)
 # Marks claimed per transaction by the recompute sweep.
 KPI_RECOMPUTE_BATCH = env.int("KPI_RECOMPUTE_BATCH", default=500)

@@ -126,7 +126,7 @@ def confirm(batch):
     """Claim a ready import for writing (False if it is not ready, e.g. confirmed twice)."""
     now = timezone.now()
     claimed = MeasurementImport.objects.filter(pk=batch.pk, state=State.READY).update(
-        state=State.IMPORTING, confirmed_at=now, heartbeat_at=now, progress=0, message=""
+        state=State.IMPORTING, confirmed_at=now, heartbeat_at=now, progress=0, runs=0, message=""
     )
     if claimed:
         batch.refresh_from_db()

@@ -10,8 +10,11 @@ seen by nobody until the end; reports from inside a transaction go through a sec
 of their own, which commits each at once.
 """
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from ..models import MeasurementImport
 
@@ -32,8 +35,17 @@ class Run:
 
     def claim(self):
         """Start this run: False when the import is no longer in this state and attempt (done,
-        cancelled, or a later attempt queued by the reaper), so the task has nothing to do."""
-        return bool(self._ours().update(heartbeat_at=timezone.now(), progress=0))
+        cancelled, or a later attempt queued by the reaper), so the task has nothing to do, or
+        when it has been started too often already (then it is failed, saying so)."""
+        now, limit = timezone.now(), settings.KPI_IMPORT_MAX_ATTEMPTS
+        started = self._ours().filter(runs__lt=limit)
+        if started.update(heartbeat_at=now, progress=0, runs=F("runs") + 1):
+            return True
+        for batch in self._ours():
+            batch.message = gave_up(batch, now)
+            batch.state, batch.finished_at = MeasurementImport.State.FAILED, now
+            batch.save(update_fields=["state", "finished_at", "message"])
+        return False
 
     def check(self):
         """Raise Stopped when the import is no longer ours (read committed: a cancel committed
@@ -72,6 +84,22 @@ class Run:
         if self._side is not None:
             self._side.close()
             self._side = None
+
+
+STEP = {
+    MeasurementImport.State.VALIDATING: "checking the file",
+    MeasurementImport.State.IMPORTING: "importing",
+}
+
+
+def gave_up(batch, now):
+    """What a failed import says when its runs kept dying, or its web request did."""
+    tries = f" after {batch.runs} tries" if batch.in_background else ""
+    return (
+        f"The import stopped while {STEP[batch.state]} at {batch.progress}% and did not come "
+        f"back{tries}, so it was stopped at {date_format(timezone.localtime(now), 'H:i')}. "
+        "Nothing was written: upload the file again."
+    )
 
 
 def current_progress(batch):

@@ -5,8 +5,8 @@ A run reports progress at every step (``progress.Run``); one silent for longer t
 (``KPI_IMPORT_LEASE_SECONDS``) is taken for dead. Its write, if it had begun, was one transaction
 that died with its connection, so nothing of it is stored and the import can start over. An
 import a worker ran is queued again with the next attempt number, up to
-``KPI_IMPORT_MAX_ATTEMPTS`` runs; after that, or when it ran inside a web request that is gone,
-it is failed with a message saying nothing was written.
+``KPI_IMPORT_MAX_ATTEMPTS`` runs (Celery's redeliveries count too); after that, or when it ran
+inside a web request that is gone, it is failed with a message saying nothing was written.
 """
 
 from datetime import timedelta
@@ -21,9 +21,9 @@ from config.celery import queue_briefly
 
 from ..models import MeasurementImport
 from .lifecycle import TASKS
+from .progress import STEP, gave_up
 
 State = MeasurementImport.State
-STEP = {State.VALIDATING: "checking the file", State.IMPORTING: "importing"}
 
 
 def stale(now, lease):
@@ -47,27 +47,20 @@ def reap(*, now=None, lease=None, max_attempts=None):
 
 
 def reap_one(batch, *, now, max_attempts):
-    at = date_format(timezone.localtime(now), "H:i")
-    step = STEP[batch.state]
-    if batch.in_background and batch.attempts + 1 < max_attempts:
-        batch.attempts += 1
-        batch.heartbeat_at = now
-        batch.message = (
-            f"The worker stopped while {step} at {batch.progress}%, so it was started again at "
-            f"{at} (attempt {batch.attempts + 1} of {max_attempts}). Nothing was written by the "
-            "run that stopped."
-        )
-        batch.progress = 0
-        batch.save(update_fields=["attempts", "heartbeat_at", "message", "progress"])
-        task, pk, attempt = TASKS[batch.state], batch.pk, batch.attempts
-        transaction.on_commit(lambda: queue_briefly(task, pk, attempt))
-        return "restarted"
-    batch.state = State.FAILED
-    batch.finished_at = now
+    if not (batch.in_background and batch.runs < max_attempts):
+        batch.message = gave_up(batch, now)
+        batch.state, batch.finished_at = State.FAILED, now
+        batch.save(update_fields=["state", "finished_at", "message"])
+        return "failed"
+    batch.attempts += 1
+    batch.heartbeat_at = now
     batch.message = (
-        f"The import stopped while {step} at {batch.progress}% and did not come back"
-        + (f" after {batch.attempts + 1} tries" if batch.in_background else "")
-        + f", so it was stopped at {at}. Nothing was written: upload the file again."
+        f"The worker stopped while {STEP[batch.state]} at {batch.progress}%, so it was started "
+        f"again at {date_format(timezone.localtime(now), 'H:i')} (attempt {batch.runs + 1} of "
+        f"{max_attempts}). Nothing was written by the run that stopped."
     )
-    batch.save(update_fields=["state", "finished_at", "message"])
-    return "failed"
+    batch.progress = 0
+    batch.save(update_fields=["attempts", "heartbeat_at", "message", "progress"])
+    task, pk, attempt = TASKS[batch.state], batch.pk, batch.attempts
+    transaction.on_commit(lambda: queue_briefly(task, pk, attempt))
+    return "restarted"

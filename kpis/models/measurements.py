@@ -115,6 +115,9 @@ class MeasurementImport(models.Model):
     # Which run may write: the reaper starts a new one by counting up, and a run that finds the
     # count moved (or the import cancelled) stops without writing.
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Runs started, whoever started them (the reaper, or Celery handing the task of a killed
+    # worker to another): an import that kills its worker every time stops at the limit.
+    runs = models.PositiveSmallIntegerField(default=0)
     # Run by a Celery worker (large files), which the reaper may start again; an import checked
     # or written inside a request (small files, the portal) is failed instead.
     in_background = models.BooleanField(default=False)

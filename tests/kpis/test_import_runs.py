@@ -137,12 +137,12 @@ def test_the_reaper_restarts_a_silent_worker_import_which_then_finishes(
     manager, weekly, django_capture_on_commit_callbacks
 ):
     silent = NOW - timedelta(minutes=6)
-    batch = confirmed(manager, weekly, in_background=True, heartbeat_at=silent, progress=60)
+    batch = confirmed(manager, weekly, in_background=True, heartbeat_at=silent, progress=60, runs=1)
     fresh = confirmed(manager, make_kpi(weekly.partnership, frequency="weekly"), heartbeat_at=NOW)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert imports.reap() == {batch.pk: "restarted"}
         batch.refresh_from_db()
-        assert batch.attempts == 1 and batch.progress == 0
+        assert batch.attempts == 1 and batch.progress == 0 and batch.runs == 1
         assert "stopped while importing at 60%, so it was started again at 10:30" in batch.message
         assert "(attempt 2 of 3)" in batch.message
     # The task was queued once the restart committed (and ran: tasks are eager here), then
@@ -166,7 +166,7 @@ def test_a_message_for_an_older_attempt_does_nothing(manager, weekly):
 
 def test_the_reaper_fails_an_import_whose_runs_keep_dying(client, manager, weekly):
     silent = NOW - timedelta(minutes=6)
-    batch = confirmed(manager, weekly, in_background=True, heartbeat_at=silent, attempts=2)
+    batch = confirmed(manager, weekly, in_background=True, heartbeat_at=silent, runs=3)
     assert imports.reap() == {batch.pk: "failed"}
     batch.refresh_from_db()
     assert batch.state == State.FAILED and batch.finished_at == NOW
@@ -186,6 +186,16 @@ def test_the_reaper_fails_an_import_whose_web_request_died(manager, weekly):
     assert imports.reap() == {batch.pk: "failed"}
     batch.refresh_from_db()
     assert batch.state == State.FAILED and "stopped while checking the file at 0%" in batch.message
+
+
+def test_an_import_that_keeps_killing_its_worker_stops_at_the_limit(manager, weekly):
+    # Celery hands a killed worker's task to another with the same attempt number: each such
+    # start counts, so an import that always kills its worker (out of memory) ends, visibly.
+    batch = confirmed(manager, weekly, in_background=True, runs=3)
+    tasks.apply_import(batch.pk, 0)
+    batch.refresh_from_db()
+    assert batch.state == State.FAILED and "after 3 tries" in batch.message
+    assert not Measurement.objects.exists()
 
 
 def test_the_busy_page_reads_progress_from_the_import(
