@@ -198,6 +198,24 @@ def test_an_import_that_keeps_killing_its_worker_stops_at_the_limit(manager, wee
     assert not Measurement.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_an_import_queued_while_the_broker_is_down_says_it_waits(
+    client, manager, weekly, settings, monkeypatch
+):
+    # The broker itself is stopped for real in tests/chaos/; here only queue_briefly's answer.
+    from kpis.imports import lifecycle
+
+    monkeypatch.setattr(lifecycle, "queue_briefly", lambda name, *args: False)
+    settings.KPI_IMPORT_ASYNC_ROWS = 2
+    client.force_login(manager)
+    upload = ContentFile(rows_for(weekly, 5), name="w.csv")
+    response = client.post(reverse("kpis:import_start"), {"file": upload}, follow=True)
+    batch = MeasurementImport.objects.get()
+    assert response.status_code == 200 and batch.state == State.VALIDATING
+    assert batch.in_background and batch.message == lifecycle.WAITING
+    assert "Waiting for a background worker" in response.text
+
+
 def test_the_busy_page_reads_progress_from_the_import(
     client, manager, weekly, django_assert_max_num_queries
 ):
