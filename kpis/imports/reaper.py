@@ -52,13 +52,17 @@ def reap_one(batch, *, now, max_attempts):
         batch.state, batch.finished_at = State.FAILED, now
         batch.save(update_fields=["state", "finished_at", "message"])
         return "failed"
+    at = date_format(timezone.localtime(now), "H:i")
     batch.attempts += 1
     batch.heartbeat_at = now
-    batch.message = (
-        f"The worker stopped while {STEP[batch.state]} at {batch.progress}%, so it was started "
-        f"again at {date_format(timezone.localtime(now), 'H:i')} (attempt {batch.runs + 1} of "
-        f"{max_attempts}). Nothing was written by the run that stopped."
-    )
+    if batch.runs:
+        batch.message = (
+            f"The worker stopped while {STEP[batch.state]} at {batch.progress}%, so it was "
+            f"started again at {at} (attempt {batch.runs + 1} of {max_attempts}). Nothing was "
+            "written by the run that stopped."
+        )
+    else:  # queued while the broker was down, or lost with a worker before it began
+        batch.message = f"No worker had started this yet; it was queued again at {at}."
     batch.progress = 0
     batch.save(update_fields=["attempts", "heartbeat_at", "message", "progress"])
     task, pk, attempt = TASKS[batch.state], batch.pk, batch.attempts

@@ -203,7 +203,7 @@ def test_an_import_queued_while_the_broker_is_down_says_it_waits(
     client, manager, weekly, settings, monkeypatch
 ):
     # The broker itself is stopped for real in tests/chaos/; here only queue_briefly's answer.
-    from kpis.imports import lifecycle
+    from kpis.imports import lifecycle, reaper
 
     monkeypatch.setattr(lifecycle, "queue_briefly", lambda name, *args: False)
     settings.KPI_IMPORT_ASYNC_ROWS = 2
@@ -214,6 +214,16 @@ def test_an_import_queued_while_the_broker_is_down_says_it_waits(
     assert response.status_code == 200 and batch.state == State.VALIDATING
     assert batch.in_background and batch.message == lifecycle.WAITING
     assert "Waiting for a background worker" in response.text
+    # Once the workers are back, beat's reaper queues it again when its lease has run out.
+    MeasurementImport.objects.filter(pk=batch.pk).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=6)
+    )
+    queued = []
+    monkeypatch.setattr(reaper, "queue_briefly", lambda name, *args: queued.append(args))
+    assert imports.reap() == {batch.pk: "restarted"}
+    batch.refresh_from_db()
+    assert queued == [(batch.pk, 1)]
+    assert batch.message == "No worker had started this yet; it was queued again at 10:30."
 
 
 def test_the_busy_page_reads_progress_from_the_import(
