@@ -11,7 +11,7 @@ from config.celery import queue_briefly
 from ..models import MeasurementImport
 from .checking import check
 from .layout import ImportFileError
-from .progress import Run, Stopped
+from .progress import WAITING, Run, Stopped
 from .reading import read_table
 from .writing import write
 
@@ -77,10 +77,6 @@ def _finish(run, state, *, message="", errors=None, summary=None, finished=True,
 
 
 TASKS = {State.VALIDATING: "kpis.validate_import", State.IMPORTING: "kpis.apply_import"}
-WAITING = (
-    "Waiting for a background worker: none could be reached just now. This starts by itself "
-    "within a few minutes of their return; you can leave this page."
-)
 
 
 def queue(batch):

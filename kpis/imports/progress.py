@@ -12,11 +12,16 @@ of their own, which commits each at once.
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import F
+from django.db.models import Case, F, TextField, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from ..models import MeasurementImport
+
+WAITING = (
+    "Waiting for a background worker: none could be reached just now. This starts by itself "
+    "within a few minutes of their return; you can leave this page."
+)
 
 
 class Stopped(Exception):
@@ -39,7 +44,11 @@ class Run:
         when it has been started too often already (then it is failed, saying so)."""
         now, limit = timezone.now(), settings.KPI_IMPORT_MAX_ATTEMPTS
         started = self._ours().filter(runs__lt=limit)
-        if started.update(heartbeat_at=now, progress=0, runs=F("runs") + 1):
+        # A note that the import waits for a worker is over once one has it.
+        note = Case(
+            When(message=WAITING, then=Value("")), default=F("message"), output_field=TextField()
+        )
+        if started.update(heartbeat_at=now, progress=0, runs=F("runs") + 1, message=note):
             return True
         for batch in self._ours():
             batch.message = gave_up(batch, now)

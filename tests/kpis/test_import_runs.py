@@ -224,6 +224,10 @@ def test_an_import_queued_while_the_broker_is_down_says_it_waits(
     batch.refresh_from_db()
     assert queued == [(batch.pk, 1)]
     assert batch.message == "No worker had started this yet; it was queued again at 10:30."
+    MeasurementImport.objects.filter(pk=batch.pk).update(message=lifecycle.WAITING)
+    assert progress.Run(batch, State.VALIDATING, 1).claim()  # a worker, at last
+    batch.refresh_from_db()
+    assert batch.message == "" and batch.runs == 1
 
 
 def test_the_busy_page_reads_progress_from_the_import(
