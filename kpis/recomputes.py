@@ -103,18 +103,18 @@ class Swept:
     partnerships: set = field(default_factory=set)
 
 
-def sweep(*, batch=None, send=None):
+def sweep(*, batch=None):
     """Recompute what is marked, batch by batch, until no mark made before this sweep started
-    is left unclaimed. Returns what was done. ``send`` queues alert emails (alerts.evaluate)."""
+    is left unclaimed. Returns what was done."""
     batch = batch or settings.KPI_RECOMPUTE_BATCH
     last = RecomputeMark.objects.order_by("-pk").values_list("pk", flat=True).first()
     swept = Swept()
-    while last is not None and sweep_batch(upto=last, limit=batch, send=send, swept=swept):
+    while last is not None and sweep_batch(upto=last, limit=batch, swept=swept):
         pass
     return swept
 
 
-def sweep_batch(*, upto, limit, send=None, swept):
+def sweep_batch(*, upto, limit, swept):
     """Claim up to ``limit`` marks, recompute them and delete them, in one transaction.
     Returns how many were claimed (0: nothing left, or all held by other sweeps)."""
     with transaction.atomic():
@@ -129,7 +129,7 @@ def sweep_batch(*, upto, limit, send=None, swept):
         kpi_ids = sorted({target for _, kind, target in marks if kind == Kind.KPI})
         partnership_ids = sorted({target for _, kind, target in marks if kind == Kind.HEALTH})
         if kpi_ids:
-            snapshots.recompute(kpi_ids, send=send)
+            snapshots.recompute(kpi_ids)
         if partnership_ids:
             health.compute_health(partnership_ids)
         RecomputeMark.objects.filter(pk__in=[pk for pk, _, _ in marks]).delete()

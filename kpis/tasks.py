@@ -24,7 +24,7 @@ def recompute_kpis(kpi_ids):
 def recompute_marked():
     """The sweep: queued on commit by every change that marks a recompute, and by beat every
     minute for what those kicks could not queue."""
-    swept = recomputes.sweep(send=send_alert_notifications.delay)
+    swept = recomputes.sweep()
     return {"marks": swept.marks, "kpis": len(swept.kpis), "health": len(swept.partnerships)}
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0009_correctiveaction_owner_contact'),
+        ('kpis', '0010_requeue_interrupted_notifications'),
     ]
 
     operations = [

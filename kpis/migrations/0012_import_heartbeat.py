@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpis', '0010_recompute_mark'),
+        ('kpis', '0011_recompute_mark'),
     ]
 
     operations = [
