@@ -1,8 +1,11 @@
+import logging
 import os
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+log = logging.getLogger(__name__)
 
 app = Celery("concord")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -26,3 +29,27 @@ def beat_heartbeat():
     from .health import record_heartbeat
 
     record_heartbeat()
+
+
+# One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
+# retries for several seconds, and redis-py adds its own).
+BRIEF_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
+
+
+def queue_briefly(name, *args):
+    """Queue the task ``name`` once, without waiting on a broker that is down. True when it was
+    queued (or, with eager tasks, has run); False when the broker could not be reached, which is
+    logged and left to whatever periodic job picks the work up from the database."""
+    task = app.tasks[name]
+    if app.conf.task_always_eager:
+        task.apply(args)
+        return True
+    try:
+        with app.connection_for_write(transport_options=BRIEF_TRANSPORT_OPTIONS) as connection:
+            # No result is kept: nobody waits for one, and a result backend that is down must
+            # not delay the page that queues this.
+            task.apply_async(args, retry=False, connection=connection, ignore_result=True)
+    except Exception:
+        log.warning("Could not queue %s; a periodic job picks the work up.", name, exc_info=True)
+        return False
+    return True

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kpis.middleware.RecomputeNoticeMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -193,9 +194,30 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=25 * 60)
+# Set for crashes (docs/decisions/celery-crashes.md): every task is safe to run twice, so a task
+# is acknowledged only when it ends, and one whose worker died goes back to the queue. The
+# longest task at the large benchmark size takes about a minute (the digest fan-out); the hard
+# limit gives it ten times that, and Redis hands an unacknowledged task to another worker only
+# once that limit has surely passed.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=10 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=9 * 60)
+CELERY_VISIBILITY_TIMEOUT = env.int(
+    "CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT + 2 * 60
+)
+if CELERY_VISIBILITY_TIMEOUT <= CELERY_TASK_TIME_LIMIT:
+    raise ConfigurationError(
+        f"CELERY_VISIBILITY_TIMEOUT ({CELERY_VISIBILITY_TIMEOUT} s) must be longer than "
+        f"CELERY_TASK_TIME_LIMIT ({CELERY_TASK_TIME_LIMIT} s): Redis would hand a task that is "
+        "still running to a second worker."
+    )
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A task running when the broker connection drops cannot be acknowledged: Redis gives it to
+# another worker, so this one stops it instead of finishing it a second time.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One task reserved at a time: a worker that dies takes no queued tasks down with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -250,6 +272,16 @@ CELERY_BEAT_SCHEDULE = {
     "governance-escalate-conflicts": {
         "task": "governance.escalate_conflicts",
         "schedule": schedule("SCHEDULE_CONFLICT_ESCALATION", "50 6 * * *"),
+    },
+    # KPIs and health marked for a recompute that the on-commit kick did not reach (broker down).
+    "kpis-recompute-marked": {
+        "task": "kpis.recompute_marked",
+        "schedule": schedule("SCHEDULE_RECOMPUTE_SWEEP", "* * * * *"),
+    },
+    # Imports whose worker stopped reporting progress: started again, or failed visibly.
+    "kpis-reap-imports": {
+        "task": "kpis.reap_imports",
+        "schedule": schedule("SCHEDULE_IMPORT_REAPER", "* * * * *"),
     },
     # The outbox sweep: what the on-commit kick missed (broker down) and retries now due.
     "outbox-deliver": {
@@ -379,3 +411,11 @@ CELERY_BEAT_SCHEDULE["kpis-purge-import-files"] = {
     "task": "kpis.purge_import_files",
     "schedule": schedule("SCHEDULE_PURGE_IMPORT_FILES", "45 3 * * *"),
 }
+# A running import reports progress at least this often; silent longer, it is taken for dead
+# (the longest step of a 100,000-row import, the write, takes about 9 s).
+KPI_IMPORT_LEASE_SECONDS = env.int("KPI_IMPORT_LEASE_SECONDS", default=5 * 60)
+# An import started this many times (by the reaper, or by Celery handing a killed worker's task
+# to another) without finishing is failed instead of started again.
+KPI_IMPORT_MAX_ATTEMPTS = env.int("KPI_IMPORT_MAX_ATTEMPTS", default=3)
+# Marks claimed per transaction by the recompute sweep.
+KPI_RECOMPUTE_BATCH = env.int("KPI_RECOMPUTE_BATCH", default=500)

@@ -13,6 +13,7 @@ from .models import (
     Measurement,
     MeasurementImport,
     MeasurementRevision,
+    RecomputeMark,
     Snapshot,
 )
 
@@ -202,10 +203,28 @@ class MeasurementImportAdmin(admin.ModelAdmin):
         "error_count",
         "created_count",
         "corrected_count",
+        "progress",
+        "runs",
+        "heartbeat_at",
         "created_at",
     ]
-    list_filter = ["state"]
+    list_filter = ["state", "in_background"]
     search_fields = ["original_name", "uploaded_by__username", "message"]
     raw_id_fields = ["uploaded_by"]
     # The uploaded file has no URL anyone may open (it is read by the import and then deleted).
     exclude = ["file"]
+
+
+@admin.register(RecomputeMark)
+class RecomputeMarkAdmin(admin.ModelAdmin):
+    """What waits for the sweep: a long list means the workers or beat are not running."""
+
+    list_display = ["kind", "target_id", "marked_at"]
+    list_filter = ["kind"]
+
+    # Written by changes and deleted by the sweep; an edit or an addition here means nothing.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

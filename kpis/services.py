@@ -11,7 +11,7 @@ from django.utils import timezone
 from partnerships.access import can_acknowledge_alerts, can_edit_partnership
 from partnerships.ids import parse_whole
 
-from . import periods
+from . import periods, recomputes
 from .models import (
     Alert,
     AlertEvent,
@@ -47,27 +47,14 @@ def can_acknowledge(user, alert):
 # Recompute after commit ---------------------------------------------------------------------
 
 
-def _task(name):
-    # Looked up by name in Celery's registry (kpis.apps registers them): kpis.tasks imports the
-    # modules that call this one (imports), so importing it back would close an import cycle.
-    from celery import current_app
-
-    return current_app.tasks[name]
-
-
 def enqueue_recompute(kpi_ids):
-    """Recompute these KPIs once the current transaction has committed."""
-    ids = sorted({int(pk) for pk in kpi_ids})
-    if not ids:
-        return
-    transaction.on_commit(lambda: _task("kpis.recompute_kpis").delay(ids))
+    """Recompute these KPIs once the current transaction has committed (see kpis.recomputes:
+    the mark is written here, in the caller's transaction, so no broker outage loses it)."""
+    recomputes.mark_kpis(kpi_ids)
 
 
 def enqueue_health(partnership_ids):
-    ids = sorted({int(pk) for pk in partnership_ids})
-    if not ids:
-        return
-    transaction.on_commit(lambda: _task("kpis.compute_health").delay(ids))
+    recomputes.mark_health(partnership_ids)
 
 
 # KPIs ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from partnerships.models import Partnership
 
-from . import alerts, health, imports, snapshots
+from . import alerts, health, imports, recomputes, snapshots
 
 
 def _summary(result):
@@ -18,6 +18,14 @@ def _summary(result):
 @shared_task(name="kpis.recompute_kpis")
 def recompute_kpis(kpi_ids):
     return _summary(snapshots.recompute(kpi_ids))
+
+
+@shared_task(name="kpis.recompute_marked", ignore_result=True)
+def recompute_marked():
+    """The sweep: queued on commit by every change that marks a recompute, and by beat every
+    minute for what those kicks could not queue."""
+    swept = recomputes.sweep()
+    return {"marks": swept.marks, "kpis": len(swept.kpis), "health": len(swept.partnerships)}
 
 
 @shared_task(name="kpis.recompute_all")
@@ -50,11 +58,17 @@ def send_pending_notifications():
     return alerts.enqueue_unqueued()
 
 
+# Imports: ``attempt`` is the run the reaper numbered; a message for an older run does nothing.
 @shared_task(name="kpis.validate_import")
-def validate_import(import_id):
-    imports.run_validation(import_id)
+def validate_import(import_id, attempt=0):
+    imports.run_validation(import_id, attempt)
 
 
 @shared_task(name="kpis.apply_import")
-def apply_import(import_id):
-    imports.run_apply(import_id)
+def apply_import(import_id, attempt=0):
+    imports.run_apply(import_id, attempt)
+
+
+@shared_task(name="kpis.reap_imports", ignore_result=True)
+def reap_imports():
+    return imports.reap()

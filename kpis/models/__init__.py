@@ -24,6 +24,7 @@ from .definitions import (
     KpiTemplate,
     KpiVersion,
 )
+from .marks import RecomputeMark
 from .measurements import (
     Measurement,
     MeasurementImport,
@@ -68,6 +69,7 @@ __all__ = [
     "Measurement",
     "MeasurementImport",
     "MeasurementRevision",
+    "RecomputeMark",
     "STATUS_BADGE",
     "Severity",
     "Snapshot",

@@ -108,7 +108,19 @@ class MeasurementImport(models.Model):
     original_name = models.CharField(max_length=255)
     size = models.PositiveIntegerField(default=0)
     state = models.CharField(max_length=12, choices=State.choices, default=State.VALIDATING)
+    # Written by the worker as it goes (kpis.imports.progress): the page reads it, and a busy
+    # import whose heartbeat is older than its lease is taken for dead by the reaper.
     progress = models.PositiveSmallIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Which run may write: the reaper starts a new one by counting up, and a run that finds the
+    # count moved (or the import cancelled) stops without writing.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Runs started, whoever started them (the reaper, or Celery handing the task of a killed
+    # worker to another): an import that kills its worker every time stops at the limit.
+    runs = models.PositiveSmallIntegerField(default=0)
+    # Run by a Celery worker (large files), which the reaper may start again; an import checked
+    # or written inside a request (small files, the portal) is failed instead.
+    in_background = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -41,9 +40,7 @@ def import_start(request):
             uploaded_by=request.user, file=upload, original_name=upload.name, size=upload.size
         )
         if imports.check_off_request(content, upload.name):
-            from ..tasks import validate_import
-
-            transaction.on_commit(lambda: validate_import.delay(batch.pk))
+            imports.queue(batch)
         else:
             imports.run_validation(batch.pk)
         return redirect(batch)
@@ -124,11 +121,9 @@ def import_confirm(request, import_pk):
         messages.warning(request, "This import is not waiting for confirmation.")
         return redirect(batch)
     if batch.total_rows > imports.async_rows():
-        from ..tasks import apply_import
-
-        transaction.on_commit(lambda: apply_import.delay(batch.pk))
+        imports.queue(batch)
     else:
-        batch = imports.run_apply(batch.pk)
+        batch = imports.run_apply(batch.pk, batch.attempts)
         if batch.state == MeasurementImport.State.DONE:
             messages.success(
                 request,
@@ -140,9 +135,20 @@ def import_confirm(request, import_pk):
 @require_POST
 def import_cancel(request, import_pk):
     batch = _import(request, import_pk)
-    cancelled = MeasurementImport.objects.filter(
-        pk=batch.pk, state__in=[MeasurementImport.State.READY, MeasurementImport.State.INVALID]
-    ).update(state=MeasurementImport.State.CANCELLED, finished_at=timezone.now())
-    if cancelled:
-        messages.info(request, "Import cancelled; nothing was written.")
+    was = imports.cancel(batch)
+    if was is None:
+        batch.refresh_from_db()
+        messages.warning(
+            request,
+            f"Too late to cancel: this import had already ended ({batch.get_state_display()}).",
+        )
+        return redirect(batch)
+    if was in MeasurementImport.BUSY_STATES:
+        messages.info(
+            request,
+            "Import cancelled. The worker stops at its next step; nothing was written and "
+            "nothing will be.",
+        )
+        return redirect(batch)
+    messages.info(request, "Import cancelled; nothing was written.")
     return redirect("kpis:import_start")
