@@ -12,6 +12,8 @@ os.environ.setdefault(
     "STATICFILES_BACKEND", "django.contrib.staticfiles.storage.StaticFilesStorage"
 )
 os.environ.setdefault("SECURE_COOKIES", "false")
+# The harness talks plain HTTP to the test client and a local gunicorn.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("EMAIL_URL", "locmem://")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
