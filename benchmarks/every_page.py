@@ -30,6 +30,7 @@ NOT_PAGES = {
     "governance:dd_evidence_delete",
     "governance:dd_evidence_download",
     "governance:action_done",
+    "governance:action_reopen",
     "partnerships:my_work_change",
     "partnerships:conflict_resolve",
     "kpis:entry_cell",

@@ -258,6 +258,16 @@ def action_item_complete(*, action, now=None):
     return action
 
 
+def action_item_reopen(*, action):
+    """Undo "Done": open again, without the completion date."""
+    if action.status != ActionStatus.DONE:
+        return action
+    action.status = ActionStatus.OPEN
+    action.completed_at = None
+    action.save(update_fields=["status", "completed_at"])
+    return action
+
+
 def action_item_save(*, action, now=None):
     """Keep completed_at in step with the status whatever form saved it."""
     if action.status == ActionStatus.DONE and action.completed_at is None:

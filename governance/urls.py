@@ -45,6 +45,7 @@ urlpatterns = [
     path(P + "actions/new/", meetings.action_form, name="action_create"),
     path(P + "actions/<int:action_pk>/", meetings.action_form, name="action_edit"),
     path(P + "actions/<int:action_pk>/done/", meetings.action_done, name="action_done"),
+    path(P + "actions/<int:action_pk>/undo/", meetings.action_reopen, name="action_reopen"),
     path(P + "reviews/new/", meetings.review_form, name="review_create"),
     path(P + "reviews/<int:review_pk>/", meetings.review_form, name="review_edit"),
     # Risks

@@ -38,7 +38,7 @@ def _meetings_context(request, partnership, *, full):
     open_actions = partnership.action_items.filter(status__in=OPEN_ACTION).select_related(
         "owner", "owner_contact", "meeting"
     )
-    open_count = open_actions.count()
+    open_count, overdue_count = _action_counts(partnership, today)
     actions = list(open_actions if full else open_actions[:PANEL_ROWS])
     for action in actions:
         action.overdue = action.is_overdue(today)
@@ -54,9 +54,7 @@ def _meetings_context(request, partnership, *, full):
         "cadences": cadences,
         "open_actions": actions,
         "open_action_count": open_count,
-        "overdue_action_count": partnership.action_items.filter(
-            status__in=OPEN_ACTION, due_date__lt=today
-        ).count(),
+        "overdue_action_count": overdue_count,
         "recent_meetings": list(meetings.filter(held_on__lte=today)[:5]),
         "planned_meetings": list(meetings.filter(held_on__gt=today).order_by("held_on")[:3]),
         "latest_review": partnership.performance_reviews.select_related("reviewed_by").first(),
@@ -191,16 +189,47 @@ def action_done(request, pk, action_pk):
     )
     services.action_item_complete(action=action)
     if _is_fragment(request):
-        action.overdue = False
-        context = {
-            "partnership": partnership,
-            "action": action,
-            "can_edit": True,
-            "today": timezone.localdate(),
-        }
-        return render(request, "governance/meetings.html#action-row", context)
+        return _action_row(request, partnership, action)
     messages.success(request, f"‘{action.title}’ marked done.")
     return redirect(safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
+
+
+@require_POST
+def action_reopen(request, pk, action_pk):
+    """Undo "Done": the action is open again, as it was."""
+    partnership = _partnership(request, pk, edit=True)
+    action = get_object_or_404(
+        ActionItem.objects.select_related("owner", "owner_contact", "meeting"),
+        pk=action_pk,
+        partnership=partnership,
+    )
+    services.action_item_reopen(action=action)
+    if _is_fragment(request):
+        return _action_row(request, partnership, action)
+    messages.success(request, f"‘{action.title}’ is open again.")
+    return redirect(safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
+
+
+def _action_counts(partnership, today):
+    open_actions = partnership.action_items.filter(status__in=OPEN_ACTION)
+    return open_actions.count(), open_actions.filter(due_date__lt=today).count()
+
+
+def _action_row(request, partnership, action):
+    """The action's row as it now is, with the panel's counts swapped out of band."""
+    today = timezone.localdate()
+    action.overdue = action.is_overdue(today)
+    open_count, overdue_count = _action_counts(partnership, today)
+    context = {
+        "partnership": partnership,
+        "action": action,
+        "can_edit": True,
+        "today": today,
+        "open_action_count": open_count,
+        "overdue_action_count": overdue_count,
+        "oob": True,
+    }
+    return render(request, "governance/meetings.html#action-row", context)
 
 
 def review_form(request, pk, review_pk=None):

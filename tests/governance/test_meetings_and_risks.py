@@ -87,9 +87,24 @@ def test_tick_action_done_in_place(client, partnership, manager):
     response = client.post(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<tr id="action-{action.pk}"')
-    assert "Done" in response.text and "overdue" not in response.text
+    row = response.text[: response.text.index("</tr>")]
+    assert "Done" in row and "overdue" not in row and "Undo" in row
+    # The panel's counts follow, swapped out of band: nothing open, nothing overdue.
+    counts = response.text[response.text.index("</tr>") :]
+    assert 'id="open-action-count-' in counts and 'hx-swap-oob="true"' in counts
+    assert '<div class="value">0</div>' in counts
     action.refresh_from_db()
     assert action.status == "done" and action.completed_at is not None
+
+    undo = reverse(
+        "governance:action_reopen", kwargs={"pk": partnership.pk, "action_pk": action.pk}
+    )
+    response = client.post(undo, headers={"HX-Request": "true"})
+    row = response.text[: response.text.index("</tr>")]
+    assert "overdue" in row and "Undo" not in row and "Done" in row
+    assert '<div class="value gov-flag">1</div>' in response.text
+    action.refresh_from_db()
+    assert action.status == "open" and action.completed_at is None
 
 
 def test_tick_action_done_without_javascript(client, partnership, manager):

@@ -256,6 +256,14 @@ WRITES = [
         htmx=True,
         done=lambda w: ActionItem.objects.filter(pk=w["action"].pk, status="done").exists(),
     ),
+    Case(
+        "governance:action_reopen",
+        lambda w: {**pk(w), "action_pk": w["action"].pk},
+        "post",
+        lambda w: {},
+        prepare=lambda w: ActionItem.objects.filter(pk=w["action"].pk).update(status="done"),
+        done=lambda w: ActionItem.objects.filter(pk=w["action"].pk, status="open").exists(),
+    ),
     Case("governance:review_create", pk),
     Case(
         "governance:review_create",

@@ -59,6 +59,7 @@ ROUTES = {
     "governance:action_create": internal(pk=PARTNERSHIP),
     "governance:action_edit": internal(pk=PARTNERSHIP, action_pk=ANY),
     "governance:action_done": internal(pk=PARTNERSHIP, action_pk=ANY),
+    "governance:action_reopen": internal(pk=PARTNERSHIP, action_pk=ANY),
     "governance:review_create": internal(pk=PARTNERSHIP),
     "governance:review_edit": internal(pk=PARTNERSHIP, review_pk=ANY),
     "governance:risks": internal(pk=PARTNERSHIP),

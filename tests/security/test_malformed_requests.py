@@ -86,6 +86,7 @@ ROUTE_MODELS = {
     ("digests:digest_detail", "pk"): "digests.Digest",
     ("governance:action_edit", "action_pk"): "governance.ActionItem",
     ("governance:action_done", "action_pk"): "governance.ActionItem",
+    ("governance:action_reopen", "action_pk"): "governance.ActionItem",
     ("portal:item_update", "action_pk"): "governance.ActionItem",
 }
 
