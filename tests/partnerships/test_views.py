@@ -628,3 +628,17 @@ def test_the_agreement_in_force_is_the_one_source_of_value_and_dates(as_manager,
     exported = as_manager.get(reverse("partnerships:export", args=["csv"]))
     body = b"".join(exported.streaming_content if exported.streaming else [exported.content])
     assert b"736000" in body and b"640000" not in body
+
+
+def test_every_section_is_one_click_away_and_addressable(as_manager, partnership):
+    import re
+
+    page = as_manager.get(partnership.get_absolute_url()).text
+    nav = page[
+        page.index('<nav class="section-nav"') : page.index("</nav>", page.index("section-nav"))
+    ]
+    anchors = re.findall(r'href="#([a-z0-9-]+)"', nav)
+    assert {"objectives", "agreement", "interactions", "stage", "overview"} <= set(anchors)
+    assert any(a.startswith("panel-") for a in anchors)
+    for anchor in anchors:
+        assert f'id="{anchor}"' in page, anchor
