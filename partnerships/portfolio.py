@@ -218,11 +218,18 @@ _MUTED_DASH = mark_safe('<span class="muted">—</span>')
 
 
 def _render_title(row):
+    # Below 1,480 px the partner, type, owner and value columns fold into this line rather
+    # than vanish.
+    facts = [row.partner.name, row.get_type_display(), _person(row.owner) or "no owner"]
+    value = getattr(row, "annual_value", None)
+    if value is not None:
+        estimate = " est." if getattr(row, "value_is_estimate", False) else ""
+        facts.append(f"{floatformat(value, '0g')}{estimate}")
     return cell_html(
         '<a href="{}">{}</a><span class="sub show-md">{}</span>',
         url("partnerships:detail", row.pk),
         row.title,
-        row.partner.name,
+        " · ".join(facts),
     )
 
 

@@ -59,7 +59,9 @@ def test_base_cells(manager):
     partner = "Ünïcode &amp; &lt;Sons&gt; &quot;Ltd&quot;"
     expected = {
         "title": f'<a href="/partnerships/{rich.pk}/">R&amp;D &lt;pilot&gt;</a>'
-        f'<span class="sub show-md">{partner}</span>',
+        # Below 1,480 px the partner, type, owner and value columns fold into the title cell.
+        f'<span class="sub show-md">{partner} · Technology · {manager.get_full_name()} · '
+        "1,234,568 est.</span>",
         "partner": f'<a href="/partners/{odd.pk}/">{partner}</a>',
         "stage": '<span class="badge stage-active">Active</span>',
         "owner": manager.get_full_name(),
@@ -74,6 +76,8 @@ def test_base_cells(manager):
     }
     assert cells(bare, expected) == expected
     expected = {
+        "title": f'<a href="/partnerships/{unowned.pk}/">{unowned.title}</a>'
+        f'<span class="sub show-md">{unowned.partner.name} · Reseller / channel · no owner</span>',
         "type": "Reseller / channel",
         "owner": '<span class="muted">Unassigned</span>',
         "value": '<span class="muted">—</span>',
