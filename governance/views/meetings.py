@@ -181,32 +181,26 @@ def action_form(request, pk, action_pk=None):
 
 @require_POST
 def action_done(request, pk, action_pk):
-    partnership = _partnership(request, pk, edit=True)
-    action = get_object_or_404(
-        ActionItem.objects.select_related("owner", "owner_contact", "meeting"),
-        pk=action_pk,
-        partnership=partnership,
-    )
-    services.action_item_complete(action=action)
-    if _is_fragment(request):
-        return _action_row(request, partnership, action)
-    messages.success(request, f"‘{action.title}’ marked done.")
-    return redirect(safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
+    return _change_action(request, pk, action_pk, services.action_item_complete, "marked done")
 
 
 @require_POST
 def action_reopen(request, pk, action_pk):
     """Undo "Done": the action is open again, as it was."""
+    return _change_action(request, pk, action_pk, services.action_item_reopen, "is open again")
+
+
+def _change_action(request, pk, action_pk, change, said):
     partnership = _partnership(request, pk, edit=True)
     action = get_object_or_404(
         ActionItem.objects.select_related("owner", "owner_contact", "meeting"),
         pk=action_pk,
         partnership=partnership,
     )
-    services.action_item_reopen(action=action)
+    change(action=action)
     if _is_fragment(request):
         return _action_row(request, partnership, action)
-    messages.success(request, f"‘{action.title}’ is open again.")
+    messages.success(request, f"‘{action.title}’ {said}.")
     return redirect(safe_next(request, reverse("governance:meetings", kwargs={"pk": pk})))
 
 
