@@ -98,7 +98,7 @@ def scorecard(user, partnership_ids, week_start, week_end):
 def _headline(card, weeks, readings):
     """ "Swedish channel programme 36 ↓, 5 KPIs off track" for the worst card."""
     off = sum(1 for w in weeks if _status(w, readings) == Status.OFF_TRACK)
-    arrow = ""
+    arrow = ""  # the week's move, from the card's "−4 this week" / "+2 this week"
     if card.change.startswith("−"):
         arrow = " ↓"
     elif card.change.startswith("+"):
@@ -175,7 +175,7 @@ def _kpi_item(week, reading, link):
         severity=STATUS_SEVERITY[status],
         badge=status.label,
         meta=meta,
-        trend=reading.values,
+        trend=reading.values if len(reading.values) > 1 else [],
         trend_label=f"last {len(reading.values)} values",
     )
 
