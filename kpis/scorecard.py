@@ -123,10 +123,10 @@ def _card(facts, health, weeks, readings, link):
         delta = health["score"] - health["before"]
         card.severity = health["band"]
         card.score = str(health["score"])
-        card.change = f"{_signed(delta)} this week" + (
-            f" (was {health['before']})" if delta else ""
-        )
-        card.trend = health["trend"]
+        was = f" (was {health['before']})"
+        card.change = f"{_signed(delta)} this week{was}" if delta else "no change this week"
+        # One month of health is no trend; a flat line says only that it has not moved.
+        card.trend = health["trend"] if len(set(health["trend"])) > 1 else []
         if health["band"] != health["before_band"]:
             changes.append(
                 f"Health {BAND_LABEL[health['before_band']]} → {BAND_LABEL[health['band']]}"
