@@ -5,7 +5,6 @@ import logging
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -13,9 +12,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .facts import remember
-from .schedule import DigestSchedule
+from .schedule import DigestSchedule, period_label
 from .sections import build_scope, record_news, sections
 from .selectors import followed_facts
+from .windows import window_reason
 
 logger = logging.getLogger(__name__)
 
@@ -118,13 +118,16 @@ def unsubscribe_url(user):
     return absolute(reverse("digests:unsubscribe", args=[unsubscribe_token(user)]))
 
 
-def period_label(start, end_exclusive):
-    end = end_exclusive - timedelta(days=1)
-    if start.year != end.year:
-        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
-    if start.month != end.month:
-        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
-    return f"{start.day}–{end.day} {end:%b %Y}"
+def headline(content):
+    """The worst news of the digest, for its subject: the first section's that names one."""
+    return next((section.headline for section in content.news if section.headline), "")
+
+
+def covered(schedule):
+    """ "week 48" (the ISO week the days covered fall in), or the period for a monthly one."""
+    if schedule.monthly:
+        return period_label(schedule.period_start, schedule.period_end)
+    return f"week {schedule.period_start.isocalendar().week}"
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,10 @@ def digest_context(content, *, digest=None):
         "news": content.news,
         "summary": content.summary,
         "period": period_label(schedule.period_start, schedule.period_end),
+        "week": schedule.week,
+        "window_reason": window_reason(schedule),
+        "headline": headline(content),
+        "covered": covered(schedule),
         "monthly": schedule.monthly,
         "site_url": settings.SITE_URL,
         "dashboard_url": absolute(reverse("partnerships:list")),
@@ -154,9 +161,13 @@ def digest_context(content, *, digest=None):
     }
 
 
+def subject_line(context, name="digest"):
+    return " ".join(render_to_string(f"emails/digests/{name}_subject.txt", context).split())
+
+
 def render_email(name, context):
     """A subject/text/HTML template triplet under templates/emails/digests/."""
-    subject = " ".join(render_to_string(f"emails/digests/{name}_subject.txt", context).split())
+    subject = subject_line(context, name)
     context = {**context, "subject": subject}
     return (
         subject,

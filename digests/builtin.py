@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 
 from partnerships.links import path_maker
 from partnerships.models import Interaction, Stage, StageMove
@@ -88,7 +89,9 @@ def stage_moves(user, partnership_ids, week_start, week_end):
 
 
 def conflicts(user, partnership_ids, week_start, week_end):
-    """Conflicts still open, oldest first, and the ones resolved this week."""
+    """Conflicts still open, oldest first, and the ones resolved this week. Open ones about the
+    same thing in several partnerships (the same subject, give or take case and punctuation)
+    are one line: "9 open conflicts about lead ownership"."""
     start, end = week_start.date(), week_end.date()
     rows = (
         Interaction.objects.filter(partnership_id__in=ids_param(partnership_ids))
@@ -99,38 +102,71 @@ def conflicts(user, partnership_ids, week_start, week_end):
         .order_by("resolved_on", "occurred_on", "pk")
     )
     rows = list(rows)
-    detail = path_maker("partnerships:detail")
-    items = []
-    for conflict in rows[:MAX_ITEMS]:
-        link = detail(conflict.partnership_id) + "#interactions"
-        if conflict.resolved_on:
-            items.append(
-                Item(
-                    text=f"{conflict.partnership.title}: {conflict.subject}",
-                    link=link,
-                    severity="green",
-                    badge="Resolved",
-                    meta=f"Resolved {_day(conflict.resolved_on, end)}: {conflict.resolution}",
-                )
-            )
-            continue
-        days = (end - conflict.occurred_on).days
-        new = conflict.occurred_on >= start
-        items.append(
-            Item(
-                text=f"{conflict.partnership.title}: {conflict.subject}",
-                link=link,
-                severity="amber" if new or days <= 30 else "red",
-                badge="New" if new else f"Open {days} days",
-                meta=f"Raised {_day(conflict.occurred_on, end)}"
-                + (f" · {conflict.summary}" if conflict.summary else ""),
-            )
+    groups = {}
+    for conflict in rows:
+        key = (
+            ("resolved", conflict.pk) if conflict.resolved_on else near_duplicate(conflict.subject)
         )
+        groups.setdefault(key, []).append(conflict)
+    detail = path_maker("partnerships:detail")
+    entries = list(groups.values())
+    items = [_conflict_item(group, start, end, detail) for group in entries[:MAX_ITEMS]]
     return SectionData(
         title="Conflicts",
         items=items,
-        **left_out(rows, "conflict", more=PORTFOLIO),
+        **left_out(entries, "conflict", more=PORTFOLIO),
         partnership_ids={conflict.partnership_id for conflict in rows},
+    )
+
+
+def near_duplicate(subject):
+    """What tells conflicts apart: their subject without case, punctuation or extra spaces."""
+    return " ".join("".join(c if c.isalnum() else " " for c in subject.casefold()).split())
+
+
+TOPIC_PREFIXES = ("dispute over ", "dispute about ", "conflict over ", "conflict about ")
+
+
+def _topic(subject):
+    lowered = subject.casefold()
+    for prefix in TOPIC_PREFIXES:
+        if lowered.startswith(prefix):
+            return subject[len(prefix) :]
+    return f"“{subject}”"
+
+
+def _conflict_item(group, start, end, detail):
+    first = group[0]
+    link = detail(first.partnership_id) + "#interactions"
+    if first.resolved_on:
+        return Item(
+            text=f"{first.partnership.title}: {first.subject}",
+            link=link,
+            severity="green",
+            badge="Resolved",
+            meta=f"Resolved {_day(first.resolved_on, end)}: {first.resolution}",
+        )
+    days = (end - first.occurred_on).days
+    new = first.occurred_on >= start
+    severity = "amber" if new or days <= 30 else "red"
+    if len(group) == 1:
+        return Item(
+            text=f"{first.partnership.title}: {first.subject}",
+            link=link,
+            severity=severity,
+            badge="New" if new else f"Open {days} days",
+            meta=f"Raised {_day(first.occurred_on, end)}"
+            + (f" · {first.summary}" if first.summary else ""),
+        )
+    titles = sorted({c.partnership.title for c in group}, key=str.casefold)
+    where = ", ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
+    one_place = len(titles) == 1
+    return Item(
+        text=f"{len(group)} open conflicts about {_topic(first.subject)}",
+        link=link if one_place else reverse(PORTFOLIO[0]),
+        severity=severity,
+        badge="New" if new else f"Oldest open {days} days",
+        meta=f"In {where} · the oldest raised {_day(first.occurred_on, end)}",
     )
 
 

@@ -37,6 +37,15 @@ class DigestSchedule:
         )
 
 
+def period_label(start, end_exclusive):
+    end = end_exclusive - timedelta(days=1)
+    if start.year != end.year:
+        return f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
+    if start.month != end.month:
+        return f"{start.day} {start:%b} – {end.day} {end:%b %Y}"
+    return f"{start.day}–{end.day} {end:%b %Y}"
+
+
 def iso_week_key(day):
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

@@ -75,6 +75,22 @@ class Table:
 
 
 @dataclass
+class Card:
+    """One partnership's scorecard: its health, every KPI as an Item, and the week's changes."""
+
+    title: str
+    link: str = ""
+    severity: str = ""  # the health band's colour
+    score: str = ""  # e.g. "36"
+    change: str = ""  # e.g. "−4 this week (was 40)"
+    sub: str = ""  # e.g. "Partner · owner"
+    trend: list = field(default_factory=list)  # health by month
+    items: list = field(default_factory=list)  # Item per KPI, worst first
+    changes: list = field(default_factory=list)  # sentences: what changed this week
+    omitted_note: str = ""  # e.g. "And 4 more KPIs on track."
+
+
+@dataclass
 class SectionData:
     title: str
     items: list = field(default_factory=list)
@@ -89,15 +105,23 @@ class SectionData:
     # Every partnership the section reports on, listed or not. None means the section does
     # not say, and the table of followed partnerships then lists them all.
     partnership_ids: set | None = None
+    cards: list = field(default_factory=list)  # Card per partnership, for a scorecard
+    headline: str = ""  # the worst news in a few words, for the subject line
 
     @property
     def is_empty(self):
-        return not self.items and not (self.table and self.table.rows) and not self.omitted
+        return (
+            not self.items
+            and not self.cards
+            and not (self.table and self.table.rows)
+            and not self.omitted
+        )
 
     @property
     def count(self):
         """How many things the section reports, listed or not."""
-        return (len(self.items) or len(self.table.rows if self.table else [])) + self.omitted
+        listed = len(self.items) or len(self.cards) or len(self.table.rows if self.table else [])
+        return listed + self.omitted
 
 
 # A section as the apps declare it (key, title, builder, order, news).

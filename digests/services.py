@@ -26,8 +26,9 @@ from partnerships.models import Partnership
 from .building import absolute, build_digest, offsets_phrase, render_digest, render_email
 from .dates import upcoming_dates
 from .models import DeliveryStatus, Digest, DigestPreference, Follow, Reminder
-from .schedule import DigestSchedule, due_schedule, schedule_for_week
+from .schedule import DigestSchedule, due_schedule
 from .selectors import digest_candidates, executives, last_active_on, preference_for
+from .windows import digest_schedule
 
 # Preferences and follows ---------------------------------------------------------------------
 
@@ -158,16 +159,7 @@ def schedule_due_for(user, now):
 
 
 def schedule_in_week(user, monday, *, force_weekly=False):
-    preference = preference_for(user)
-    return schedule_for_week(
-        monday,
-        weekday=preference.weekday,
-        send_time=preference.send_time,
-        tz=preference.time_zone,
-        last_active=last_active_on(user, preference),
-        inactive_days=settings.DIGEST_INACTIVE_DAYS,
-        force_weekly=force_weekly,
-    )
+    return digest_schedule(user, monday=monday, force_weekly=force_weekly)
 
 
 def schedule_of(digest):

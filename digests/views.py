@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_not_required
@@ -7,7 +6,6 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -17,30 +15,19 @@ from partnerships.models import Partnership
 from partnerships.redirects import safe_next
 
 from . import services
-from .building import build_digest, digest_context, user_from_unsubscribe_token
+from .building import build_digest, digest_context, subject_line, user_from_unsubscribe_token
 from .forms import PreferenceForm
 from .models import DeliveryStatus, Digest
-from .schedule import next_schedule
+from .schedule import parse_iso_week
 from .selectors import (
     follow_rows,
     followed_partnerships,
-    last_active_on,
     preference_for,
 )
+from .windows import digest_schedule
 
 PAGE_SIZE = 25
 FOLLOW_ACTIONS = {"follow": True, "unfollow": False, "default": None}
-
-
-def _next_schedule(user, preference):
-    return next_schedule(
-        now=timezone.now(),
-        weekday=preference.weekday,
-        send_time=preference.send_time,
-        tz=preference.time_zone,
-        last_active=last_active_on(user, preference),
-        inactive_days=settings.DIGEST_INACTIVE_DAYS,
-    )
 
 
 def preferences(request):
@@ -63,7 +50,7 @@ def preferences(request):
         "rows": follow_rows(user, page.object_list),
         "q": q,
         "followed_count": followed_partnerships(user).count(),
-        "next": _next_schedule(user, preference) if preference.enabled else None,
+        "next": digest_schedule(user) if preference.enabled else None,
         "recent": user.digests.filter(status=DeliveryStatus.SENT)[:6],
         "next_url": request.get_full_path(),
     }
@@ -103,10 +90,21 @@ def _next(request):
 def preview(request):
     user = request.user
     preference = preference_for(user)
-    schedule = _next_schedule(user, preference)
+    week = request.GET.get("week", "").strip()
+    try:
+        monday = parse_iso_week(week) if week else None
+    except ValueError as error:
+        context = {"error": str(error), "preference": preference}
+        return render(request, "digests/preview.html", context, status=400)
+    schedule = digest_schedule(user, monday=monday)
+    if schedule is None:
+        context = {"preference": preference, "week": week, "preview": True}
+        return render(request, "digests/preview.html", context)
     content = build_digest(user, schedule)
+    context = digest_context(content)
     context = {
-        **digest_context(content),
+        **context,
+        "subject": subject_line(context),
         "preference": preference,
         "schedule": schedule,
         "preview": True,

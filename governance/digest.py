@@ -4,6 +4,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from digests.needs import per_partnership, summarised_for
 from digests.sections import (
     MAX_ITEMS,
     PORTFOLIO,
@@ -11,6 +12,7 @@ from digests.sections import (
     SectionData,
     ids_param,
     left_out,
+    see_all,
 )
 from partnerships.links import path_maker
 
@@ -66,7 +68,20 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
             named=True,
         )
     )
+    # The recipient's own are in "Needs you".
+    actions = [a for a in actions if a.owner_id != user.pk]
     meetings = path_maker("governance:meetings")
+    if summarised_for(user, actions):
+        items, more = per_partnership(actions, "overdue action item", meetings, today)
+        return SectionData(
+            title="Overdue action items",
+            intro="Other people's, counted per partnership.",
+            items=items,
+            omitted=more,
+            omitted_note=f"And {more:,} more partnerships with some." if more else "",
+            **see_all(PORTFOLIO, more > 0),
+            partnership_ids={a.partnership_id for a in actions},
+        )
     items = [
         Item(
             text=f"{a.partnership__title}: {a.title}",

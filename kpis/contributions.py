@@ -19,7 +19,18 @@ from partnerships.plugins import (
 )
 from partnerships.roles import EXECUTIVE, PARTNER_MANAGER
 
-from . import dashboard, demo, digest, ending, gates, objective_readings, portfolio, timeline, work
+from . import (
+    dashboard,
+    demo,
+    digest,
+    ending,
+    gates,
+    objective_readings,
+    portfolio,
+    scorecard,
+    timeline,
+    work,
+)
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -51,6 +62,7 @@ CONTRIBUTIONS = Contributions(
     ],
     seeders=[Seeder("kpis", demo.seed_kpis, order=50)],
     digest_sections=[
+        DigestSection("kpis.scorecard", "Scorecard", scorecard.scorecard, order=5),
         DigestSection("kpis.health", "Health band changed", digest.health_bands, order=10),
         DigestSection(
             "kpis.status", "KPIs that changed status", digest.kpi_status_changes, order=20

@@ -25,6 +25,7 @@ from django.db.models import F, Q, Window
 from django.db.models.functions import RowNumber
 
 from digests.facts import partnership_facts
+from digests.needs import per_partnership, summarised_for
 from digests.sections import (
     MAX_ITEMS,
     PORTFOLIO,
@@ -428,13 +429,17 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
             "partnership_id",
             "partnership__title",
             "kpi__name",
+            "owner_id",
             "owner__first_name",
             "owner__last_name",
             "owner__username",
             named=True,
         )
     )
+    actions = [a for a in actions if a.owner_id != user.pk]  # theirs are in "Needs you"
     detail = path_maker("kpis:alert_detail")
+    if summarised_for(user, actions):
+        return _counted(actions, today)
     items = []
     for action in actions[:MAX_ITEMS]:
         late = (today - action.due_date).days
@@ -458,5 +463,21 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
         title="Overdue corrective actions",
         items=items,
         **left_out(actions, "overdue corrective action", more=ALERTS),
+        partnership_ids={action.partnership_id for action in actions},
+    )
+
+
+def _counted(actions, today):
+    detail = path_maker("partnerships:detail")
+    items, more = per_partnership(
+        actions, "overdue corrective action", lambda pid: detail(pid) + "#panel-alerts", today
+    )
+    return SectionData(
+        title="Overdue corrective actions",
+        intro="Other people's, counted per partnership.",
+        items=items,
+        omitted=more,
+        omitted_note=f"And {more:,} more partnerships with some." if more else "",
+        **see_all(ALERTS),
         partnership_ids={action.partnership_id for action in actions},
     )

@@ -44,18 +44,25 @@ def test_one_user_one_week_then_never_again(frozen, smtp, coo, manager, partners
     assert len(smtp.received) == 1
 
 
-def test_everyone_this_week(frozen, smtp, coo, manager, viewer, partnership):
+def test_everyone_their_next_digest(frozen, smtp, coo, manager, viewer, partnership):
+    # Monday 23 Nov 07:05: this week's 07:00 send has passed, so without --week each
+    # recipient's next digest is the one of 30 Nov, the one their preview shows.
     prefer(viewer, enabled=False)
     output = run()
-    assert "Digests for 2026-W48:" in output
+    assert "Digests for each recipient's next week:" in output
+    assert "coo@example.com, 2026-W49: covers 23–29 Nov 2026. Sent Mondays at 07:00" in output
     assert "skip viewer@example.com: digest turned off" in output
     assert sorted(m.to[0] for m in smtp.received) == ["coo@example.com", "manager@example.com"]
 
 
-def test_away_recipient_only_when_named(frozen, smtp, coo, partnership):
+def test_away_recipient_gets_the_monthly_digest_even_when_named(frozen, smtp, coo, partnership):
+    # The preview shows the monthly rhythm; naming the recipient does not change the digest.
     prefer(coo, last_seen_on=date(2026, 9, 1))
     assert "away, gets the monthly digest" in run("--week", "2026-W48")
-    assert "sent to coo@example.com" in run("--week", "2026-W48", "--user", "coo@example.com")
+    assert "away, gets the monthly digest" in run("--week", "2026-W48", "--user", "coo@example.com")
+    output = run("--week", "2026-W50", "--user", "coo@example.com")
+    assert "covers 2 Nov – 6 Dec 2026. Monthly while you are away" in output
+    assert "sent to coo@example.com" in output
 
 
 def test_smtp_failure_is_reported_and_left_pending(frozen, smtp, coo, partnership):

@@ -57,6 +57,7 @@ def registered():
 def test_builtin_sections_in_order():
     keys = [s.key for s in sections() if s.key.startswith("partnerships.")]
     assert keys == [
+        "partnerships.needs_you",
         "partnerships.stage_moves",
         "partnerships.conflicts",
         "partnerships.upcoming",
@@ -164,8 +165,9 @@ def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_asser
     coo = type(coo).objects.get(pk=coo.pk)  # nothing cached on the user
     # With the kpis sections registered (no KPI data here; with KPIs, snapshots, alerts and
     # health see tests/kpis/test_digest_sections.py), and the portal's health-check gaps
-    # section (one query for all partnerships).
-    with django_assert_max_num_queries(13):
+    # section (one query for all partnerships), and "Needs you" (three: the recipient's own
+    # action items, corrective actions and the frequencies of the KPIs they enter).
+    with django_assert_max_num_queries(16):
         content = build_digest(coo, week_schedule())
         email = render_digest(content)
     assert content.partnership_count == n
@@ -174,9 +176,13 @@ def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_asser
         "Conflicts",
         "Coming up in the next 30 days",
     ]
-    assert all(len(section.items) == min(n, MAX_ITEMS) for section in content.news)
-    assert all(section.count == n for section in content.news)
+    moves, conflicts, coming = content.news
+    assert all(len(section.items) == min(n, MAX_ITEMS) for section in (moves, coming))
+    assert all(section.count == n for section in (moves, coming))
     assert email.text.count("→ Active") == min(n, MAX_ITEMS)
+    # The same dispute in every partnership is one line.
+    [line] = conflicts.items
+    assert line.text == f"{n} open conflicts about lead ownership"
 
 
 def test_a_few_partnerships_and_many_take_the_same_queries(coo):

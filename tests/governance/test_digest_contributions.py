@@ -18,11 +18,11 @@ def week(day):
     return end - timedelta(days=7), end
 
 
-def test_overdue_actions_section_lists_only_followed_and_late(manager, partnership):
+def test_overdue_actions_section_lists_only_followed_and_late(manager, coo, partnership):
     other = make_partnership()
     today = date(2026, 11, 23)
     late = ActionItem.objects.create(
-        partnership=partnership, title="Send plan", owner=manager, due_date=date(2026, 11, 1)
+        partnership=partnership, title="Send plan", owner=coo, due_date=date(2026, 11, 1)
     )
     ActionItem.objects.create(
         partnership=partnership, title="Future", owner=manager, due_date=date(2026, 12, 1)
@@ -30,10 +30,14 @@ def test_overdue_actions_section_lists_only_followed_and_late(manager, partnersh
     ActionItem.objects.create(
         partnership=other, title="Not followed", owner=manager, due_date=date(2026, 11, 1)
     )
+    # The manager's own late items are in "Needs you", not here.
+    ActionItem.objects.create(
+        partnership=partnership, title="Mine", owner=manager, due_date=date(2026, 11, 1)
+    )
     section = overdue_actions(manager, [partnership.pk], *week(today))
     assert [i.text for i in section.items] == [f"{partnership.title}: {late.title}"]
     assert section.items[0].badge == "22 days late" and section.items[0].severity == "red"
-    assert "Marco Rossi" in section.items[0].meta
+    assert "Clara Okafor" in section.items[0].meta
 
 
 def test_overdue_actions_name_a_partner_contact_or_no_owner(manager, partnership):

@@ -266,7 +266,8 @@ def test_email_html_and_text_carry_the_kpi_news(week, coo, settings):
         email = render_digest(content)
 
     titles = [s.title for s in content.news]
-    assert titles[:4] == [
+    assert titles[:5] == [
+        "Scorecard",
         "Health band changed",
         "KPIs that changed status",
         "Alerts",
@@ -296,8 +297,8 @@ def test_sent_through_a_real_smtp_server(week, coo, smtp):  # noqa: F811
         deliver_due()
 
     # The week's alert emails went out through the outbox too: the digest is the one of them.
-    [mail] = [m for m in smtp.to(coo.email) if m.subject.startswith("Concord digest")]
-    assert "16–22 Nov 2026" in mail.subject
+    [mail] = [m for m in smtp.to(coo.email) if m.subject.endswith("— week 47")]
+    assert "Covers 16–22 Nov 2026 (week 47)" in mail.text
     for part in (mail.text, mail.html):
         assert "Healthy → Needs attention" in part
         assert "On track → Off track" in part
@@ -340,8 +341,10 @@ def test_the_kpi_sections_run_a_constant_number_of_queries(
 ):
     ids = _portfolio(n, manager)
     coo = type(coo).objects.get(pk=coo.pk)
-    # 15: the portal's health-check gaps section adds one query for all partnerships.
-    with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(15):
+    # 15: the portal's health-check gaps section adds one query for all partnerships; 19: the
+    # scorecard reads the recent values of the KPIs on its cards (one query) and "Needs you"
+    # the recipient's own items (three: action items, corrective actions, KPI frequencies).
+    with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(19):
         content = build_digest(coo, schedule())
         email = render_digest(content)
     titles = [

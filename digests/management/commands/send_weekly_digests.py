@@ -1,15 +1,13 @@
-from datetime import timedelta
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from digests.building import build_digest, render_digest
 from digests.models import DeliveryStatus, Digest
 from digests.schedule import iso_week_key, parse_iso_week
 from digests.selectors import digest_candidates, preference_for
-from digests.services import digest_queue, digest_record, schedule_in_week
+from digests.services import digest_queue, digest_record
+from digests.windows import digest_schedule, window_line
 from outbox.services import deliver_all_due
 
 
@@ -34,8 +32,8 @@ class Command(BaseCommand):
             except ValueError as error:
                 raise CommandError(str(error)) from None
         else:
-            today = timezone.localdate()
-            monday = today - timedelta(days=today.weekday())
+            # Each recipient's next digest, in their own time zone: the one the preview shows.
+            monday = None
         users = digest_candidates()
         if user:
             users = users.filter(email__iexact=user)
@@ -47,10 +45,11 @@ class Command(BaseCommand):
                     else f"No user has the email address {user}."
                 )
         counts = {"sent": 0, "would send": 0, "skipped": 0, "failed": 0}
-        self.stdout.write(f"Digests for {iso_week_key(monday)}{' (dry run)' if dry_run else ''}:")
+        which = iso_week_key(monday) if monday else "each recipient's next week"
+        self.stdout.write(f"Digests for {which}{' (dry run)' if dry_run else ''}:")
         queued = []
         for recipient in users:
-            outcome = self._one(recipient, monday, dry_run=dry_run, forced=bool(user))
+            outcome = self._one(recipient, monday, dry_run=dry_run)
             if isinstance(outcome, Digest):
                 queued.append(outcome)
             else:
@@ -64,16 +63,18 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
         self.stdout.write(self.style.SUCCESS(f"Done: {summary or 'nobody to send to'}."))
 
-    def _one(self, user, monday, *, dry_run, forced):
+    def _one(self, user, monday, *, dry_run):
         email = user.email
         if not preference_for(user).enabled:
             self.stdout.write(f"  skip {email}: digest turned off")
             return "skipped"
-        # Naming one recipient sends their weekly digest even if they are on the monthly rhythm.
-        schedule = schedule_in_week(user, monday, force_weekly=forced)
+        # The same rule as the preview and the hourly send: an away recipient's week outside
+        # the first of a month has no digest, whoever asks for it.
+        schedule = digest_schedule(user, monday=monday)
         if schedule is None:
             self.stdout.write(f"  skip {email}: away, gets the monthly digest in the first week")
             return "skipped"
+        self.stdout.write(f"  {email}, {schedule.week}: covers {window_line(schedule)}")
         if dry_run:
             content = build_digest(user, schedule)
             if not content.partnership_count:
