@@ -74,6 +74,13 @@ def test_partner_accepts_an_invitation_enters_values_and_agrees(
     good.fill("")
     good.fill(str(int(kpi.target)))
     good.press("Tab")
+    # The cell may already say "awaiting acceptance" (the demo's own pending value): wait for
+    # the one just sent, not for the note.
+    sent = Submission.objects.filter(kpi=kpi, period=current, state="pending", value=kpi.target)
+    for _ in range(100):
+        if sent.exists():
+            break
+        page.wait_for_timeout(100)
     expect(page.locator(f"#cell-{kpi.pk}-{current:%Y-%m-%d} .cell-note")).to_be_visible()
     shoot("portal-4-entry")
     waiting = Submission.objects.get(kpi=kpi, period=current, state="pending")
