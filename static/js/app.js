@@ -27,6 +27,31 @@
     }
   });
 
+  // A table wider than its box scrolls sideways: keyboard users need to reach it (a Tab stop)
+  // and screen readers a name for it. Only wraps that do scroll get the Tab stop, so narrow
+  // tables add none; the name is the table's caption or the heading of its card or section.
+  function labelScrollingTables(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth + 1) {
+        if (wrap.dataset.scrolls) { wrap.removeAttribute("tabindex"); wrap.removeAttribute("role"); delete wrap.dataset.scrolls; }
+        return;
+      }
+      if (wrap.dataset.scrolls) return;
+      var caption = wrap.querySelector("caption");
+      var box = wrap.closest("section, .card, main");
+      var heading = caption || (box && box.querySelector("h2, h3, h1"));
+      wrap.dataset.scrolls = "1";
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) {
+        wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() : "Table") + " (scrolls sideways)");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelScrollingTables(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelScrollingTables(document); });
+  window.addEventListener("resize", function () { labelScrollingTables(document); });
+
   // The entry grid: it opens on the current period (the last column) whatever the width;
   // Enter saves the cell and moves down a row instead of sending the whole form; the arrow
   // keys move between cells (left and right only from the edge of the text).
