@@ -52,6 +52,16 @@
   document.addEventListener("htmx:afterSettle", function () { labelScrollingTables(document); });
   window.addEventListener("resize", function () { labelScrollingTables(document); });
 
+  // A saved or refused cell is swapped in whole, and a live region that arrives with its text is
+  // often not read: the grid's one lasting live region repeats the outcome with the cell's name.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var live = document.getElementById("grid-announcer");
+    var note = live && event.target.querySelector && event.target.querySelector(".cell-error, .cell-note");
+    if (!note) return;
+    var input = event.target.querySelector("input[aria-label]");
+    live.textContent = (input ? input.getAttribute("aria-label") + ": " : "") + note.textContent.trim();
+  });
+
   // The entry grid: it opens on the current period (the last column) whatever the width;
   // Enter saves the cell and moves down a row instead of sending the whole form; the arrow
   // keys move between cells (left and right only from the edge of the text).

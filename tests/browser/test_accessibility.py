@@ -5,9 +5,11 @@ from benchmarks.every_page.page_urls, which the benchmark tests keep complete.
 Also: the partnership page's cumulative layout shift while its panels load stays <= 0.1, and
 the chart library is loaded only by pages that draw charts."""
 
+import re
 from collections import Counter
 
 from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from benchmarks.every_page import PORTAL_PREFIX, page_urls
@@ -126,3 +128,13 @@ def test_chart_library_loads_only_where_charts_are_drawn(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     scripts = page.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
     assert not [src for src in scripts if "chart" in src]
+
+
+def test_a_saved_grid_cell_is_announced(demo, login, live_server, page):
+    login("manager")
+    page.goto(live_server.url + reverse("kpis:entry_grid"))
+    cell = page.locator(".entry-grid td input[type=text]").first
+    name = cell.get_attribute("aria-label")
+    cell.fill("123")
+    cell.press("Tab")
+    expect(page.locator("#grid-announcer")).to_have_text(re.compile(rf"^{re.escape(name)}: \w+"))
