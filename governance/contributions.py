@@ -20,12 +20,46 @@ from partnerships.plugins import (
 
 from . import demo, digest, ending, escalation, gates, header, portfolio, selectors, work
 
+GOV_CSS = "governance/governance.css"
+
 CONTRIBUTIONS = Contributions(
     panels=[
-        Panel("governance", "Governance", "governance:governance", Slot.AFTER_OBJECTIVES, 30),
-        Panel("meetings", "Meetings & actions", "governance:meetings", Slot.AFTER_OBJECTIVES, 40),
-        Panel("risks", "Risks", "governance:risks", Slot.SIDE, 50),
-        Panel("dd", "Due diligence", "governance:dd", Slot.SIDE, 60),
+        Panel(
+            "governance",
+            "Governance",
+            "governance:governance",
+            Slot.AFTER_OBJECTIVES,
+            30,
+            reserve=(1100, 1360),
+            stylesheet=GOV_CSS,
+        ),
+        Panel(
+            "meetings",
+            "Meetings & actions",
+            "governance:meetings",
+            Slot.AFTER_OBJECTIVES,
+            40,
+            reserve=(1200, 2100),
+            stylesheet=GOV_CSS,
+        ),
+        Panel(
+            "risks",
+            "Risks",
+            "governance:risks",
+            Slot.SIDE,
+            50,
+            reserve=(650, 820),
+            stylesheet=GOV_CSS,
+        ),
+        Panel(
+            "dd",
+            "Due diligence",
+            "governance:dd",
+            Slot.SIDE,
+            60,
+            reserve=(960, 910),
+            stylesheet=GOV_CSS,
+        ),
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,

@@ -32,12 +32,46 @@ from . import (
     work,
 )
 
+KPI_CSS = "kpis/kpis.css"
+
 CONTRIBUTIONS = Contributions(
     panels=[
-        Panel("kpis", "KPIs", "kpis:partnership_kpis", Slot.MAIN, 10),
-        Panel("trends", "Trends", "kpis:partnership_trends", Slot.MAIN, 15),
-        Panel("alerts", "Alerts & corrective actions", "kpis:partnership_alerts", Slot.MAIN, 20),
-        Panel("health", "Health", "kpis:partnership_health", Slot.SIDE_TOP, 30),
+        Panel(
+            "kpis",
+            "KPIs",
+            "kpis:partnership_kpis",
+            Slot.MAIN,
+            10,
+            reserve=(360, 750),
+            stylesheet=KPI_CSS,
+        ),
+        Panel(
+            "trends",
+            "Trends",
+            "kpis:partnership_trends",
+            Slot.MAIN,
+            15,
+            reserve=(600, 870),
+            stylesheet=KPI_CSS,
+        ),
+        Panel(
+            "alerts",
+            "Alerts & corrective actions",
+            "kpis:partnership_alerts",
+            Slot.MAIN,
+            20,
+            reserve=(240, 330),
+            stylesheet=KPI_CSS,
+        ),
+        Panel(
+            "health",
+            "Health",
+            "kpis:partnership_health",
+            Slot.SIDE_TOP,
+            30,
+            reserve=(612, 602),
+            stylesheet=KPI_CSS,
+        ),
     ],
     columns=portfolio.COLUMNS,
     attention=portfolio.ATTENTION,

@@ -105,15 +105,26 @@ def _render_health(row):
     )
 
 
+_SR_ON = mark_safe('<span class="sr-only"> on track,</span>')
+_SR_AT = mark_safe('<span class="sr-only"> at risk,</span>')
+_SR_OFF = mark_safe('<span class="sr-only"> off track</span>')
+
+
 def _render_kpis(row):
     if not row.kpis_active:
         return mark_safe('<span class="muted">no KPIs</span>')
     on, at, off = row.kpis_on_track, row.kpis_at_risk, row.kpis_off_track
     return cell_html(
-        '<span class="kpi-counts" aria-label="{on} on track, {at} at risk, {off} off track">'
-        '<span class="count count-green" title="On track">{on}</span>'
-        '<span class="count count-amber" title="At risk">{at}</span>'
-        '<span class="count count-red" title="Off track">{off}</span></span>',
+        # Screen readers hear each count with its meaning; sighted users get it on hover and
+        # from the column header.
+        '<span class="kpi-counts">'
+        '<span class="count count-green" title="On track">{on}{sr_on}</span>'
+        '<span class="count count-amber" title="At risk">{at}{sr_at}</span>'
+        '<span class="count count-red" title="Off track">{off}{sr_off}</span>'
+        "</span>",
+        sr_on=_SR_ON,
+        sr_at=_SR_AT,
+        sr_off=_SR_OFF,
         on=on,
         at=at,
         off=off,

@@ -22,6 +22,7 @@ CONTRIBUTIONS = Contributions(
             "partnerships:timeline",
             slot=Slot.AFTER_OBJECTIVES,
             order=900,
+            reserve=(1420, 1640),
         )
     ],
     columns=portfolio.COLUMNS,

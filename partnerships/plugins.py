@@ -43,7 +43,10 @@ class Slot(StrEnum):
 @dataclass(frozen=True)
 class Panel:
     """A panel of the partnership page, loaded from its own URL (``url_name`` takes ``pk``,
-    and answers HTMX with the panel alone). ``order`` sorts the panels of one slot."""
+    and answers HTMX with the panel alone). ``order`` sorts the panels of one slot.
+
+    ``reserve`` is the (desktop, phone) height in px the page keeps for the panel while it
+    loads: about its usual height, so the page does not jump as panels arrive."""
 
     key: str
     title: str
@@ -51,6 +54,8 @@ class Panel:
     slot: Slot = Slot.MAIN
     order: int = 100
     wide: bool = False
+    reserve: tuple[int, int] = (200, 240)
+    stylesheet: str = ""  # a static path the page links in its head
 
     def url(self, partnership):
         return reverse(self.url_name, kwargs={"pk": partnership.pk})

@@ -9,13 +9,21 @@ from . import demo, digest
 
 CONTRIBUTIONS = Contributions(
     panels=[
-        Panel("portal", "Partner portal", "partner_access:panel", Slot.AFTER_OBJECTIVES, 20),
+        Panel(
+            "portal",
+            "Partner portal",
+            "partner_access:panel",
+            Slot.AFTER_OBJECTIVES,
+            20,
+            reserve=(617, 717),
+        ),
         Panel(
             "partner-work",
             "The partner's side",
             "partner_access:work_panel",
             Slot.AFTER_OBJECTIVES,
             21,
+            reserve=(604, 722),
         ),
     ],
     digest_sections=[

@@ -65,3 +65,21 @@ def term(value):
             return value
         return f"{number:,.0f}" if number == number.to_integral() else f"{number:,.2f}"
     return value
+
+
+@register.simple_tag
+def panel_stylesheets():
+    """<link>s for the stylesheets the partnership page's panels use, in the page's head: a
+    stylesheet arriving with its panel would restyle it after it is drawn, and the page jumps."""
+    from django.templatetags.static import static
+
+    from partnerships.panels import panels
+
+    sheets = sorted({panel.stylesheet for panel in panels() if panel.stylesheet})
+    return format_html_join_links(static(sheet) for sheet in sheets)
+
+
+def format_html_join_links(urls):
+    from django.utils.html import format_html_join
+
+    return format_html_join("\n", '<link rel="stylesheet" href="{}">', ((url,) for url in urls))

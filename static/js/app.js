@@ -27,6 +27,41 @@
     }
   });
 
+  // A table wider than its box scrolls sideways: keyboard users need to reach it (a Tab stop)
+  // and screen readers a name for it. Only wraps that do scroll get the Tab stop, so narrow
+  // tables add none; the name is the table's caption or the heading of its card or section.
+  function labelScrollingTables(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth <= wrap.clientWidth + 1) {
+        if (wrap.dataset.scrolls) { wrap.removeAttribute("tabindex"); wrap.removeAttribute("role"); delete wrap.dataset.scrolls; }
+        return;
+      }
+      if (wrap.dataset.scrolls) return;
+      var caption = wrap.querySelector("caption");
+      var box = wrap.closest("section, .card, main");
+      var heading = caption || (box && box.querySelector("h2, h3, h1"));
+      wrap.dataset.scrolls = "1";
+      wrap.setAttribute("tabindex", "0");
+      wrap.setAttribute("role", "region");
+      if (!wrap.hasAttribute("aria-label")) {
+        wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() : "Table") + " (scrolls sideways)");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelScrollingTables(document); });
+  document.addEventListener("htmx:afterSettle", function () { labelScrollingTables(document); });
+  window.addEventListener("resize", function () { labelScrollingTables(document); });
+
+  // A saved or refused cell is swapped in whole, and a live region that arrives with its text is
+  // often not read: the grid's one lasting live region repeats the outcome with the cell's name.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var live = document.getElementById("grid-announcer");
+    var note = live && event.target.querySelector && event.target.querySelector(".cell-error, .cell-note");
+    if (!note) return;
+    var input = event.target.querySelector("input[aria-label]");
+    live.textContent = (input ? input.getAttribute("aria-label") + ": " : "") + note.textContent.trim();
+  });
+
   // The entry grid: it opens on the current period (the last column) whatever the width;
   // Enter saves the cell and moves down a row instead of sending the whole form; the arrow
   // keys move between cells (left and right only from the edge of the text).

@@ -156,10 +156,13 @@ def test_kpi_cells(coo):
         '<svg class="sparkline"'
     )
     assert first["kpis"] == (
-        '<span class="kpi-counts" aria-label="1 on track, 1 at risk, 1 off track">'
-        '<span class="count count-green" title="On track">1</span>'
-        '<span class="count count-amber" title="At risk">1</span>'
-        '<span class="count count-red" title="Off track">1</span></span>'
+        '<span class="kpi-counts">'
+        '<span class="count count-green" title="On track">1'
+        '<span class="sr-only"> on track,</span></span>'
+        '<span class="count count-amber" title="At risk">1'
+        '<span class="sr-only"> at risk,</span></span>'
+        '<span class="count count-red" title="Off track">1'
+        '<span class="sr-only"> off track</span></span></span>'
     )
     assert first["alerts"] == (
         f'<a href="{inbox}?partnership={rows[0].pk}" class="badge badge-red">1 · off track</a>'
