@@ -121,16 +121,17 @@ print(json.dumps({"status": response.status_code, "body": response.json()}))
 """
 
 
-def test_the_database_really_unreachable_is_503(tmp_path):
-    port = closed_port()
+def without_database(script):
+    """What ``script`` prints as JSON on its last line, run in a process whose database
+    address answers nothing (a closed port)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "TEST_DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/concord",
+        "TEST_DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/concord",
         "TEST_REDIS_URL": django_settings.REDIS_URL,
     }
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+        [sys.executable, "-c", script],
         env=env,
         capture_output=True,
         text=True,
@@ -138,7 +139,11 @@ def test_the_database_really_unreachable_is_503(tmp_path):
         cwd=django_settings.BASE_DIR,
     )
     assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_database_really_unreachable_is_503(tmp_path):
+    answer = without_database(SCRIPT)
     assert answer["status"] == 503
     checks = answer["body"]["checks"]
     assert not checks["database"]["ok"]
@@ -164,23 +169,7 @@ print(json.dumps({
 
 
 def test_a_user_sees_a_503_page_saying_the_database_is_down():
-    port = closed_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings_test",
-        "TEST_DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/concord",
-        "TEST_REDIS_URL": django_settings.REDIS_URL,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", PAGE_SCRIPT],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=django_settings.BASE_DIR,
-    )
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    answer = without_database(PAGE_SCRIPT)
     assert (answer["status"], answer["retry"]) == (503, "60")
     assert (
         "Concord cannot reach its database. What you were sending was not saved" in (answer["body"])
