@@ -43,14 +43,23 @@ def items_for(user, today, *, kind="", partnership_id=None, due="all"):
         if kind and key != kind:
             continue
         found.extend(source.items(user, today))
+    found.sort(key=lambda i: (i.due_date is None, i.due_date or today, i.title, i.pk))
+    return narrowed(found, today, partnership_id=partnership_id, due=due)
+
+
+def narrowed(items, today, *, kind="", partnership_id=None, due="all"):
+    """``items`` (as ``items_for`` gives them) filtered, in the same order: a page that shows
+    every item's count and a filtered list reads them once."""
+    if kind:
+        items = [i for i in items if i.kind == kind]
     if partnership_id:
-        found = [i for i in found if i.partnership_id == partnership_id]
+        items = [i for i in items if i.partnership_id == partnership_id]
     if due == "overdue":
-        found = [i for i in found if i.is_overdue(today)]
+        items = [i for i in items if i.is_overdue(today)]
     elif due == "week":
         horizon = today + timedelta(days=7)
-        found = [i for i in found if i.due_date is not None and i.due_date <= horizon]
-    return sorted(found, key=lambda i: (i.due_date is None, i.due_date or today, i.title, i.pk))
+        items = [i for i in items if i.due_date is not None and i.due_date <= horizon]
+    return items
 
 
 def counts(items, today):

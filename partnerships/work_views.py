@@ -36,8 +36,8 @@ def my_work(request):
     )
     form = WorkFilterForm(request.GET or None, kinds=kinds, partnerships=partnerships)
     filters = form.cleaned_data if form.is_valid() else {}
-    items = work.items_for(
-        request.user,
+    items = work.narrowed(
+        every,
         today,
         kind=filters.get("kind") or "",
         partnership_id=filters.get("partnership"),
