@@ -1,15 +1,12 @@
-"""What the mail chaos tests share: a real SMTP server that counts what it accepted, real
-Celery workers started as processes (and killed by PID), the sweep beat would send, and the
-figures each test prints and writes to artifacts/chaos-mail.txt."""
+"""What the mail chaos tests share: a real SMTP server that counts what it accepted, the
+sweep beat would send, and the figures each test prints and writes to
+artifacts/chaos-mail.txt. The workers they kill come from tests/processes.py."""
 
-import contextlib
 import email
 import email.policy
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -74,25 +71,6 @@ def smtp_fixture():
         controller.stop()
 
 
-@pytest.fixture(name="broker")
-def broker_fixture():
-    """Tasks go to this run's Redis DB (emptied before and after) for the worker processes,
-    instead of running eagerly in this process: an on-commit kick reaches a real worker."""
-    import redis
-
-    from config import celery_app
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.flushdb()
-    celery_app.conf.task_always_eager = False
-    try:
-        yield client
-    finally:
-        celery_app.conf.task_always_eager = True
-        client.flushdb()
-        client.close()
-
-
 def worker_env(smtp, **extra):
     """This test's database and Redis DB, its SMTP server, short leases and retries."""
     env = {
@@ -109,47 +87,6 @@ def worker_env(smtp, **extra):
     }
     env.update(extra)
     return env
-
-
-@pytest.fixture(name="start_worker")
-def start_worker_fixture():
-    """``celery -A config worker``: ``solo`` runs tasks in the process whose PID we have,
-    ``prefork`` (one child) in a pool child. Any still running at the end is killed."""
-    started = []
-
-    def start(env, pool="solo"):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", pool]
-            + (["--concurrency", "1"] if pool == "prefork" else [])
-            + ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        for child in children(process.pid):
-            _kill(child)
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-
-
-def children(pid):
-    try:
-        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except OSError:
-        return []
-
-
-def _kill(pid):
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
 
 
 def kill_at(inbox, count, pid_to_kill):

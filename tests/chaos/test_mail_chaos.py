@@ -18,15 +18,17 @@ from outbox.models import Message, Status
 from partnerships.models import Stage
 from tests.factories import make_partnership, make_user
 from tests.kpis.conftest import make_kpi, measure
+from tests.processes import (
+    celery_broker_fixture,  # noqa: F401 (the fixtures)
+    children,
+    start_celery_worker_fixture,  # noqa: F401
+)
 
 from .mail_processes import (
-    broker_fixture,  # noqa: F401 (the fixtures)
-    children,
     figures,
     kill_at,
     report,
-    smtp_fixture,  # noqa: F401
-    start_worker_fixture,  # noqa: F401
+    smtp_fixture,  # noqa: F401 (the fixture)
     sweep_until,
     wait_until,
     worker_env,
@@ -86,11 +88,11 @@ def check_delivered_once(capsys, name, smtp, expected_per_recipient, **more):
 @pytest.mark.parametrize("victim", ["worker", "pool child"])
 @pytest.mark.parametrize("batch", ["alert emails", "digests"])
 def test_mail_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
-    batch, victim, smtp, broker, start_worker, capsys
+    batch, victim, smtp, celery_broker, start_celery_worker, capsys
 ):
     env = worker_env(smtp)
     # solo: the worker process itself sends; prefork: its one pool child does.
-    first = start_worker(env, "solo" if victim == "worker" else "prefork")
+    first = start_celery_worker(env, "solo" if victim == "worker" else "prefork")
     due = ALERT_KPIS * 3 if batch == "alert emails" else DIGEST_USERS
     target = (lambda: first.pid) if victim == "worker" else (lambda: children(first.pid)[0])
     killed = kill_at(smtp, due // 2, target)
@@ -109,7 +111,9 @@ def test_mail_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
     orphaned = Message.objects.filter(status=Status.SENDING).count()
     assert orphaned >= 1  # claimed by the dead process: its lease must run out
 
-    start_worker(env)  # a new worker; the sweep hands it the orphans once their lease is over
+    start_celery_worker(
+        env
+    )  # a new worker; the sweep hands it the orphans once their lease is over
     sweep_until(all_sent)
     check_delivered_once(
         capsys, f"{batch}, {victim} killed", smtp, expected, orphaned_at_kill=orphaned
@@ -122,7 +126,9 @@ def test_mail_a_sender_killed_mid_batch_loses_and_duplicates_nothing(
         assert set(digest_services.Digest.objects.values_list("status", flat=True)) == {"sent"}
 
 
-def test_mail_smtp_refusing_for_a_while_then_accepting(smtp, broker, start_worker, capsys):
+def test_mail_smtp_refusing_for_a_while_then_accepting(
+    smtp, celery_broker, start_celery_worker, capsys
+):
     refusing = {}
 
     def refuse_for_three_seconds(received):
@@ -132,7 +138,7 @@ def test_mail_smtp_refusing_for_a_while_then_accepting(smtp, broker, start_worke
         return None
 
     smtp.on_data = refuse_for_three_seconds
-    start_worker(worker_env(smtp))
+    start_celery_worker(worker_env(smtp))
     recipients = alert_batch(5)
     digest_users = digest_batch(5)
     sweep_until(all_sent)

@@ -18,6 +18,10 @@ from outbox import backoff, services
 from outbox.models import Message, Status
 from outbox.senders import message_id
 from tests import db as test_db
+from tests.processes import (
+    celery_broker_fixture,  # noqa: F401 (the fixtures)
+    start_celery_worker_fixture,  # noqa: F401
+)
 
 from .conftest import free_port
 
@@ -191,53 +195,8 @@ def test_deliver_outbox_once_delivers_one_batch(smtp):
     assert len(smtp.inbox) == 5
 
 
-@pytest.fixture
-def redis_db():
-    """Tasks go to this run's Redis DB, emptied before and after (queued and unacknowledged
-    tasks), instead of running eagerly in this process."""
-    import redis
-
-    from config import celery_app
-
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    client.flushdb()
-    celery_app.conf.task_always_eager = False
-    try:
-        yield client
-    finally:
-        celery_app.conf.task_always_eager = True
-        client.flushdb()
-        client.close()
-
-
-@pytest.fixture
-def start_celery_worker():
-    """``celery -A config worker --pool solo``: the process that runs the task is the one whose
-    PID we have. Any still running at the end is killed."""
-    started = []
-
-    def start(env):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
-            + ["--loglevel", "WARNING", "--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-        process.communicate()
-
-
 def test_a_celery_worker_killed_halfway_is_replaced_and_nothing_is_sent_twice(
-    smtp, redis_db, start_celery_worker
+    smtp, celery_broker, start_celery_worker
 ):
     from config import celery_app
 
