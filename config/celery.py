@@ -31,6 +31,23 @@ def beat_heartbeat():
     record_heartbeat()
 
 
+def once_on_commit(func):
+    """Run ``func`` after the current transaction commits, once however many times a
+    transaction asks: one kick carries all the rows it wrote.
+
+    A call already registered is enough only if it cannot be rolled back without the caller's
+    rows: one registered in a savepoint that is still open, or in none.
+    """
+    from django.db import transaction
+
+    connection = transaction.get_connection()
+    open_savepoints = set(connection.savepoint_ids)
+    for savepoints, registered, _ in connection.run_on_commit:
+        if registered is func and savepoints <= open_savepoints:
+            return
+    transaction.on_commit(func, robust=True)
+
+
 # One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
 # retries for several seconds, and redis-py adds its own).
 BRIEF_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}

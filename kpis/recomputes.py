@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from config.celery import queue_briefly
+from config.celery import once_on_commit, queue_briefly
 
 from . import health, snapshots
 from .models import RecomputeMark
@@ -46,17 +46,8 @@ def _mark(kind, ids):
 
 
 def kick_on_commit():
-    """One kick per transaction, however many marks it writes: one sweep takes them all.
-
-    A kick already registered is enough only if it cannot be rolled back without these marks:
-    one registered in a savepoint that is still open, or in none.
-    """
-    connection = transaction.get_connection()
-    open_savepoints = set(connection.savepoint_ids)
-    for savepoints, func, _ in connection.run_on_commit:
-        if func is kick and savepoints <= open_savepoints:
-            return
-    transaction.on_commit(kick)
+    """One kick per transaction, however many marks it writes: one sweep takes them all."""
+    once_on_commit(kick)
 
 
 # The page's side: did the kick reach a worker? ------------------------------------------------

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery import once_on_commit, queue_briefly
+
 from . import backoff, origins, senders
 from .models import Kind, Message, Status
 
@@ -116,42 +118,16 @@ def _enqueue(*, key, **fields) -> Message:
 
 
 def kick_on_commit():
-    """One kick per transaction, however many messages it writes: a worker delivers them all.
-
-    A kick already registered is enough only if it cannot be rolled back without this message:
-    one registered in a savepoint that is still open, or in none.
-    """
-    connection = transaction.get_connection()
-    open_savepoints = set(connection.savepoint_ids)
-    for savepoints, func, _ in connection.run_on_commit:
-        if func is kick_delivery and savepoints <= open_savepoints:
-            return
-    transaction.on_commit(kick_delivery, robust=True)
-
-
-# One try, briefly: a page must not wait on a broker that is down (Celery's own publishing
-# retries for several seconds, and redis-py adds its own).
-KICK_TRANSPORT_OPTIONS = {"max_retries": 0, "socket_connect_timeout": 2, "socket_timeout": 2}
+    """One kick per transaction, however many messages it writes: a worker delivers them all."""
+    once_on_commit(kick_delivery)
 
 
 def kick_delivery():
     """Ask a worker to deliver now. Runs after the commit: the rows are safe whatever happens
     here, and the periodic sweep delivers them if the broker cannot be reached."""
-    # By name from Celery's registry (outbox.apps registers it): outbox.tasks imports this
-    # module, so importing it back would close an import cycle.
-    from celery import current_app
-
-    deliver = current_app.tasks["outbox.deliver"]
-    try:
-        if deliver.app.conf.task_always_eager:
-            deliver.apply()
-            return
-        with deliver.app.connection_for_write(transport_options=KICK_TRANSPORT_OPTIONS) as conn:
-            deliver.apply_async(retry=False, connection=conn)
-    except Exception:
-        log.warning(
-            "Outbox delivery could not be queued; the periodic sweep will deliver.", exc_info=True
-        )
+    # By name (outbox.apps registers it): outbox.tasks imports this module.
+    if not queue_briefly("outbox.deliver"):
+        log.warning("Outbox delivery could not be queued; the periodic sweep will deliver.")
 
 
 def retry_now(ids) -> int:
