@@ -123,6 +123,11 @@ def headline(content):
     return next((section.headline for section in content.news if section.headline), "")
 
 
+def lead(content):
+    """The sentence the digest opens with: the first section's that has one."""
+    return next((section.lead for section in content.news if section.lead), "")
+
+
 def covered(schedule):
     """ "week 48" (the ISO week the days covered fall in), or the period for a monthly one."""
     if schedule.monthly:
@@ -151,6 +156,7 @@ def digest_context(content, *, digest=None):
         "week": schedule.week,
         "window_reason": window_reason(schedule),
         "headline": headline(content),
+        "lead": lead(content),
         "covered": covered(schedule),
         "monthly": schedule.monthly,
         "site_url": settings.SITE_URL,

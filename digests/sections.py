@@ -107,6 +107,7 @@ class SectionData:
     partnership_ids: set | None = None
     cards: list = field(default_factory=list)  # Card per partnership, for a scorecard
     headline: str = ""  # the worst news in a few words, for the subject line
+    lead: str = ""  # a sentence the digest opens with (the first section's that has one)
 
     @property
     def is_empty(self):

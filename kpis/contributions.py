@@ -97,9 +97,24 @@ CONTRIBUTIONS = Contributions(
     seeders=[Seeder("kpis", demo.seed_kpis, order=50)],
     digest_sections=[
         DigestSection("kpis.scorecard", "Scorecard", scorecard.scorecard, order=5),
-        DigestSection("kpis.health", "Health band changed", digest.health_bands, order=10),
         DigestSection(
-            "kpis.status", "KPIs that changed status", digest.kpi_status_changes, order=20
+            "kpis.health",
+            "Health band changed",
+            scorecard.beyond_cards(
+                digest.health_bands,
+                "Partnerships beyond the scorecard whose health moved into another band.",
+            ),
+            order=10,
+        ),
+        DigestSection(
+            "kpis.status",
+            "KPIs that changed status",
+            scorecard.beyond_cards(
+                digest.kpi_status_changes,
+                "KPIs of partnerships beyond the scorecard, their latest result against a "
+                "week ago.",
+            ),
+            order=20,
         ),
         DigestSection("kpis.alerts", "Alerts", digest.alerts_this_week, order=30),
         DigestSection(

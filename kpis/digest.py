@@ -89,8 +89,13 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     the start of the week with the latest by its end, so a late value is news of the week it
     was typed in and an empty new period is not a change.
     """
-    key = ("kpis.weeks", frozenset(partnership_ids), week_start, week_end)
-    return memo(key, lambda: digest_readings.kpi_weeks(partnership_ids, week_start, week_end))
+    wanted = frozenset(partnership_ids)
+    computed = memo(("kpis.weeks", week_start, week_end), lambda: {})
+    for ids, weeks in computed.items():
+        if wanted <= ids:  # a section of fewer partnerships than the scorecard's reads none
+            return weeks if wanted == ids else [w for w in weeks if w.partnership_id in wanted]
+    computed[wanted] = digest_readings.kpi_weeks(partnership_ids, week_start, week_end)
+    return computed[wanted]
 
 
 def _counts_at_start(weeks, partnership_ids):

@@ -9,12 +9,21 @@ It reuses the readings the other KPI sections compute once per digest (``kpi_wee
 ``health_change``) and adds one query: the recent snapshots of the KPIs on the cards listed.
 """
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import NamedTuple
 
 from digests.facts import partnership_facts
-from digests.sections import PORTFOLIO, Card, Item, SectionData, ids_param, plural, see_all
+from digests.sections import (
+    PORTFOLIO,
+    Card,
+    Item,
+    SectionData,
+    ids_param,
+    memo,
+    plural,
+    see_all,
+)
 from partnerships.links import path_maker
 
 from . import periods
@@ -56,20 +65,46 @@ def _order_key(health, title):
     return (0, -BAND_RANK[health["band"]], health["score"], title.casefold())
 
 
+def _order(partnership_ids, week_start, week_end):
+    """The partnerships with a card, worst first, and their KPI weeks; once per digest."""
+
+    def compute():
+        health = health_change(partnership_ids, week_start, week_end)
+        by_partnership = defaultdict(list)
+        for week in kpi_weeks(partnership_ids, week_start, week_end):
+            by_partnership[week.partnership_id].append(week)
+        carded = set(health) | set(by_partnership)
+        facts = partnership_facts(sorted(carded))
+        order = sorted(
+            (pid for pid in carded if pid in facts),
+            key=lambda pid: _order_key(health.get(pid), facts[pid].title),
+        )
+        return order, by_partnership
+
+    return memo(("kpis.scorecard", frozenset(partnership_ids), week_start, week_end), compute)
+
+
+def beyond_cards(builder, intro):
+    """``builder``, a section of the week's changes, for the partnerships the scorecard has no
+    card for: what changed on a card is said on the card, once."""
+
+    def section(user, partnership_ids, week_start, week_end):
+        shown = set(_order(partnership_ids, week_start, week_end)[0][:MAX_CARDS])
+        rest = [pid for pid in partnership_ids if pid not in shown]
+        data = builder(user, rest, week_start, week_end) if rest else None
+        if data is not None and shown:
+            data.intro = intro
+        return data
+
+    return section
+
+
 def scorecard(user, partnership_ids, week_start, week_end):
-    weeks = kpi_weeks(partnership_ids, week_start, week_end)
-    health = health_change(partnership_ids, week_start, week_end)
-    by_partnership = defaultdict(list)
-    for week in weeks:
-        by_partnership[week.partnership_id].append(week)
-    carded = set(health) | set(by_partnership)
-    if not carded:
+    order, by_partnership = _order(partnership_ids, week_start, week_end)
+    if not order:
         return None
-    facts = partnership_facts(sorted(carded))
-    order = sorted(
-        (pid for pid in carded if pid in facts),
-        key=lambda pid: _order_key(health.get(pid), facts[pid].title),
-    )
+    health = health_change(partnership_ids, week_start, week_end)
+    facts = partnership_facts(order[:MAX_CARDS])
     shown = order[:MAX_CARDS]
     readings = _readings([w.kpi_id for pid in shown for w in by_partnership[pid]], week_end)
     detail = path_maker("partnerships:detail")
@@ -92,7 +127,31 @@ def scorecard(user, partnership_ids, week_start, week_end):
         **see_all(PORTFOLIO, omitted > 0),
         partnership_ids={pid for pid, card in zip(shown, cards, strict=True) if card.changes},
         headline=_headline(cards[0], by_partnership[shown[0]], readings) if cards else "",
+        lead=_lead(order, health, by_partnership),
     )
+
+
+def _lead(order, health, by_partnership):
+    """ "Of the 10 open partnerships you follow, 1 is unhealthy and 3 need attention; 7 KPIs are off
+    track.": the state of everything followed, before any of the week's news."""
+    bands = Counter(health[pid]["band"] for pid in order if pid in health)
+    off = sum(w.after == Status.OFF_TRACK for pid in order for w in by_partnership[pid])
+    worries = [
+        f"{bands['red']} {'is' if bands['red'] == 1 else 'are'} unhealthy" if bands["red"] else "",
+        f"{bands['amber']} {'needs' if bands['amber'] == 1 else 'need'} attention"
+        if bands["amber"]
+        else "",
+    ]
+    worries = [w for w in worries if w]
+    state = " and ".join(worries) if worries else "all are healthy"
+    if not health:
+        state = "none has a health score yet"
+    kpis = (
+        f"{plural(off, 'KPI')} {'is' if off == 1 else 'are'} off track"
+        if off
+        else "no KPI is off track"
+    )
+    return f"Of the {plural(len(order), 'open partnership')} you follow, {state}; {kpis}."
 
 
 def _headline(card, weeks, readings):

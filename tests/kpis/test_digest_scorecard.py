@@ -10,12 +10,20 @@ import time_machine
 from django.utils.html import escape
 
 from digests.building import build_digest, render_digest
-from kpis import digest
+from kpis import digest, scorecard
 from kpis.snapshots import recompute
 from partnerships.models import Stage
 from tests.factories import make_partnership
 from tests.kpis.conftest import make_kpi, measure
-from tests.kpis.test_digest_sections import MONDAY, at, bounds, pipeline_kpi, schedule, steady
+from tests.kpis.test_digest_sections import (
+    MONDAY,
+    at,
+    bounds,
+    falls_off_track,
+    pipeline_kpi,
+    schedule,
+    steady,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -110,3 +118,42 @@ def test_worst_first_by_band_then_score(standing, coo):
     cards = content.news[0].cards
     keys = [({"red": 0, "amber": 1, "green": 2}[c.severity], int(c.score)) for c in cards]
     assert keys == sorted(keys)
+
+
+def test_the_digest_opens_with_the_state_of_everything_followed(standing, coo):
+    content, email = _digest(coo)
+    lead = content.news[0].lead
+    assert re.fullmatch(r"Of the 2 open partnerships you follow, .+; 1 KPI is off track\.", lead)
+    assert email.text.split("\n\n")[1] == lead
+    assert escape(lead) in email.html
+    assert "Here is what changed" not in email.text
+
+
+def test_a_change_on_a_card_is_not_said_again_below_it(manager, coo):
+    falling = make_partnership(title="Cloud co-sell alliance", stage=Stage.ACTIVE, owner=manager)
+    falls_off_track(falling, pipeline_kpi(falling))
+    calm = make_partnership(title="Nordic fulfilment network", stage=Stage.ACTIVE, owner=manager)
+    steady(calm, pipeline_kpi(calm))
+    content, email = _digest(coo)
+    card = next(c for c in content.news[0].cards if c.title == falling.title)
+    assert "Joint pipeline value: On track → Off track" in card.changes
+    assert [s.title for s in content.news].count("KPIs that changed status") == 0
+    assert email.text.count("On track → Off track") == 1
+    # A card without changes says nothing about the week rather than "no change".
+    assert email.text.count("This week:") == 1
+    assert "no change in health band or KPI status" not in email.html
+
+
+def test_changes_beyond_the_cards_still_have_their_section(standing, manager, coo, monkeypatch):
+    monkeypatch.setattr(scorecard, "MAX_CARDS", 1)
+    falling = make_partnership(title="Cloud co-sell alliance", stage=Stage.ACTIVE, owner=manager)
+    for name in ("Deals co-sold", "Joint revenue", "Leads passed"):
+        steady(falling, pipeline_kpi(falling, name=name))  # healthier than Swedish
+    falls_off_track(falling, pipeline_kpi(falling))
+    content, email = _digest(coo)
+    (card,) = content.news[0].cards
+    assert card.title == "Swedish channel programme"
+    changed = {s.title: s for s in content.news}["KPIs that changed status"]
+    assert changed.intro.startswith("KPIs of partnerships beyond the scorecard")
+    assert [i.text for i in changed.items] == ["Joint pipeline value: On track → Off track"]
+    assert email.text.count("On track → Off track") == 1

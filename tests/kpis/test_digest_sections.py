@@ -17,6 +17,7 @@ from kpis import digest
 from kpis import services as kpi_services
 from kpis.models import Alert, CorrectiveAction, Severity
 from kpis.queries import digest_readings
+from kpis.scorecard import MAX_CARDS
 from kpis.snapshots import recompute
 from outbox.services import deliver_due
 from partnerships.models import Stage
@@ -266,21 +267,17 @@ def test_email_html_and_text_carry_the_kpi_news(week, coo, settings):
         email = render_digest(content)
 
     titles = [s.title for s in content.news]
-    assert titles[:5] == [
-        "Scorecard",
-        "Health band changed",
-        "KPIs that changed status",
-        "Alerts",
-        "Overdue corrective actions",
-    ]
+    # The health band and the KPI that changed are on the scorecard's card, said once there;
+    # the sections of changes cover only partnerships without a card.
+    assert titles[:3] == ["Scorecard", "Alerts", "Overdue corrective actions"]
     falling = week["falling"]
     for part in (email.text, email.html):
-        assert "Cloud co-sell alliance: Healthy → Needs attention" in part
-        assert "Joint pipeline value: On track → Off track" in part
-        assert "70,000 against a target of 100,000" in part
+        changes = "Health Healthy → Needs attention; Joint pipeline value: On track → Off track"
+        assert changes in part
+        assert "70,000 against 100,000 · Nov 2026 · was on track a week ago" in part
         assert "Swedish channel programme · Deal registrations" in part
         assert "13 days late" in part
-        assert f"https://concord.example.com/partnerships/{falling.pk}/#panel-health" in part
+        assert f"https://concord.example.com/partnerships/{falling.pk}/" in part
         assert f"https://concord.example.com{week['escalated'].get_absolute_url()}" in part
     # The table's health columns, with a sparkline in the text part.
     assert "Health: 50 · Week: −50" in email.text
@@ -335,7 +332,7 @@ def _portfolio(n, owner):
     return ids
 
 
-@pytest.mark.parametrize("n", [3, 30, 60])
+@pytest.mark.parametrize("n", [3, 30, 70])
 def test_the_kpi_sections_run_a_constant_number_of_queries(
     n, coo, manager, django_assert_max_num_queries
 ):
@@ -348,30 +345,37 @@ def test_the_kpi_sections_run_a_constant_number_of_queries(
     with time_machine.travel(at(MONDAY, 7), tick=False), django_assert_max_num_queries(20):
         content = build_digest(coo, schedule())
         email = render_digest(content)
-    titles = [
-        "Health band changed",
-        "KPIs that changed status",
-        "Alerts",
-        "Overdue corrective actions",
-    ]
     sections = {s.title: s for s in content.news}
-    for title in titles:
+    for title in ("Alerts", "Overdue corrective actions"):
         assert len(sections[title].items) == min(n, MAX_ITEMS)
         assert sections[title].count == n
         assert sections[title].partnership_ids == set(ids)
+    # What changed on a card is said there: these two cover the partnerships without one.
+    assert len(sections["Scorecard"].cards) == min(n, MAX_CARDS)
+    beyond = n - MAX_CARDS
+    for title in ("Health band changed", "KPIs that changed status"):
+        if beyond <= 0:
+            assert title not in sections
+            continue
+        assert len(sections[title].items) == min(beyond, MAX_ITEMS)
+        assert sections[title].count == beyond
+        assert len(sections[title].partnership_ids) == beyond
+    if beyond > MAX_ITEMS:
+        assert f"And {beyond - MAX_ITEMS} more KPIs, not listed here." in email.text
     # Every partnership has as much news: the table lists them up to MAX_ITEMS, by title.
     [table] = content.summary
     assert len(table.table.rows) == min(n, MAX_ITEMS)
     assert table.omitted == max(n - MAX_ITEMS, 0)
-    assert table.table.rows[-1][0].text == f"P {min(n, MAX_ITEMS) - 1:02d}"
+    # Past MAX_ITEMS it keeps those with the most news: what changed on the scorecard's cards
+    # (P 00 to P 09) is said once there, so the table leaves those out first.
+    assert table.table.rows[-1][0].text == f"P {min(n, MAX_CARDS + MAX_ITEMS) - 1:02d}"
     if n > MAX_ITEMS:
-        assert f"And {n - MAX_ITEMS} more KPIs, not listed here." in email.text
         assert f"And {n - MAX_ITEMS} more alerts, not listed here." in email.text
 
 
 def test_the_kpi_sections_take_the_same_queries_for_few_and_many(coo, manager):
     counts = []
-    for n in (3, 57):  # then 60 in all
+    for n in (13, 47):  # more than the scorecard's cards, then 60 in all
         _portfolio(n, manager)
         user = type(coo).objects.get(pk=coo.pk)
         with (
