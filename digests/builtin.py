@@ -1,5 +1,6 @@
 """The digest sections built from the partnerships app alone. Each runs one or two queries."""
 
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
@@ -158,12 +159,16 @@ def _conflict_item(group, start, end, detail):
             meta=f"Raised {_day(first.occurred_on, end)}"
             + (f" · {first.summary}" if first.summary else ""),
         )
-    titles = sorted({c.partnership.title for c in group}, key=str.casefold)
-    where = ", ".join(titles[:3]) + (f" and {len(titles) - 3} more" if len(titles) > 3 else "")
-    one_place = len(titles) == 1
+    # Where they are, the most first: an executive sees which partnerships to ask about.
+    counts = Counter(c.partnership.title for c in group)
+    places = sorted(counts, key=lambda title: (-counts[title], title.casefold()))
+    where = ", ".join(f"{title} ({counts[title]})" for title in places[:3])
+    if len(places) > 3:
+        where += f" and {len(places) - 3} more"
+    one_place = len(places) == 1
     return Item(
         text=f"{len(group)} open conflicts about {_topic(first.subject)}",
-        link=link if one_place else reverse(PORTFOLIO[0]),
+        link=link if one_place else reverse(PORTFOLIO[0]) + "?conflicts=open",
         severity=severity,
         badge="New" if new else f"Oldest open {days} days",
         meta=f"In {where} · the oldest raised {_day(first.occurred_on, end)}",

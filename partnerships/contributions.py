@@ -26,6 +26,7 @@ CONTRIBUTIONS = Contributions(
         )
     ],
     columns=portfolio.COLUMNS,
+    filters=[portfolio.CONFLICTS_FILTER],
     tiles=[Tiles("stages", portfolio.stage_tiles, order=0)],
     gates=[
         Gate(Stage.ACTIVE, stages.owner_assigned),

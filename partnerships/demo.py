@@ -211,7 +211,8 @@ def _seed_interactions(partnership, users, start, rng, today):
     day = first
     while day < today:
         kind, subject, summary, outcome = INTERACTIONS[rng.randrange(len(INTERACTIONS))]
-        resolved = kind == "conflict" and rng.random() < 0.6
+        # Ending a partnership closes its conflicts (Contributions.on_end); so does the demo's.
+        resolved = kind == "conflict" and (rng.random() < 0.6 or partnership.stage == Stage.ENDED)
         Interaction.objects.create(
             partnership=partnership,
             kind=kind,

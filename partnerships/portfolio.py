@@ -17,10 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -394,3 +395,29 @@ def stage_tiles(visible, today):
         )
     )
     return tiles
+
+
+# The base app's filters --------------------------------------------------------------------
+
+
+def _apply_conflicts(queryset, value):
+    from .models import Interaction
+
+    open_ones = Interaction.objects.filter(
+        kind=Interaction.Kind.CONFLICT, resolved_on__isnull=True, partnership=OuterRef("pk")
+    )
+    if value == "open":
+        return queryset.filter(Exists(open_ones))
+    if value == "overdue":
+        return queryset.filter(Exists(open_ones.filter(due_on__lt=timezone.localdate())))
+    return queryset
+
+
+# The digest's collapsed conflicts ("9 open conflicts about lead ownership") link here.
+CONFLICTS_FILTER = Filter(
+    "conflicts",
+    "Conflicts",
+    lambda: [("open", "Open conflicts"), ("overdue", "Conflicts past due")],
+    _apply_conflicts,
+    order=60,
+)

@@ -82,14 +82,17 @@ def test_near_duplicate_conflicts_are_one_line_with_a_link(coo, manager, time_ma
     partnerships = [make_partnership(title=f"Alliance {n}", owner=manager) for n in range(9)]
     for n, p in enumerate(partnerships):
         conflict(p, date(2026, 10, 1 + n), subject="Dispute over lead ownership" + "." * (n % 2))
+    conflict(partnerships[5], date(2026, 10, 20), subject="dispute over lead ownership")
     conflict(partnerships[0], date(2026, 11, 1), subject="Pricing of the bundle")
     tz = _schedule().tz
     start = datetime(2026, 11, 16, tzinfo=tz)
     end = datetime(2026, 11, 23, tzinfo=tz)
     section = conflicts(coo, [p.pk for p in partnerships], start, end)
     first, second = section.items
-    assert first.text == "9 open conflicts about lead ownership"
-    assert first.link == "/partnerships/"
-    assert first.meta.startswith("In Alliance 0, Alliance 1, Alliance 2 and 6 more")
+    assert first.text == "10 open conflicts about lead ownership"
+    # To the portfolio filtered to partnerships with open conflicts, where they are, the most
+    # first with each partnership's count.
+    assert first.link == "/partnerships/?conflicts=open"
+    assert first.meta.startswith("In Alliance 5 (2), Alliance 0 (1), Alliance 1 (1) and 6 more")
     assert second.text == "Alliance 0: Pricing of the bundle"
     assert section.count == 2 and section.partnership_ids == {p.pk for p in partnerships}

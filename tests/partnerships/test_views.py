@@ -501,6 +501,36 @@ def test_renewal_filter(as_coo):
     assert near.title in page and far.title not in page
 
 
+def test_conflicts_filter(as_coo, coo):
+    quiet = make_partnership(title="No conflict")
+    settled = make_partnership(title="Settled conflict")
+    late = make_partnership(title="Conflict past due")
+    waiting = make_partnership(title="Conflict due later")
+
+    def conflict(p, **fields):
+        Interaction.objects.create(
+            partnership=p,
+            kind=Interaction.Kind.CONFLICT,
+            occurred_on=days_from_today(-30),
+            subject="Lead ownership",
+            recorded_by=coo,
+            **fields,
+        )
+
+    conflict(settled, resolved_on=days_from_today(-1), resolution="Split by region.")
+    conflict(late, due_on=days_from_today(-1))
+    conflict(waiting, due_on=days_from_today(5))
+    titles = [p.title for p in (quiet, settled, late, waiting)]
+
+    def listed(value):
+        page = as_coo.get(reverse("partnerships:list"), {"conflicts": value}).text
+        return [t for t in titles if f">{t}<" in page]
+
+    assert listed("open") == ["Conflict past due", "Conflict due later"]
+    assert listed("overdue") == ["Conflict past due"]
+    assert len(listed("")) == 4
+
+
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_export_honours_filters_permissions_and_neutralises_formulas(
     client, manager, partnership, fmt
