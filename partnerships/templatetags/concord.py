@@ -17,7 +17,7 @@ def portfolio_cells(columns, row):
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, key, label, target="#results", css=""):
+def sort_header(context, key, label, target="#results", css="", legend=""):
     """A sortable column header: a real link (works without JS) that HTMX swaps in place."""
     request = context["request"]
     current = request.GET.get("sort", context.get("default_sort", ""))
@@ -28,8 +28,8 @@ def sort_header(context, key, label, target="#results", css=""):
     state = "sorted" if current == key else "sorted-desc" if current == f"-{key}" else ""
     aria = {"sorted": "ascending", "sorted-desc": "descending"}.get(state, "none")
     return format_html(
-        '<th class="{}" aria-sort="{}"><a href="{}" class="{}" hx-get="{}" hx-target="{}" '
-        'hx-push-url="true">{}</a></th>',
+        '<th class="{}" aria-sort="{}"><a href="{}" class="{}" data-hx-get="{}" '
+        'data-hx-target="{}" data-hx-push-url="true">{}</a>{}</th>',
         css,
         aria,
         url,
@@ -37,6 +37,7 @@ def sort_header(context, key, label, target="#results", css=""):
         url,
         target,
         label,
+        legend,
     )
 
 

@@ -94,6 +94,34 @@ def test_no_serious_or_critical_axe_violation_on_any_page_for_any_role(demo, liv
     assert not blocking, text
 
 
+PHONE_PAGES = (
+    "partnerships:list",
+    "partnerships:detail",
+    "kpis:entry_grid",
+    "partnerships:my_work",
+    "digests:preview",
+)
+
+
+def test_no_serious_or_critical_axe_violation_at_phone_width(demo, live_server, browser):
+    """The pages a manager and the COO use most, at 390 px, where the layout folds and scrolls
+    differently: the menu wraps, tables scroll, the grid shows the current period first."""
+    urls = page_urls(Partnership.objects.get(title=PARTNERSHIP))
+    results = {}
+    for username in ("coo", "manager"):
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        _sign_in(page, live_server.url, username)
+        results[username] = {
+            name: _audit(page, live_server.url + urls[name]) for name in PHONE_PAGES
+        }
+        context.close()
+    text, blocking = _summary(results)
+    print("\n" + text)
+    assert all(status == 200 for pages in results.values() for status, _ in pages.values())
+    assert not blocking, text
+
+
 CLS_OBSERVER = """
 window.__cls = 0;
 new PerformanceObserver((list) => {

@@ -102,7 +102,7 @@ def test_follow_and_unfollow_with_htmx(client, coo, partnership):
     html = response.content.decode()
     assert html.strip().startswith(f'<tr id="follow-{partnership.pk}">')
     assert "Not following" in html and "your choice" in html
-    assert '<strong id="follow-count" hx-swap-oob="true">0</strong>' in html
+    assert '<strong id="follow-count" data-hx-swap-oob="true">0</strong>' in html
     assert partnership.pk not in followed_partnership_ids(coo)
 
     client.post(url, {"action": "follow"}, headers={"HX-Request": "true"})

@@ -91,7 +91,7 @@ def test_tick_action_done_in_place(client, partnership, manager):
     assert "Done" in row and "overdue" not in row and "Undo" in row
     # The panel's counts follow, swapped out of band: nothing open, nothing overdue.
     counts = response.text[response.text.index("</tr>") :]
-    assert 'id="open-action-count-' in counts and 'hx-swap-oob="true"' in counts
+    assert 'id="open-action-count-' in counts and 'data-hx-swap-oob="true"' in counts
     assert '<div class="value">0</div>' in counts
     action.refresh_from_db()
     assert action.status == "done" and action.completed_at is not None

@@ -350,7 +350,7 @@ def test_large_imports_run_as_a_task_with_progress(
             )
         batch = MeasurementImport.objects.get()
         page = client.get(batch.get_absolute_url())
-        assert "Checking the file" in page.text and 'hx-trigger="every 1s"' in page.text
+        assert "Checking the file" in page.text and 'data-hx-trigger="every 1s"' in page.text
         assert response.status_code == 302 and len(callbacks) == 1
         callbacks[0]()  # the Celery task (eager here; a real worker in test_celery_worker)
         batch.refresh_from_db()

@@ -101,7 +101,7 @@ def test_done_then_undo_in_place_with_the_counts(client, manager, work):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="work-done"' in html and "Undo" in html
-    assert 'id="work-counts" hx-swap-oob="true"' in html
+    assert 'id="work-counts" data-hx-swap-oob="true"' in html
     assert (
         '<span class="figure">3</span> open' in html
         and "overdue" not in html.split("work-counts")[1]

@@ -17,7 +17,7 @@ def test_a_declared_panel_shows_in_its_slot_and_loads(plugin_app, client, coo, p
     client.force_login(coo)
     page = client.get(partnership.get_absolute_url()).text
     notes_url = reverse("plugin_app:notes", args=[partnership.pk])
-    assert 'id="panel-notes"' in page and f'hx-get="{notes_url}"' in page
+    assert 'id="panel-notes"' in page and f'data-hx-get="{notes_url}"' in page
     # The side column, below the stage card, after the panels declared before it (order 70).
     side = page[page.index('<aside class="side">') :]
     assert side.index('id="stage"') < side.index('id="panel-dd"') < side.index('id="panel-notes"')

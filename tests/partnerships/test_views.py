@@ -576,7 +576,7 @@ def test_timeline_panel_merges_recent_activity(client, partnership, manager, coo
 
 def test_partnership_page_loads_registered_panels(as_coo, partnership):
     page = as_coo.get(partnership.get_absolute_url()).text
-    assert f'hx-get="{reverse("partnerships:timeline", args=[partnership.pk])}"' in page
+    assert f'data-hx-get="{reverse("partnerships:timeline", args=[partnership.pk])}"' in page
 
 
 def test_goals_without_a_healthy_partnership_stand_out(as_coo):
