@@ -162,12 +162,17 @@ COLUMNS = [
         "kpis",
         "KPIs",
         _render_kpis,
+        legend=mark_safe(
+            '<span class="th-legend"><span class="count count-green" title="On track">on</span>'
+            '<span class="count count-amber" title="At risk">at risk</span>'
+            '<span class="count count-red" title="Off track">off</span></span>'
+        ),
         export=_kpis_export,
         export_label="KPIs on track / at risk / off track",
         annotate=annotate_kpis,
         sort="kpis_off_track",
         order=20,
-        css="nowrap hide-sm",
+        css="nowrap",
     ),
     Column(
         "alerts",

@@ -42,6 +42,7 @@ class Column:
     order: int = 100
     css: str = ""
     export_label: str = ""
+    legend: str = ""  # safe HTML under the header's label: what the cells' chips count
 
     @functools.cached_property
     def td(self):
