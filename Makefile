@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run stop test lint format up setup services chromium wrk bench bench-data clean mutate
+.PHONY: help run stop test lint format up setup services chromium wrk lighthouse bench bench-data clean mutate
 
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)"
@@ -66,10 +66,18 @@ chromium:
 wrk:
 	$(call apt_install,wrk,wrk)
 
+# Lighthouse for the browser tests (tests/browser/test_lighthouse.py), pinned in package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	$(call apt_install,npm,nodejs npm)
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+lighthouse: node_modules/.installed
+
 test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
 test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
 test: export DJANGO_SETTINGS_MODULE = config.settings_test
-test: $(STAMP) lint services chromium wrk
+test: $(STAMP) lint services chromium wrk lighthouse
 	$(PY) -m config.test_database -- $(PY) -m pytest $(PYTEST_ARGS)
 
 up:
