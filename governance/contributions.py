@@ -10,6 +10,7 @@ from partnerships.plugins import (
     HealthInput,
     Nav,
     OnEnd,
+    PackSection,
     Panel,
     Reminder,
     Seeder,
@@ -18,7 +19,7 @@ from partnerships.plugins import (
     WorkSource,
 )
 
-from . import demo, digest, ending, escalation, gates, header, portfolio, selectors, work
+from . import demo, digest, ending, escalation, gates, header, pack, portfolio, selectors, work
 
 GOV_CSS = "governance/governance.css"
 
@@ -95,5 +96,9 @@ CONTRIBUTIONS = Contributions(
     reminders=[
         Reminder("performance_review", digest.review_dates),
         Reminder("dd_reassessment", digest.reassessment_dates),
+    ],
+    pack_sections=[
+        PackSection("governance.risks", pack.risks, order=60),
+        PackSection("governance.reviews", pack.reviews, order=80),
     ],
 )

@@ -10,6 +10,7 @@ from partnerships.plugins import (
     HeaderFact,
     Nav,
     OnEnd,
+    PackSection,
     Panel,
     Seeder,
     Slot,
@@ -26,6 +27,7 @@ from . import (
     ending,
     gates,
     objective_readings,
+    pack,
     portfolio,
     scorecard,
     timeline,
@@ -125,4 +127,9 @@ CONTRIBUTIONS = Contributions(
         ),
     ],
     digest_columns=[DigestColumns("kpis.health", digest.health_columns, order=10)],
+    pack_sections=[
+        PackSection("kpis.history", pack.kpi_history, order=20),
+        PackSection("kpis.health", pack.health, order=30),
+        PackSection("kpis.alerts", pack.alerts, order=40),
+    ],
 )

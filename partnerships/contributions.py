@@ -1,12 +1,13 @@
 """What the base app contributes to its own extension points, declared like any other app's."""
 
-from . import portfolio, stages, timeline, work
+from . import pack, portfolio, stages, timeline, work
 from .models import Stage
 from .plugins import (
     Contributions,
     Gate,
     Nav,
     OnEnd,
+    PackSection,
     Panel,
     Slot,
     Tiles,
@@ -46,5 +47,9 @@ CONTRIBUTIONS = Contributions(
             stages.close_open_conflicts,
             order=90,
         )
+    ],
+    pack_sections=[
+        PackSection("partnerships.objectives", pack.objectives, order=10),
+        PackSection("partnerships.interactions", pack.interactions, order=90),
     ],
 )

@@ -9,8 +9,9 @@ An app names its declaration in its ``AppConfig``::
 and that module holds one ``Contributions`` listing everything the app adds to the others:
 panels of the partnership page and the slot each goes in, portfolio columns, filters and
 tiles, stage-gate conditions, header facts, timeline sources, menu entries, demo seeders,
-digest sections and columns, reminder dates, the inputs of the health score, and what puts a
-partnership first in the portfolio's default order. The base app
+digest sections and columns, reminder dates, the inputs of the health score, what puts a
+partnership first in the portfolio's default order, and the sections of the renewal decision
+pack. The base app
 reads them through ``contributed()`` and never imports the apps that provide them.
 
 The entries are plain data: each names a function of the app that provides it, with the
@@ -220,6 +221,17 @@ class WorkSource:
 
 
 @dataclass(frozen=True)
+class PackSection:
+    """A section of the renewal decision pack: ``fn(partnership, *, today) ->
+    renewals.pack.Section | None``, read with the same selectors as the page it summarises
+    (a few queries, bounded whatever the partnership's history)."""
+
+    key: str
+    fn: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class Contributions:
     """Everything one app adds to the others."""
 
@@ -248,6 +260,7 @@ class Contributions:
     # ``fn(partnership_ids) -> {id: [email, ...]}``: each partnership's escalation path, the
     # people on our side in step order (alert emails follow it).
     escalation_paths: Sequence[Callable] = ()
+    pack_sections: Sequence[PackSection] = ()
 
 
 _KINDS = {f.name for f in fields(Contributions)}

@@ -3,9 +3,9 @@ partnership page (who is invited, which objectives are not yet agreed, which par
 wait for us; then what the partner's people did: their actions, questionnaire, health check and
 ledger), the digest's flag on health-check gaps, and its demo data."""
 
-from partnerships.plugins import Contributions, DigestSection, Panel, Seeder, Slot
+from partnerships.plugins import Contributions, DigestSection, PackSection, Panel, Seeder, Slot
 
-from . import demo, digest
+from . import demo, digest, pack
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -30,4 +30,5 @@ CONTRIBUTIONS = Contributions(
         DigestSection("portal.health_gaps", digest.TITLE, digest.health_gaps, order=65)
     ],
     seeders=[Seeder("portal", demo.seed_portal, order=90)],
+    pack_sections=[PackSection("portal.ledger", pack.value_ledger, order=70)],
 )

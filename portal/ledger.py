@@ -87,6 +87,18 @@ def decide(*, entry, side, by, confirm, reason=""):
     return entry
 
 
+RECENT = 200
+
+
+def recent_entries(partnership):
+    """The entries both sides' ledger pages list and balance, newest first."""
+    return list(
+        LedgerEntry.objects.filter(partnership=partnership).select_related(
+            "entered_by", "decided_by"
+        )[:RECENT]
+    )
+
+
 def balance(entries):
     """Per quarter (oldest first): money and effort each way, and the cumulative net money
     balance (positive: the partner has delivered more to us). Confirmed entries only."""

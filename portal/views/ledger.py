@@ -12,11 +12,7 @@ from ..navigation import portal_context
 
 def ledger_context(partnership, side, *, data=None, errors=None, decide_url=None):
     """What both sides' ledger views show: entries, the balance by quarter, the chart."""
-    entries = list(
-        LedgerEntry.objects.filter(partnership=partnership).select_related(
-            "entered_by", "decided_by"
-        )[:200]
-    )
+    entries = ledger.recent_entries(partnership)
     rows = ledger.balance(entries)
     for e in entries:
         e.to_confirm = e.state == LedgerEntry.State.PENDING and e.entered_side != side
