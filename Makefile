@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run stop test lint format up setup services chromium wrk lighthouse bench bench-data clean mutate
+.PHONY: help run stop test lint format up setup services chromium pango wrk lighthouse bench bench-data clean mutate
 
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)"
@@ -33,7 +33,7 @@ $(STAMP): $(VENV)/bin/python pyproject.toml uv.lock
 setup: $(STAMP)
 
 run: export CONCORD_ENV = dev
-run: $(STAMP)
+run: $(STAMP) pango
 	$(PY) -m config.devserver
 
 # Stops the embedded PostgreSQL server if something left it running (make run stops it itself).
@@ -63,6 +63,13 @@ endef
 chromium:
 	$(call apt_install,/usr/bin/chromium,chromium)
 
+# Pango for WeasyPrint, which draws the renewal decision pack's PDF.
+pango:
+	@ldconfig -p | grep -q libpangoft2-1.0.so.0 || { echo "Installing Debian's Pango..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	     libpango-1.0-0 libpangoft2-1.0-0 >/dev/null 2>&1) \
+	  || { echo "Could not install Pango with apt-get (are you root?)."; exit 1; }; }
+
 wrk:
 	$(call apt_install,wrk,wrk)
 
@@ -77,7 +84,7 @@ lighthouse: node_modules/.installed
 test: export TEST_DATABASE_URL := $(TEST_DATABASE_URL)
 test: export TEST_REDIS_URL := $(TEST_REDIS_URL)
 test: export DJANGO_SETTINGS_MODULE = config.settings_test
-test: $(STAMP) lint services chromium wrk lighthouse
+test: $(STAMP) lint services chromium pango wrk lighthouse
 	$(PY) -m config.test_database -- $(PY) -m pytest $(PYTEST_ARGS)
 
 up:

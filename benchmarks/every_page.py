@@ -58,6 +58,9 @@ NOT_PAGES = {
     "partner_access:ledger_decide",
     "portal:item_update",
     "portal:corrective_update",
+    "renewals:pack_open",
+    "renewals:pack_recommend",
+    "renewals:pack_decide",
     "portal:questionnaire_answer",
     "portal:ledger_decide",
 }
@@ -214,6 +217,8 @@ def _kpi_and_digest_urls(p, with_):
         "portal:ledger": reverse("portal:ledger", args=[p]),
         "partner_access:healthcheck": reverse("partner_access:healthcheck", args=[p]),
         "partner_access:ledger": reverse("partner_access:ledger", args=[p]),
+        "renewals:pack": reverse("renewals:pack", args=[p]),
+        "renewals:pack_pdf": reverse("renewals:pack_pdf", args=[p]),
     }
 
 

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "digests",
     "outbox",
     "portal",
+    "renewals",
 ]
 
 MIDDLEWARE = [
@@ -268,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.send_action_reminders",
         "schedule": schedule("SCHEDULE_PORTAL_ACTION_REMINDERS", "40 6 * * *"),
     },
+    # A renewal decision pack for each partnership coming into its notice period.
+    "renewals-open-due-packs": {
+        "task": "renewals.open_due_packs",
+        "schedule": schedule("SCHEDULE_DECISION_PACKS", "20 6 * * *"),
+    },
     # Conflicts past the date they should be resolved by escalate along the path, daily.
     "governance-escalate-conflicts": {
         "task": "governance.escalate_conflicts",
@@ -293,6 +299,8 @@ CELERY_BEAT_SCHEDULE = {
 # --- Digests and reminders (digests app) -------------------------------------------------------
 DIGEST_REMINDER_OFFSETS = env.list("DIGEST_REMINDER_OFFSETS", cast=int, default=[90, 30, 7])
 DIGEST_UPCOMING_DAYS = env.int("DIGEST_UPCOMING_DAYS", default=30)
+# A renewal decision pack is assembled this many days before the agreement's notice deadline.
+DECISION_PACK_LEAD_DAYS = env.int("DECISION_PACK_LEAD_DAYS", default=60)
 DIGEST_INACTIVE_DAYS = env.int("DIGEST_INACTIVE_DAYS", default=30)
 DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=12)
 DD_REASSESS_MONTHS = env.int("DD_REASSESS_MONTHS", default=12)

@@ -20,7 +20,7 @@ AXE = Axe()
 BLOCKING = {"critical", "serious"}
 IMPACTS = ("critical", "serious", "moderate", "minor")
 # Pages that are not HTML documents (downloads) or are fragments loaded into another page.
-NOT_DOCUMENTS = ("export", "template", "panel:")
+NOT_DOCUMENTS = ("export", "template", "panel:", "pdf")
 ROLES = [("coo", False), ("manager", False), ("viewer", False), ("hannah", True)]
 PARTNERSHIP = "Joint AI insights offering"  # the manager's, and hannah's in the portal
 
