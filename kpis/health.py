@@ -52,6 +52,12 @@ FORMULA = [
         6,
         "3 points off per required due-diligence item neither passed nor waived.",
     ),
+    (
+        "integration",
+        "Slipped milestones",
+        8,
+        "2 points off per integration-plan milestone still open after its due date.",
+    ),
 ]
 BANDS = [
     ("green", GREEN_FROM, "Healthy"),
@@ -89,6 +95,10 @@ def health_score(
 ):
     """The health of one partnership: 100 minus the points each component takes off.
 
+    ``governance`` holds the inputs the other apps contribute (``HealthInput``), by name:
+    governance's ``overdue_actions``, ``max_risk_score``, ``open_risks``, ``dd_required_open``
+    and the integration plans' ``slipped_milestones``.
+
     Returns {"score": int 0..100, "band": "green"|"amber"|"red", "components": [{"key",
     "label", "points" (taken off, 0 or more), "max", "detail"}]} — see FORMULA.
     """
@@ -125,6 +135,11 @@ def health_score(
     parts["dd"] = (
         min(6, 3 * dd_open),
         f"{dd_open} required item{'s' if dd_open != 1 else ''} open.",
+    )
+    slipped = governance.get("slipped_milestones", 0) or 0
+    parts["integration"] = (
+        min(8, 2 * slipped),
+        f"{slipped} milestone{'s' if slipped != 1 else ''} slipped.",
     )
 
     components = []
