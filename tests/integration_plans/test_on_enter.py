@@ -29,9 +29,9 @@ def test_a_failing_hook_undoes_the_move(partnership, coo):
     def fail(p, *, by, now):
         raise RuntimeError("set-up failed")
 
-    with added(Contributions(on_enter=[OnEnter("test.fail", Stage.DUE_DILIGENCE, fail)])):
-        with pytest.raises(RuntimeError):
-            move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo)
+    failing = Contributions(on_enter=[OnEnter("test.fail", Stage.DUE_DILIGENCE, fail)])
+    with added(failing), pytest.raises(RuntimeError):
+        move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo)
     partnership.refresh_from_db()
     assert partnership.stage == Stage.PROSPECT
 

@@ -15,7 +15,7 @@ HX = {"HX-Request": "true"}
 
 def populate(partnership, owner, n):
     contact = partnership.partner.contacts.create(name="Ines Duarte")
-    for s in range(3):
+    for _ in range(3):
         stream = make_workstream(partnership, partner_owner=contact, owner=owner)
         previous = None
         for i in range(n):
