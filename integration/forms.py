@@ -31,8 +31,8 @@ class WorkstreamForm(forms.ModelForm):
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.partnership = partnership
-        if not self.instance.pk:
-            self.initial.setdefault("start_date", timezone.localdate())
+        if not self.initial.get("start_date"):
+            self.initial["start_date"] = timezone.localdate()
         self.fields["owner"].queryset = people()
         self.fields["partner_owner"].queryset = partnership.partner.contacts.all()
 

@@ -31,6 +31,7 @@ def _plan_context(request, partnership, *, full):
         "can_edit": can_edit_partnership(request.user, partnership),
         "plan": plan,
         "chart": gantt.chart(plan, today),
+        "narrow_chart": gantt.chart(plan, today, gantt.NARROW),
         "today": today,
         "full": full,
     }
