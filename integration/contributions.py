@@ -23,7 +23,7 @@ CONTRIBUTIONS = Contributions(
             "integration:plan",
             Slot.AFTER_OBJECTIVES,
             35,
-            reserve=(900, 1400),
+            reserve=(1250, 2200),
             stylesheet="integration/integration.css",
         )
     ],

@@ -91,3 +91,17 @@ def test_the_demo_gives_active_partnerships_plans_in_different_states(db, manage
     assert Milestone.objects.filter(owner_contact__isnull=False).exists()
     counts = {p.title: Workstream.objects.filter(partnership=p).count() for p in active}
     assert set(counts.values()) == {6}
+
+
+def test_slipped_milestones_put_a_partnership_first_among_equals(db, manager):
+    from integration.portfolio import slipped_count
+    from tests.factories import make_partnership
+
+    calm = make_partnership(title="Calm", owner=manager)
+    late = make_partnership(title="Late", owner=manager)
+    _slipped_plan(late, manager)
+    order = Partnership.objects.filter(pk__in=[calm.pk, late.pk]).annotate(
+        slipped=slipped_count(TODAY)
+    )
+    assert {p.title: p.slipped for p in order} == {"Calm": 0, "Late": 2}
+    assert [p.title for p in order.order_by("-slipped")] == ["Late", "Calm"]
