@@ -31,6 +31,7 @@ NOT_PAGES = {
     "governance:dd_evidence_download",
     "governance:action_done",
     "governance:action_reopen",
+    "integration:milestone_reopen",
     "partnerships:my_work_change",
     "partnerships:conflict_resolve",
     "kpis:entry_cell",
@@ -86,6 +87,7 @@ def page_urls(partnership):
     urls = {
         **_partnership_urls(partnership, with_),
         **_governance_urls(p, with_),
+        **_integration_urls(p, with_),
         **_kpi_and_digest_urls(p, with_),
     }
     for panel in panels():
@@ -96,6 +98,7 @@ def page_urls(partnership):
 def _first_objects(partnership):
     """The first object of each kind a page needs, or None when the data has none."""
     from governance import models as gov
+    from integration.models import Milestone, Workstream
     from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
     from partnerships.models import Objective, StrategicGoal
 
@@ -114,6 +117,8 @@ def _first_objects(partnership):
         "action_item": gov.ActionItem.objects.filter(partnership=partnership).first(),
         "review": gov.PerformanceReview.objects.filter(partnership=partnership).first(),
         "risk": gov.Risk.objects.filter(partnership=partnership).order_by("pk").first(),
+        "workstream": Workstream.objects.filter(partnership=partnership).first(),
+        "milestone": Milestone.objects.filter(workstream__partnership=partnership).first(),
     }
 
 
@@ -154,6 +159,19 @@ def _partnership_urls(partnership, with_):
         "partnerships:my_work": reverse("partnerships:my_work"),
         "partnerships:goal_create": reverse("partnerships:goal_create"),
         "partnerships:goal_edit": with_("goal", "partnerships:goal_edit"),
+    }
+
+
+def _integration_urls(p, with_):
+    from django.urls import reverse
+
+    return {
+        "integration:plan": reverse("integration:plan", args=[p]),
+        "integration:workstream_create": reverse("integration:workstream_create", args=[p]),
+        "integration:workstream_edit": with_("workstream", "integration:workstream_edit", p),
+        "integration:milestone_create": with_("workstream", "integration:milestone_create", p),
+        "integration:milestone_edit": with_("milestone", "integration:milestone_edit", p),
+        "integration:milestone_done": with_("milestone", "integration:milestone_done", p),
     }
 
 

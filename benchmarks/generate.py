@@ -26,6 +26,7 @@ if __package__ in (None, ""):
 
 from benchmarks.database import copy_rows, reset_database  # noqa: E402
 from benchmarks.generate_governance import field_choices, governance_rows  # noqa: E402
+from benchmarks.generate_integration import integration_rows  # noqa: E402
 
 PASSWORD = "bench-password-1"
 EXECUTIVE_USERNAME = "bench_exec"
@@ -117,6 +118,8 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
         _objectives_and_agreements(run, goals)
     with transaction.atomic(), timer.step("governance"):
         governance_rows(run.rng, run.partnerships, run.managers, run.today, run.now)
+    with transaction.atomic(), timer.step("integration plans"):
+        integration_rows(run.partnerships, run.today)
     with transaction.atomic(), timer.step("kpis"):
         _kpis(run)
     with transaction.atomic(), timer.step("measurements (COPY)"):

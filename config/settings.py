@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "outbox",
     "portal",
     "renewals",
+    "integration",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("governance/", include("governance.urls")),
     path("kpis/", include("kpis.urls")),
+    path("integration/", include("integration.urls")),
     path("digests/", include("digests.urls")),
     path("portal/", include("portal.urls")),
     path("partner-access/", include("portal.internal_urls")),

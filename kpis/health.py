@@ -52,6 +52,12 @@ FORMULA = [
         6,
         "3 points off per required due-diligence item neither passed nor waived.",
     ),
+    (
+        "integration",
+        "Slipped milestones",
+        8,
+        "2 points off per integration-plan milestone still open after its due date.",
+    ),
 ]
 BANDS = [
     ("green", GREEN_FROM, "Healthy"),
@@ -89,6 +95,10 @@ def health_score(
 ):
     """The health of one partnership: 100 minus the points each component takes off.
 
+    ``governance`` holds the inputs the other apps contribute (``HealthInput``), by name:
+    governance's ``overdue_actions``, ``max_risk_score``, ``open_risks``, ``dd_required_open``
+    and the integration plans' ``slipped_milestones``.
+
     Returns {"score": int 0..100, "band": "green"|"amber"|"red", "components": [{"key",
     "label", "points" (taken off, 0 or more), "max", "detail"}]} — see FORMULA.
     """
@@ -113,19 +123,7 @@ def health_score(
         min(15, 5 * overdue_corrective_actions),
         f"{overdue_corrective_actions} overdue.",
     )
-    overdue = governance.get("overdue_actions", 0) or 0
-    parts["governance"] = (min(9, 3 * overdue), f"{overdue} overdue.")
-    risk = governance.get("max_risk_score", 0) or 0
-    open_risks = governance.get("open_risks", 0) or 0
-    parts["risks"] = (
-        risk_points(risk),
-        f"{open_risks} open; highest score {risk} of 25." if open_risks else "No open risk.",
-    )
-    dd_open = governance.get("dd_required_open", 0) or 0
-    parts["dd"] = (
-        min(6, 3 * dd_open),
-        f"{dd_open} required item{'s' if dd_open != 1 else ''} open.",
-    )
+    parts.update(_contributed_parts(governance))
 
     components = []
     for key, label, most, _ in FORMULA:
@@ -136,6 +134,27 @@ def health_score(
     taken = sum(points for points, _ in parts.values())
     score = max(0, min(100, round(100 - taken)))
     return {"score": score, "band": band_for(score), "components": components}
+
+
+def _contributed_parts(inputs):
+    """The components scored from the other apps' inputs: {key: (points, detail)}."""
+    overdue = inputs.get("overdue_actions", 0) or 0
+    risk = inputs.get("max_risk_score", 0) or 0
+    open_risks = inputs.get("open_risks", 0) or 0
+    dd_open = inputs.get("dd_required_open", 0) or 0
+    slipped = inputs.get("slipped_milestones", 0) or 0
+    return {
+        "governance": (min(9, 3 * overdue), f"{overdue} overdue."),
+        "risks": (
+            risk_points(risk),
+            f"{open_risks} open; highest score {risk} of 25." if open_risks else "No open risk.",
+        ),
+        "dd": (min(6, 3 * dd_open), f"{dd_open} required item{'s' if dd_open != 1 else ''} open."),
+        "integration": (
+            min(8, 2 * slipped),
+            f"{slipped} milestone{'s' if slipped != 1 else ''} slipped.",
+        ),
+    }
 
 
 # Gathering the inputs ------------------------------------------------------------------------

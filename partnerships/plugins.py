@@ -10,9 +10,9 @@ and that module holds one ``Contributions`` listing everything the app adds to t
 panels of the partnership page and the slot each goes in, portfolio columns, filters and
 tiles, stage-gate conditions, header facts, timeline sources, menu entries, demo seeders,
 digest sections and columns, reminder dates, the inputs of the health score, what puts a
-partnership first in the portfolio's default order, and the sections of the renewal decision
-pack. The base app
-reads them through ``contributed()`` and never imports the apps that provide them.
+partnership first in the portfolio's default order, what entering or ending a stage does, and
+the sections of the renewal decision pack. The base app reads them through ``contributed()``
+and never imports the apps that provide them.
 
 The entries are plain data: each names a function of the app that provides it, with the
 signature documented on the entry. Portfolio columns and filters are ``portfolio.Column`` and
@@ -205,6 +205,18 @@ class OnEnd:
 
 
 @dataclass(frozen=True)
+class OnEnter:
+    """What entering ``to_stage`` sets up (an integration plan from its template, say):
+    ``fn(partnership, *, by, now)``, called in the move's transaction after the stage is saved.
+    It must be idempotent: a partnership can enter the same stage more than once."""
+
+    key: str
+    to_stage: str
+    fn: Callable
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class WorkSource:
     """Something due from a user, listed on "My work" (``partnerships.work``).
 
@@ -253,6 +265,7 @@ class Contributions:
     reminders: Sequence[Reminder] = ()
     attention: Sequence[Attention] = ()
     on_end: Sequence[OnEnd] = ()
+    on_enter: Sequence[OnEnter] = ()
     # ``fn(objective_ids, today) -> {id: objectives.Reading}``: objectives read from the KPIs
     # that measure them.
     objective_readings: Sequence[Callable] = ()

@@ -134,9 +134,18 @@ def move_partnership(partnership, to_stage, *, by, reason="", force=False, now=N
             # What was still open closes with the partnership, in the same transaction.
             for closer in closers():
                 closer.close(locked, by=by, now=now, reason=reason)
+        # What the new stage sets up, in the same transaction: a failure undoes the move.
+        for entry in entered(to_stage):
+            entry.fn(locked, by=by, now=now)
     partnership.stage = to_stage
     partnership.stage_changed_at = now
     return move
+
+
+def entered(to_stage):
+    """What entering ``to_stage`` sets up (``plugins.OnEnter``), in order."""
+    found = [e for e in contributed("on_enter") if e.to_stage == to_stage]
+    return sorted(found, key=lambda e: (e.order, e.key))
 
 
 def closers():

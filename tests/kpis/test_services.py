@@ -257,6 +257,7 @@ def test_health_formula():
         "governance": 3,
         "risks": 4.8,
         "dd": 3,
+        "integration": 0,
     }
     worst = health.health_score(
         off_track=2,

@@ -25,6 +25,7 @@ def test_a_partnership_with_nothing_wrong_scores_100_and_green():
         "governance": 0,
         "risks": 0,
         "dd": 0,
+        "integration": 0,
     }
 
 
@@ -33,9 +34,9 @@ def test_components_follow_the_formula_order_labels_and_maxima():
     assert [(c["key"], c["label"], c["max"]) for c in result["components"]] == [
         (key, label, most) for key, label, most, _ in FORMULA
     ]
-    assert [c["max"] for c in result["components"]] == [50, 10, 15, 9, 30, 6]
+    assert [c["max"] for c in result["components"]] == [50, 10, 15, 9, 30, 6, 8]
     # The maxima add up to more than 100: the score stops at 0.
-    assert sum(most for _, _, most, _ in FORMULA) == 120
+    assert sum(most for _, _, most, _ in FORMULA) == 128
 
 
 @pytest.mark.parametrize(
@@ -188,6 +189,7 @@ def test_every_component_at_its_cap_takes_the_score_to_zero():
             "max_risk_score": 25,
             "open_risks": 3,
             "dd_required_open": 9,
+            "slipped_milestones": 9,
         },
     )
     assert points(result) == {
@@ -197,6 +199,7 @@ def test_every_component_at_its_cap_takes_the_score_to_zero():
         "governance": 9,
         "risks": 30,
         "dd": 6,
+        "integration": 8,
     }
     assert result["score"] == 0
     assert result["band"] == "red"
@@ -247,3 +250,13 @@ def test_band_labels_users_read():
 def test_scores_land_in_the_band_of_their_value(inputs, score, band):
     result = health_score(**inputs)
     assert (result["score"], result["band"]) == (score, band)
+
+
+@pytest.mark.parametrize(("slipped", "taken"), [(0, 0), (1, 2), (3, 6), (4, 8), (9, 8)])
+def test_slipped_milestones_take_two_points_each_up_to_eight(slipped, taken):
+    result = health_score(on_track=1, governance={"slipped_milestones": slipped})
+    assert points(result)["integration"] == taken
+    assert result["score"] == 100 - taken
+    assert details(result)["integration"] == (
+        f"{slipped} milestone{'s' if slipped != 1 else ''} slipped."
+    )

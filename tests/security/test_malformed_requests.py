@@ -70,6 +70,8 @@ KWARG_MODELS = {
     "cadence_pk": "governance.MeetingCadence",
     "review_pk": "governance.PerformanceReview",
     "risk_pk": "governance.Risk",
+    "workstream_pk": "integration.Workstream",
+    "milestone_pk": "integration.Milestone",
     "objective_pk": "partnerships.Objective",
     "contact_pk": "partnerships.Contact",
     "invitation_pk": "portal.Invitation",
