@@ -60,6 +60,9 @@ NOT_PAGES = {
     "portal:item_update",
     "portal:corrective_update",
     "renewals:pack_open",
+    # A download of every section at once: about twenty queries, constant whatever the
+    # history (tests/renewals/test_views.py pins it); its page loads the sections one by one.
+    "renewals:pack_pdf",
     "renewals:pack_recommend",
     "renewals:pack_decide",
     "portal:questionnaire_answer",
@@ -236,7 +239,7 @@ def _kpi_and_digest_urls(p, with_):
         "partner_access:healthcheck": reverse("partner_access:healthcheck", args=[p]),
         "partner_access:ledger": reverse("partner_access:ledger", args=[p]),
         "renewals:pack": reverse("renewals:pack", args=[p]),
-        "renewals:pack_pdf": reverse("renewals:pack_pdf", args=[p]),
+        "renewals:pack_section": reverse("renewals:pack_section", args=[p, "kpis.history"]),
     }
 
 

@@ -98,7 +98,7 @@ CONTRIBUTIONS = Contributions(
         Reminder("dd_reassessment", digest.reassessment_dates),
     ],
     pack_sections=[
-        PackSection("governance.risks", pack.risks, order=60),
-        PackSection("governance.reviews", pack.reviews, order=80),
+        PackSection("governance.risks", "Risks", pack.risks, order=60),
+        PackSection("governance.reviews", "Last performance reviews", pack.reviews, order=80),
     ],
 )

@@ -7,13 +7,14 @@ from partnerships.plugins import (
     DigestSection,
     HealthInput,
     OnEnter,
+    PackSection,
     Panel,
     Seeder,
     Slot,
     WorkSource,
 )
 
-from . import demo, digest, portfolio, selectors, services, work
+from . import demo, digest, pack, portfolio, selectors, services, work
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -51,4 +52,7 @@ CONTRIBUTIONS = Contributions(
     ],
     attention=portfolio.ATTENTION,
     seeders=[Seeder("integration", demo.seed_integration, order=30)],
+    pack_sections=[
+        PackSection("integration.milestones", "Integration milestones", pack.milestones, order=55)
+    ],
 )

@@ -128,8 +128,8 @@ CONTRIBUTIONS = Contributions(
     ],
     digest_columns=[DigestColumns("kpis.health", digest.health_columns, order=10)],
     pack_sections=[
-        PackSection("kpis.history", pack.kpi_history, order=20),
-        PackSection("kpis.health", pack.health, order=30),
-        PackSection("kpis.alerts", pack.alerts, order=40),
+        PackSection("kpis.history", "KPIs against their targets", pack.kpi_history, order=20),
+        PackSection("kpis.health", "Health", pack.health, order=30),
+        PackSection("kpis.alerts", "Alerts and how they were resolved", pack.alerts, order=40),
     ],
 )

@@ -49,7 +49,9 @@ CONTRIBUTIONS = Contributions(
         )
     ],
     pack_sections=[
-        PackSection("partnerships.objectives", pack.objectives, order=10),
-        PackSection("partnerships.interactions", pack.interactions, order=90),
+        PackSection("partnerships.objectives", "Objectives", pack.objectives, order=10),
+        PackSection(
+            "partnerships.interactions", "Interaction highlights", pack.interactions, order=90
+        ),
     ],
 )

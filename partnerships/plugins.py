@@ -239,6 +239,7 @@ class PackSection:
     (a few queries, bounded whatever the partnership's history)."""
 
     key: str
+    title: str
     fn: Callable
     order: int = 100
 

@@ -30,5 +30,5 @@ CONTRIBUTIONS = Contributions(
         DigestSection("portal.health_gaps", digest.TITLE, digest.health_gaps, order=65)
     ],
     seeders=[Seeder("portal", demo.seed_portal, order=90)],
-    pack_sections=[PackSection("portal.ledger", pack.value_ledger, order=70)],
+    pack_sections=[PackSection("portal.ledger", "Value ledger", pack.value_ledger, order=70)],
 )

@@ -13,12 +13,11 @@ def pack_recipients(partnership):
     return sorted(set(chosen.values_list("email", flat=True)))
 
 
-def latest_pack(partnership):
-    return partnership.decision_packs.select_related(
-        "opened_by", "recommended_by", "decided_by"
-    ).first()
-
-
-def earlier_packs(partnership, latest):
-    found = partnership.decision_packs.select_related("decided_by")
-    return list(found.exclude(pk=latest.pk)[:10]) if latest else []
+def packs_of(partnership, earlier=10):
+    """(the latest pack or None, the ones before it), in one query."""
+    found = list(
+        partnership.decision_packs.select_related("opened_by", "recommended_by", "decided_by")[
+            : earlier + 1
+        ]
+    )
+    return (found[0], found[1:]) if found else (None, [])

@@ -3,7 +3,7 @@ decide. Thin: the rules are in services and the figures in each app's pack secti
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,12 +26,13 @@ def _partnership(request, pk):
 
 
 def _context(request, partnership, **forms):
-    latest = selectors.latest_pack(partnership)
+    latest, earlier = selectors.packs_of(partnership)
     return {
         "partnership": partnership,
         "pack": latest,
-        "earlier": selectors.earlier_packs(partnership, latest),
-        "assembled": packs.assemble(partnership, today=timezone.localdate()),
+        "earlier": earlier,
+        "sources": packs.section_sources(),
+        "lead_days": services.lead_days(),
         "can_open": is_executive(request.user) and not (latest and latest.is_open),
         "can_recommend": bool(latest and latest.is_open)
         and can_edit_partnership(request.user, partnership),
@@ -47,9 +48,19 @@ def pack_page(request, pk):
     return render(request, "renewals/pack.html", _context(request, partnership))
 
 
+def pack_section(request, pk, key):
+    """One section of the pack, loaded into its page (a few queries each)."""
+    partnership = _partnership(request, pk)
+    if key not in {source.key for source in packs.section_sources()}:
+        raise Http404("No such section.")
+    assembled = packs.assemble(partnership, today=timezone.localdate(), keys={key})
+    return render(request, "renewals/_sections.html", {"assembled": assembled, "key": key})
+
+
 def pack_pdf(request, pk):
     partnership = _partnership(request, pk)
     context = _context(request, partnership)
+    context["assembled"] = packs.assemble(partnership, today=timezone.localdate())
     html = render_to_string("renewals/pack_pdf.html", context, request=request)
     response = HttpResponse(render_pdf(html), content_type="application/pdf")
     name = f"decision-pack-{slugify(partnership.title)}-{timezone.localdate():%Y-%m-%d}.pdf"
@@ -71,7 +82,7 @@ def pack_open(request, pk):
 @require_POST
 def pack_recommend(request, pk):
     partnership = _partnership(request, pk)
-    latest = selectors.latest_pack(partnership)
+    latest, _ = selectors.packs_of(partnership)
     if latest is None or not can_edit_partnership(request.user, partnership):
         raise PermissionDenied("You cannot recommend on this partnership.")
     form = RecommendationForm(request.POST)
@@ -90,7 +101,7 @@ def pack_recommend(request, pk):
 @require_POST
 def pack_decide(request, pk):
     partnership = _partnership(request, pk)
-    latest = selectors.latest_pack(partnership)
+    latest, _ = selectors.packs_of(partnership)
     if latest is None or not is_executive(request.user):
         raise PermissionDenied("Only an executive decides a renewal.")
     form = DecisionForm(request.POST)

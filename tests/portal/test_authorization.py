@@ -39,6 +39,7 @@ ROUTES = {
     "governance:portfolio_risks": internal(),
     "renewals:pack": internal(pk=PARTNERSHIP),
     "renewals:pack_pdf": internal(pk=PARTNERSHIP),
+    "renewals:pack_section": internal(pk=PARTNERSHIP, key="kpis.history"),
     "renewals:pack_open": internal(pk=PARTNERSHIP),
     "renewals:pack_recommend": internal(pk=PARTNERSHIP),
     "renewals:pack_decide": internal(pk=PARTNERSHIP),

@@ -1,6 +1,7 @@
 """The decision pack's page, PDF and forms, for each role."""
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,11 +10,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from governance.models import Risk
+from kpis.snapshots import recompute
 from partnerships.models import Stage
 from portal.models import LedgerEntry
 from renewals import services
 from renewals.models import Decision
+from renewals.pack import section_sources
 from tests.conftest import client_for
+from tests.kpis.conftest import measure
 
 pytestmark = pytest.mark.django_db
 
@@ -70,6 +74,22 @@ def test_the_pdf_has_the_title_and_the_kpi_table(client, renewing, coo):
     assert "LATEST TARGET STATUS PERIODS" in text
 
 
+def test_the_pdf_reads_the_same_queries_for_a_short_and_a_long_history(
+    client, renewing, coo, django_assert_max_num_queries
+):
+    services.open_pack(renewing, by=coo)
+    as_coo = client_for(client, coo)
+    with django_assert_max_num_queries(25) as short:
+        as_coo.get(_url("pack_pdf", renewing))
+    kpi = renewing.kpis.get()
+    for months_back in range(13, 37):
+        day = timezone.localdate().replace(day=1) - timedelta(days=31 * months_back)
+        measure(kpi, day.replace(day=1), 95)
+    recompute(partnership_ids=[renewing.pk])
+    with django_assert_max_num_queries(len(short)):
+        as_coo.get(_url("pack_pdf", renewing))
+
+
 def test_the_packs_figures_are_the_pages_figures(client, renewing, coo, manager):
     Risk.objects.create(
         partnership=renewing, title="Price rise", category="financial", likelihood=5, impact=5
@@ -85,9 +105,11 @@ def test_the_packs_figures_are_the_pages_figures(client, renewing, coo, manager)
         state=LedgerEntry.State.CONFIRMED,
     )
     as_coo = client_for(client, coo)
-    sections = {
-        s.title: s for s in as_coo.get(_url("pack", renewing)).context["assembled"].sections
-    }
+    sections = {}
+    for source in section_sources():
+        url = reverse("renewals:pack_section", args=[renewing.pk, source.key])
+        (section,) = as_coo.get(url).context["assembled"].sections
+        sections[section.title] = section
     kpis_panel = as_coo.get(reverse("kpis:partnership_kpis", args=[renewing.pk])).text
     for name, latest, target, *_ in sections["KPIs against their targets"].table.rows:
         assert name in kpis_panel and latest in kpis_panel and target in kpis_panel
@@ -111,6 +133,13 @@ def test_the_pack_page_reads_a_bounded_number_of_queries(
     as_coo.get(_url("pack", renewing))
     with django_assert_max_num_queries(15):
         assert as_coo.get(_url("pack", renewing)).status_code == 200
+    # Each section loads on its own, within the same budget.
+    for source in section_sources():
+        url = reverse("renewals:pack_section", args=[renewing.pk, source.key])
+        with django_assert_max_num_queries(15):
+            assert as_coo.get(url).status_code == 200
+    missing = reverse("renewals:pack_section", args=[renewing.pk, "nope"])
+    assert as_coo.get(missing).status_code == 404
 
 
 def test_a_viewer_reads_the_pack_but_cannot_act(client, renewing, coo, viewer):
