@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "digests",
     "outbox",
     "portal",
+    "contracts",
 ]
 
 MIDDLEWARE = [

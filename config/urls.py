@@ -14,6 +14,7 @@ urlpatterns = [
     path("kpis/", include("kpis.urls")),
     path("digests/", include("digests.urls")),
     path("portal/", include("portal.urls")),
+    path("contracts/", include("contracts.urls")),
     path("partner-access/", include("portal.internal_urls")),
     path("", include("partnerships.urls")),
 ]
