@@ -49,29 +49,28 @@ def open_occurrences(obligation, today, *, horizon_days=DUE_SOON_DAYS):
     return [Occurrence(obligation, d, False) for d in dates if d not in kept]
 
 
-def standing(obligation, today):
-    """How the obligation stands, for a badge: (label, tone, overdue count, next due date)."""
-    pending = open_occurrences(obligation, today)
-    overdue = [o for o in pending if o.is_overdue(today)]
-    upcoming = next_due(
-        obligation.first_due, obligation.recurrence, after=today, ends_on=obligation.ends_on
-    )
+def next_open_due(obligation, after):
+    """The first due date on or after ``after`` not kept yet, or None."""
     kept = set(obligation.fulfilled_dates)
-    while upcoming and upcoming in kept and obligation.recurrence != "one_off":
-        upcoming = next_due(
-            obligation.first_due,
-            obligation.recurrence,
-            after=upcoming + timedelta(days=1),
-            ends_on=obligation.ends_on,
-        )
-    if upcoming in kept:
-        upcoming = None
+    first, recurrence, ends_on = obligation.first_due, obligation.recurrence, obligation.ends_on
+    day = next_due(first, recurrence, after=after, ends_on=ends_on)
+    while day is not None and day in kept:
+        day = next_due(first, recurrence, after=day + timedelta(days=1), ends_on=ends_on)
+    return day
+
+
+def standing(obligation, today):
+    """How the obligation stands, for a badge: (label, tone, overdue count, next due date),
+    the next due date being the earliest not kept (an overdue one first)."""
     if obligation.status == Obligation.Status.ENDED:
         return "Ended", "", 0, None
+    pending = open_occurrences(obligation, today)
+    overdue = sum(1 for o in pending if o.is_overdue(today))
     if overdue:
-        return "Late", "red", len(overdue), upcoming
+        return "Late", "red", overdue, pending[0].due_date
     if pending:
-        return "Due soon", "amber", 0, upcoming
+        return "Due soon", "amber", 0, pending[0].due_date
+    upcoming = next_open_due(obligation, today)
     if upcoming is None:
         return "Kept", "green", 0, None
     return "On track", "green", 0, upcoming
