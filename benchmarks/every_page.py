@@ -60,6 +60,9 @@ NOT_PAGES = {
     "portal:corrective_update",
     "portal:questionnaire_answer",
     "portal:ledger_decide",
+    "contracts:version_file",
+    "contracts:fulfilment_file",
+    "contracts:fulfilment_reopen",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -84,6 +87,7 @@ def page_urls(partnership):
         **_partnership_urls(partnership, with_),
         **_governance_urls(p, with_),
         **_kpi_and_digest_urls(p, with_),
+        **_contract_urls(p, with_),
     }
     for panel in panels():
         urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
@@ -92,6 +96,7 @@ def page_urls(partnership):
 
 def _first_objects(partnership):
     """The first object of each kind a page needs, or None when the data has none."""
+    from contracts.models import Document, Obligation
     from governance import models as gov
     from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
     from partnerships.models import Objective, StrategicGoal
@@ -111,6 +116,8 @@ def _first_objects(partnership):
         "action_item": gov.ActionItem.objects.filter(partnership=partnership).first(),
         "review": gov.PerformanceReview.objects.filter(partnership=partnership).first(),
         "risk": gov.Risk.objects.filter(partnership=partnership).order_by("pk").first(),
+        "document": Document.objects.filter(agreement__partnership=partnership).first(),
+        "obligation": Obligation.objects.filter(partnership=partnership).order_by("pk").first(),
     }
 
 
@@ -178,6 +185,20 @@ def _governance_urls(p, with_):
         "governance:risks": reverse("governance:risks", args=[p]),
         "governance:risk_create": reverse("governance:risk_create", args=[p]),
         "governance:risk_edit": with_("risk", "governance:risk_edit", p),
+    }
+
+
+def _contract_urls(p, with_):
+    from django.urls import reverse
+
+    return {
+        "contracts:panel": reverse("contracts:panel", args=[p]),
+        "contracts:document_create": reverse("contracts:document_create", args=[p]),
+        "contracts:version_create": with_("document", "contracts:version_create", p),
+        "contracts:obligation_create": reverse("contracts:obligation_create", args=[p]),
+        "contracts:obligation_edit": with_("obligation", "contracts:obligation_edit", p),
+        "contracts:obligation_end": with_("obligation", "contracts:obligation_end", p),
+        "contracts:fulfil": with_("obligation", "contracts:fulfil", p),
     }
 
 

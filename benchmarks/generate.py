@@ -25,6 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.database import copy_rows, reset_database  # noqa: E402
+from benchmarks.generate_contracts import contract_rows  # noqa: E402
 from benchmarks.generate_governance import field_choices, governance_rows  # noqa: E402
 
 PASSWORD = "bench-password-1"
@@ -117,6 +118,8 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
         _objectives_and_agreements(run, goals)
     with transaction.atomic(), timer.step("governance"):
         governance_rows(run.rng, run.partnerships, run.managers, run.today, run.now)
+    with transaction.atomic(), timer.step("contract documents and obligations"):
+        contract_rows(run.partnerships, run.today, run.now)
     with transaction.atomic(), timer.step("kpis"):
         _kpis(run)
     with transaction.atomic(), timer.step("measurements (COPY)"):
