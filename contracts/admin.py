@@ -34,3 +34,10 @@ class FulfilmentAdmin(admin.ModelAdmin):
 class ObligationChangeAdmin(admin.ModelAdmin):
     list_display = ["obligation", "kind", "amendment", "changed_by", "changed_at"]
     raw_id_fields = ["obligation", "partnership", "amendment", "changed_by"]
+
+
+@admin.register(DocumentVersion)
+class DocumentVersionAdmin(admin.ModelAdmin):
+    list_display = ["document", "number", "original_name", "uploaded_by", "uploaded_at"]
+    list_select_related = ["document", "uploaded_by"]
+    raw_id_fields = ["document", "uploaded_by"]

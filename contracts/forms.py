@@ -94,6 +94,7 @@ class ObligationForm(forms.ModelForm):
         self.fields["amendment"] = _amendment_field(
             agreement, "The amendment that adds or changes this obligation, if one does."
         )
+        self.order_fields([*self.Meta.fields, "amendment", "note"])
 
     def clean(self):
         data = super().clean()
@@ -117,6 +118,7 @@ class EndForm(forms.Form):
         self.fields["amendment"] = _amendment_field(
             agreement, "The amendment that ends this obligation, if one does."
         )
+        self.order_fields(["ends_on", "amendment", "note"])
 
     def clean(self):
         data = super().clean()

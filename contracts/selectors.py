@@ -72,7 +72,7 @@ def standing(obligation, today):
         return "Due soon", "amber", 0, pending[0].due_date
     upcoming = next_open_due(obligation, today)
     if upcoming is None:
-        return "Kept", "green", 0, None
+        return "Fulfilled", "green", 0, None
     return "On track", "green", 0, upcoming
 
 

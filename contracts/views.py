@@ -44,7 +44,13 @@ def _panel_context(request, partnership, *, full):
     obligations = selectors.partnership_obligations(partnership) if agreement else []
     for obligation in obligations:
         label, tone, overdue, upcoming = selectors.standing(obligation, today)
-        obligation.standing = {"label": label, "tone": tone, "overdue": overdue, "next": upcoming}
+        obligation.standing = {
+            "label": label,
+            "tone": tone,
+            "overdue": overdue,
+            "next": upcoming,
+            "open": tone in ("red", "amber"),
+        }
     history = selectors.obligation_history(partnership, limit=None if full else PANEL_HISTORY)
     return {
         "partnership": partnership,
@@ -275,7 +281,7 @@ def fulfil(request, pk, obligation_pk):
     return _form_page(
         request,
         form,
-        title=f"Kept: “{obligation.description}”",
+        title=f"Mark kept: “{obligation.description}”",
         partnership=partnership,
         intro="" if occurrences else "Nothing of this obligation is due in the next 30 days.",
     )

@@ -24,7 +24,7 @@ def test_seed_demo_gives_documents_and_obligations_kept_and_late():
         selectors.standing(o, today)[0] for o in selectors.with_fulfilled(Obligation.objects.all())
     }
     assert "Late" in labels
-    assert labels & {"On track", "Kept", "Due soon"}
+    assert labels & {"On track", "Fulfilled", "Due soon"}
     counts = (Document.objects.count(), Obligation.objects.count(), Fulfilment.objects.count())
     call_command("seed_demo", verbosity=0)
     assert (
