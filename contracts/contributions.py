@@ -3,6 +3,7 @@ demo (see partnerships/plugins.py)."""
 
 from partnerships.plugins import (
     Contributions,
+    DigestSection,
     Panel,
     Reminder,
     Seeder,
@@ -11,7 +12,7 @@ from partnerships.plugins import (
     WorkSource,
 )
 
-from . import demo, reminders, work
+from . import demo, digest, reminders, work
 
 CSS = "contracts/contracts.css"
 
@@ -42,6 +43,9 @@ CONTRIBUTIONS = Contributions(
     timeline=[
         TimelineSource("contracts.obligations", reminders.obligation_events),
         TimelineSource("contracts.documents", reminders.document_events),
+    ],
+    digest_sections=[
+        DigestSection("contracts-overdue-obligations", digest.TITLE, digest.overdue_obligations, 45)
     ],
     seeders=[Seeder("contracts", demo.seed_contracts, order=30)],
 )
