@@ -25,7 +25,7 @@ CONTRIBUTIONS = Contributions(
             # Last of the main column, just above the agreement's terms.
             Slot.AFTER_OBJECTIVES,
             90,
-            reserve=(520, 760),
+            reserve=(1100, 1450),
             stylesheet=CSS,
         )
     ],

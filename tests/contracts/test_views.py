@@ -269,3 +269,18 @@ def test_forms_run_a_bounded_number_of_queries(
     ]:
         with django_assert_max_num_queries(15):
             assert client.get(path).status_code == 200, path
+
+
+def test_the_partnership_timeline_shows_obligation_and_document_history(
+    client, agreement, manager, partnership
+):
+    obligation = make_obligation(agreement, manager, description="Usage figures")
+    services.obligation_end(obligation=obligation, by=manager, note="Dropped in the renewal.")
+    services.document_add(
+        agreement=agreement, title="Signed agreement", kind="signed", file=pdf(), by=manager
+    )
+    client.force_login(manager)
+    html = client.get(reverse("partnerships:timeline", args=[partnership.pk])).content.decode()
+    assert "Added: Usage figures" in html
+    assert "Ended: Usage figures" in html and "Dropped in the renewal." in html
+    assert "Signed agreement (version 1) uploaded" in html
