@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max, Prefetch, Q
 
 from partnerships.aggregates import ids_param
+from partnerships.models import Stage
 
 from .models import Document, DocumentVersion, Fulfilment, Obligation, ObligationChange
 from .occurrences import due_dates, next_due
@@ -29,10 +30,12 @@ class Occurrence:
         return not self.fulfilled and self.due_date < today
 
 
-def with_fulfilled(queryset):
-    """``queryset`` of obligations, each with ``fulfilled_dates``: the due dates kept."""
+def with_fulfilled(queryset, *, since=None):
+    """``queryset`` of obligations, each with ``fulfilled_dates``: the due dates kept (from
+    ``since`` on, when only those matter)."""
+    kept = Q(fulfilments__due_date__gte=since) if since else None
     return queryset.annotate(
-        fulfilled_dates=ArrayAgg("fulfilments__due_date", distinct=True, default=[])
+        fulfilled_dates=ArrayAgg("fulfilments__due_date", distinct=True, default=[], filter=kept)
     )
 
 
@@ -126,10 +129,15 @@ def owned_open_occurrences(user, today):
 
 def due_within(today, days, *, partnership_ids=None):
     """Every open occurrence due from ``today`` to ``today`` + ``days``, over the portfolio."""
-    obligations = Obligation.objects.filter(status=Obligation.Status.ACTIVE)
+    # Only those that can fall due in the window: started by its end, not ended before today.
+    obligations = Obligation.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        status=Obligation.Status.ACTIVE,
+        first_due__lte=today + timedelta(days=days),
+    ).exclude(partnership__stage=Stage.ENDED)
     if partnership_ids is not None:
         obligations = obligations.filter(partnership_id__in=ids_param(partnership_ids))
-    obligations = with_fulfilled(obligations.select_related("partnership"))
+    obligations = with_fulfilled(obligations.select_related("partnership"), since=today)
     out = []
     for obligation in obligations:
         for occurrence in open_occurrences(obligation, today, horizon_days=days):

@@ -85,3 +85,11 @@ def test_ended_obligations_and_far_dates_are_not_offered(agreement, manager):
     assert rows == []
     rows = obligation_dates(date(2027, 3, 14), partnership_ids={agreement.partnership_id})
     assert [(r[1], r[2]) for r in rows] == [(f"obligation:{far.pk}", date(2027, 3, 20))]
+
+
+def test_an_ended_partnership_has_no_obligation_reminders(agreement, manager, partnership):
+    make_obligation(agreement, manager, first_due=date(2027, 3, 5))
+    assert len(obligation_dates(date(2027, 3, 1))) == 1
+    partnership.stage = "ended"
+    partnership.save(update_fields=["stage"])
+    assert obligation_dates(date(2027, 3, 1)) == []
