@@ -67,6 +67,9 @@ NOT_PAGES = {
     "renewals:pack_decide",
     "portal:questionnaire_answer",
     "portal:ledger_decide",
+    "contracts:version_file",
+    "contracts:fulfilment_file",
+    "contracts:fulfilment_reopen",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -92,6 +95,7 @@ def page_urls(partnership):
         **_governance_urls(p, with_),
         **_integration_urls(p, with_),
         **_kpi_and_digest_urls(p, with_),
+        **_contract_urls(p, with_),
     }
     for panel in panels():
         urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
@@ -100,6 +104,7 @@ def page_urls(partnership):
 
 def _first_objects(partnership):
     """The first object of each kind a page needs, or None when the data has none."""
+    from contracts.models import Document, Obligation
     from governance import models as gov
     from integration.models import Milestone, Workstream
     from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
@@ -122,6 +127,8 @@ def _first_objects(partnership):
         "risk": gov.Risk.objects.filter(partnership=partnership).order_by("pk").first(),
         "workstream": Workstream.objects.filter(partnership=partnership).first(),
         "milestone": Milestone.objects.filter(workstream__partnership=partnership).first(),
+        "document": Document.objects.filter(agreement__partnership=partnership).first(),
+        "obligation": Obligation.objects.filter(partnership=partnership).order_by("pk").first(),
     }
 
 
@@ -202,6 +209,20 @@ def _governance_urls(p, with_):
         "governance:risks": reverse("governance:risks", args=[p]),
         "governance:risk_create": reverse("governance:risk_create", args=[p]),
         "governance:risk_edit": with_("risk", "governance:risk_edit", p),
+    }
+
+
+def _contract_urls(p, with_):
+    from django.urls import reverse
+
+    return {
+        "contracts:panel": reverse("contracts:panel", args=[p]),
+        "contracts:document_create": reverse("contracts:document_create", args=[p]),
+        "contracts:version_create": with_("document", "contracts:version_create", p),
+        "contracts:obligation_create": reverse("contracts:obligation_create", args=[p]),
+        "contracts:obligation_edit": with_("obligation", "contracts:obligation_edit", p),
+        "contracts:obligation_end": with_("obligation", "contracts:obligation_end", p),
+        "contracts:fulfil": with_("obligation", "contracts:fulfil", p),
     }
 
 

@@ -25,6 +25,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.database import copy_rows, reset_database  # noqa: E402
+from benchmarks.generate_contracts import contract_rows  # noqa: E402
 from benchmarks.generate_governance import field_choices, governance_rows  # noqa: E402
 from benchmarks.generate_integration import integration_rows  # noqa: E402
 
@@ -120,6 +121,8 @@ def generate(size_name, *, out=sys.stdout, recompute=True):
         governance_rows(run.rng, run.partnerships, run.managers, run.today, run.now)
     with transaction.atomic(), timer.step("integration plans"):
         integration_rows(run.partnerships, run.today)
+    with transaction.atomic(), timer.step("contract documents and obligations"):
+        contract_rows(run.partnerships, run.today, run.now)
     with transaction.atomic(), timer.step("kpis"):
         _kpis(run)
     with transaction.atomic(), timer.step("measurements (COPY)"):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "portal",
     "renewals",
     "integration",
+    "contracts",
 ]
 
 MIDDLEWARE = [

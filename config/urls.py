@@ -15,6 +15,7 @@ urlpatterns = [
     path("integration/", include("integration.urls")),
     path("digests/", include("digests.urls")),
     path("portal/", include("portal.urls")),
+    path("contracts/", include("contracts.urls")),
     path("partner-access/", include("portal.internal_urls")),
     path("renewals/", include("renewals.urls")),
     path("", include("partnerships.urls")),

@@ -9,7 +9,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["partnerships", "governance", "kpis", "digests", "outbox", "benchmarks", "config"]
+APPS = [
+    "partnerships",
+    "governance",
+    "kpis",
+    "digests",
+    "outbox",
+    "contracts",
+    "benchmarks",
+    "config",
+]
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 

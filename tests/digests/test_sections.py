@@ -166,9 +166,11 @@ def test_building_a_digest_runs_a_bounded_number_of_queries(n, coo, django_asser
     # With the kpis sections registered (no KPI data here; with KPIs, snapshots, alerts and
     # health see tests/kpis/test_digest_sections.py), and the portal's health-check gaps
     # section (one query for all partnerships), the integration plans' slipped milestones
-    # (one), and "Needs you" (five: the recipient's own action items, milestones, corrective
-    # actions, conflicts to resolve and the frequencies of the KPIs they enter).
-    with django_assert_max_num_queries(19):
+    # (one), "Needs you" (five: the recipient's own action items, milestones, corrective
+    # actions, conflicts to resolve and the frequencies of the KPIs they enter), and contract
+    # obligations (three: their dates coming up, the recipient's own for "Needs you", and
+    # other people's overdue ones).
+    with django_assert_max_num_queries(22):
         content = build_digest(coo, week_schedule())
         email = render_digest(content)
     assert content.partnership_count == n

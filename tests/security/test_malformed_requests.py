@@ -78,6 +78,10 @@ KWARG_MODELS = {
     "profile_pk": "portal.PartnerUser",
     "submission_pk": "portal.Submission",
     "entry_pk": "portal.LedgerEntry",
+    "document_pk": "contracts.Document",
+    "version_pk": "contracts.DocumentVersion",
+    "obligation_pk": "contracts.Obligation",
+    "fulfilment_pk": "contracts.Fulfilment",
 }
 ROUTE_MODELS = {
     ("partnerships:partner_detail", "pk"): "partnerships.Partner",
@@ -161,7 +165,11 @@ def _server_error(method, path, data):
     must not break the transaction the next request runs in."""
     try:
         with transaction.atomic():
-            if method(path, data).status_code >= 500:
+            response = method(path, data)
+            if response.streaming:
+                # Read to the end as a server would, so a download's file is closed.
+                b"".join(response.streaming_content)
+            if response.status_code >= 500:
                 raise _ServerError
     except _ServerError:
         return True
