@@ -4,6 +4,7 @@ demo (see partnerships/plugins.py)."""
 from partnerships.plugins import (
     Contributions,
     DigestSection,
+    PackSection,
     Panel,
     Reminder,
     Seeder,
@@ -12,7 +13,7 @@ from partnerships.plugins import (
     WorkSource,
 )
 
-from . import demo, digest, reminders, work
+from . import demo, digest, pack, reminders, work
 
 CSS = "contracts/contracts.css"
 
@@ -48,4 +49,5 @@ CONTRIBUTIONS = Contributions(
         DigestSection("contracts-overdue-obligations", digest.TITLE, digest.overdue_obligations, 45)
     ],
     seeders=[Seeder("contracts", demo.seed_contracts, order=30)],
+    pack_sections=[PackSection("contracts.obligations", "Obligations", pack.obligations, order=50)],
 )

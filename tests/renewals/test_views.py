@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from contracts.models import Fulfilment, Obligation, Party, Recurrence
+from contracts.occurrences import due_dates
 from governance.models import Risk
 from kpis.snapshots import recompute
 from partnerships.models import Stage
@@ -147,3 +149,37 @@ def test_a_viewer_reads_the_pack_but_cannot_act(client, renewing, coo, viewer):
     page = client_for(client, viewer).get(_url("pack", renewing))
     assert page.status_code == 200 and "An executive records the decision." in page.text
     assert "Save recommendation" not in page.text
+
+
+def test_obligations_kept_late_and_missed_by_each_side(client, renewing, coo):
+    today = timezone.localdate()
+    ours = Obligation.objects.create(
+        partnership=renewing,
+        agreement=renewing.agreement,
+        party=Party.OURS,
+        description="Quarterly pipeline report",
+        owner=coo,
+        first_due=today - timedelta(days=200),
+        recurrence=Recurrence.QUARTERLY,
+    )
+    theirs = Obligation.objects.create(
+        partnership=renewing,
+        agreement=renewing.agreement,
+        party=Party.PARTNER,
+        description="Annual certification",
+        owner=coo,
+        first_due=today - timedelta(days=10),
+        recurrence=Recurrence.ONE_OFF,
+    )
+    first, second, third = due_dates(ours.first_due, ours.recurrence, until=today)
+    Fulfilment.objects.create(obligation=ours, due_date=first, fulfilled_on=first)
+    late = second + timedelta(days=5)
+    Fulfilment.objects.create(obligation=ours, due_date=second, fulfilled_on=late)
+    url = reverse("renewals:pack_section", args=[renewing.pk, "contracts.obligations"])
+    (section,) = client_for(client, coo).get(url).context["assembled"].sections
+    # Ours: on time, late, and the third (due before today) missed; theirs: missed.
+    assert third < today
+    assert dict(section.figures) == {"Kept on time": "1", "Kept late": "1", "Missed": "2"}
+    assert section.table.rows == [["Our side", "2", "1", "1"], ["Partner", "0", "0", "1"]]
+    due = theirs.first_due
+    assert section.lines[0] == f"Missed: Partner, Annual certification, due {due:%-d %b %Y}"
