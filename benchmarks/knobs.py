@@ -14,4 +14,14 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 60))
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
 # Pause of each simulated user between requests; 0 (default) is a closed loop at full speed.
 LOAD_THINK_MS = int(os.environ.get("BENCH_LOAD_THINK_MS", 0))
-ALL = ("pages", "every_page", "recompute", "incremental", "digest", "fanout", "import", "load")
+ALL = (
+    "pages",
+    "every_page",
+    "recompute",
+    "incremental",
+    "digest",
+    "fanout",
+    "import",
+    "load",
+    "pack_pdf",
+)

@@ -25,6 +25,7 @@ from benchmarks.import_run import bench_import, import_child  # noqa: E402
 from benchmarks.knobs import ALL  # noqa: E402
 from benchmarks.load_run import bench_load  # noqa: E402
 from benchmarks.measure import vacuum  # noqa: E402
+from benchmarks.pack_pdf import bench_pack_pdf  # noqa: E402
 from benchmarks.pages import bench_every_page, bench_pages  # noqa: E402
 from benchmarks.recompute import bench_incremental, bench_recompute  # noqa: E402
 from benchmarks.report import markdown, meta  # noqa: E402
@@ -41,6 +42,7 @@ BENCHES = {
     "fanout": bench_fanout,
     "import": bench_import,
     "load": bench_load,
+    "pack_pdf": bench_pack_pdf,
 }
 
 
