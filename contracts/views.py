@@ -5,12 +5,13 @@ one read and download, changing it lets one write (partnerships.access)."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from partnerships import pagecache
 from partnerships.access import can_edit_partnership, get_partnership_for_user
+from partnerships.form_pages import form_page
 from partnerships.htmx import wants_fragment
 from partnerships.models import Agreement, Partnership
 
@@ -77,16 +78,16 @@ def panel(request, pk):
 
 
 def _form_page(request, form, *, title, partnership, intro="", extra=None):
-    context = {
-        "form": form,
-        "title": title,
-        "partnership": partnership,
-        "back_url": _panel_url(partnership),
-        "intro": intro,
-        **(extra or {}),
-    }
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "contracts/form.html", context, status=status)
+    return form_page(
+        request,
+        form,
+        title=title,
+        partnership=partnership,
+        back_url=_panel_url(partnership),
+        back_label="Contract & obligations",
+        intro=intro,
+        extra=extra,
+    )
 
 
 def _saved(request, partnership, message, anchor=""):
@@ -217,8 +218,11 @@ def obligation_edit(request, pk, obligation_pk):
             )
     extra = {}
     if can_edit_partnership(request.user, partnership) and obligation.status == "active":
-        extra["end_url"] = reverse("contracts:obligation_end", args=[partnership.pk, obligation.pk])
-        extra["fulfil_url"] = reverse("contracts:fulfil", args=[partnership.pk, obligation.pk])
+        pks = [partnership.pk, obligation.pk]
+        extra["links"] = [
+            ("Mark kept", reverse("contracts:fulfil", args=pks)),
+            ("End this obligation", reverse("contracts:obligation_end", args=pks)),
+        ]
     return _form_page(
         request, form, title="Change an obligation", partnership=partnership, extra=extra
     )

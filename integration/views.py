@@ -4,12 +4,13 @@ selector, render. Who may change a plan is who may change the partnership
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from partnerships import pagecache
 from partnerships.access import can_edit_partnership, get_partnership_for_user
+from partnerships.form_pages import form_page
 from partnerships.htmx import wants_fragment
 from partnerships.models import Partnership
 
@@ -48,16 +49,16 @@ def plan_panel(request, pk):
 
 
 def _form_page(request, form, *, title, partnership, intro="", extra=None):
-    context = {
-        "form": form,
-        "title": title,
-        "partnership": partnership,
-        "back_url": _back(partnership),
-        "intro": intro,
-        **(extra or {}),
-    }
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "integration/form.html", context, status=status)
+    return form_page(
+        request,
+        form,
+        title=title,
+        partnership=partnership,
+        back_url=_back(partnership),
+        back_label="Integration plan",
+        intro=intro,
+        extra=extra,
+    )
 
 
 def _back(partnership):

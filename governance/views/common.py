@@ -1,9 +1,8 @@
 """What the governance views share: the partnership, fragments, form pages, panels."""
 
-from django.shortcuts import render
-
 from partnerships import pagecache
 from partnerships.access import get_partnership_for_user
+from partnerships.form_pages import form_page
 from partnerships.models import Partnership
 
 PANEL_ROWS = 8
@@ -20,16 +19,15 @@ def _is_fragment(request):
 
 
 def _form_page(request, form, *, title, partnership, back_url, intro="", extra=None):
-    context = {
-        "form": form,
-        "title": title,
-        "partnership": partnership,
-        "back_url": back_url,
-        "intro": intro,
-        **(extra or {}),
-    }
-    status = 422 if form.is_bound and form.errors else 200
-    return render(request, "governance/form.html", context, status=status)
+    return form_page(
+        request,
+        form,
+        title=title,
+        partnership=partnership,
+        back_url=back_url,
+        intro=intro,
+        extra=extra,
+    )
 
 
 def _cached_panel(request, pk, name, build_context):
