@@ -105,6 +105,7 @@ class PartnershipForm(forms.ModelForm):
             "start_date",
             "end_date",
             "estimated_annual_value",
+            "currency",
             "description",
         ]
         widgets = {
@@ -119,8 +120,8 @@ class PartnershipForm(forms.ModelForm):
             "estimated_annual_value": "Estimated annual value",
         }
         help_texts = {
-            "estimated_annual_value": "In the company's reporting currency. Shown until an "
-            "agreement with a value is recorded; from then on the agreement's value is shown.",
+            "estimated_annual_value": "Shown until an agreement with a value is recorded; "
+            "from then on the agreement's value is shown.",
         }
 
     def __init__(self, *args, can_edit_team=True, **kwargs):
@@ -190,6 +191,7 @@ class AgreementForm(forms.ModelForm):
             "renewal_notice_days",
             "auto_renew",
             "value",
+            "currency",
             "exclusivity",
             "key_terms",
         ]
