@@ -24,6 +24,7 @@ class KpiForm(forms.ModelForm):
             "objective",
             "description",
             "unit",
+            "currency",
             "direction",
             "target",
             "warning",

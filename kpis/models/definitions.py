@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships.currencies import currency_field
 from partnerships.models import Objective, Partnership
 
 from .. import periods
@@ -60,6 +61,7 @@ class Kpi(models.Model):
         "description",
         "objective_id",
         "unit",
+        "currency",
         "direction",
         "target",
         "warning",
@@ -85,6 +87,7 @@ class Kpi(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=12, choices=Unit.choices)
+    currency = currency_field(help_text="For a KPI in currency: the currency of its values.")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     target = value_field()
     warning = value_field(
