@@ -41,7 +41,7 @@ CONTRIBUTIONS = Contributions(
     ],
     nav=[
         Nav("My work", "partnerships:my_work", order=5),
-        Nav("Exchange rates", "partnerships:rates", order=85, for_roles=(EXECUTIVE,)),
+        Nav("Rates", "partnerships:rates", order=85, for_roles=(EXECUTIVE,)),
     ],
     seeders=[Seeder("money", demo_money.seed_money, order=5)],
     work=[WorkSource("partnerships.conflicts", "Conflicts", work.open_conflicts, order=40)],
