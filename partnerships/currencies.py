@@ -7,7 +7,7 @@ largest turnover, plus a few common in partnership agreements. Adding a code is 
 a code is never removed while an amount still carries it.
 """
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -76,7 +76,7 @@ def amount_text(amount, currency, *, places=0):
         return ""
     places = min(places, minor_units(currency))
     quantum = Decimal(1).scaleb(-places)
-    rounded = Decimal(amount).quantize(quantum)
+    rounded = Decimal(amount).quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{intcomma(format(rounded, 'f'))} {currency}"
 
 
@@ -87,3 +87,16 @@ def currency_field(**kwargs):
     return models.CharField(
         max_length=CODE_LENGTH, choices=CHOICES, default=reporting_currency, **kwargs
     )
+
+
+def currency_kept(form):
+    """A form posted without a currency (a script, a page from before currencies) keeps the
+    currency in force instead of failing or changing it. And the field compares what is posted
+    with the instance, not with a hidden copy (Django adds one for a callable default)."""
+    if "currency" not in form.fields:
+        return
+    form.fields["currency"].show_hidden_initial = False
+    if form.is_bound and "currency" not in form.data:
+        data = form.data.copy()
+        data["currency"] = getattr(form.instance, "currency", "") or reporting_currency()
+        form.data = data

@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from . import portfolio
 from .access import possible_owners
+from .currencies import currency_kept
 from .models import (
     Agreement,
     Contact,
@@ -130,6 +131,7 @@ class PartnershipForm(forms.ModelForm):
         self.fields["team"].queryset = people()
         if not can_edit_team:
             del self.fields["team"]
+        currency_kept(self)
 
 
 class ObjectiveForm(forms.ModelForm):
@@ -201,6 +203,10 @@ class AgreementForm(forms.ModelForm):
             "end_date": DateInput(),
             "key_terms": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        currency_kept(self)
 
     def clean(self):
         cleaned = super().clean()
