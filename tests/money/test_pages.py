@@ -168,3 +168,20 @@ def test_the_rates_page_is_paginated_within_its_budget(as_coo, django_assert_max
     with django_assert_max_num_queries(8):
         page = as_coo.get(reverse("partnerships:rates")).text
     assert "Page 1 of 2" in page
+
+
+def test_amending_the_currency_on_the_page_shows_in_the_history(client, partnership, manager):
+    client.force_login(manager)
+    url = reverse("partnerships:agreement", args=[partnership.pk])
+    terms = {"start_date": "2026-01-01", "renewal_notice_days": "90", "exclusivity": "none"}
+    assert client.post(url, terms | {"value": "500000"}).status_code == 302
+    assert Agreement.objects.get().currency == "EUR"  # posted without one: the default
+    response = client.post(
+        url,
+        terms
+        | {"value": "540000", "currency": "USD", "effective_date": "2026-06-01", "reason": "US"},
+    )
+    assert response.status_code == 302
+    page = client.get(partnership.get_absolute_url()).text
+    assert "Currency: <del>EUR</del> → <ins>USD</ins>" in page
+    assert "540,000 USD a year" in page
