@@ -165,6 +165,13 @@ class Kpi(models.Model):
     def suffix(self):
         return UNIT_SUFFIX.get(self.unit, "")
 
+    @property
+    def unit_label(self):
+        """ "Currency (USD)" for a KPI in currency: a figure without its currency is ambiguous."""
+        if self.unit == Unit.CURRENCY:
+            return f"{self.get_unit_display()} ({self.currency})"
+        return self.get_unit_display()
+
     def clean(self):
         errors = dict(threshold_problems(self.direction, self.target, self.warning, self.critical))
         for name in ("target", "warning", "critical", "baseline"):

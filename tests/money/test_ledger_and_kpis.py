@@ -69,3 +69,10 @@ def test_a_kpi_in_currency_shows_its_currency():
     assert kpi_value(Decimal("125000"), Kpi()) == "125,000 SEK"
     Kpi.unit = Unit.PERCENT
     assert kpi_value(Decimal("95.5"), Kpi()) == "95.5%"
+
+
+def test_a_kpi_unit_names_its_currency():
+    from kpis.models import Kpi
+
+    assert Kpi(unit=Unit.CURRENCY, currency="USD").unit_label == "Currency (USD)"
+    assert Kpi(unit=Unit.PERCENT, currency="USD").unit_label == "Percent (%)"
