@@ -48,5 +48,3 @@ class ExchangeRate(models.Model):
             raise ValidationError(
                 {"currency": f"{self.currency} is the reporting currency: its rate is always 1."}
             )
-        if self.rate is not None and self.rate <= 0:
-            raise ValidationError({"rate": "A rate must be more than zero."})

@@ -37,6 +37,12 @@ class ExchangeRateForm(forms.ModelForm):
             "valid_from"
         ].help_text = "Totals on this date and after use this rate, until a later one is entered."
 
+    def clean_rate(self):
+        rate = self.cleaned_data["rate"]
+        if rate is not None and rate <= 0:
+            raise forms.ValidationError("A rate must be more than zero.")
+        return rate
+
 
 def _executive_only(request):
     if not is_executive(request.user):

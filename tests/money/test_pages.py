@@ -137,8 +137,8 @@ def test_an_executive_adds_and_edits_a_rate(as_coo, coo):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"currency": "USD", "rate": "0", "valid_from": "2026-11-01"}, "rate", "greater than"),
-        ({"currency": "USD", "rate": "-1", "valid_from": "2026-11-01"}, "rate", "greater than"),
+        ({"currency": "USD", "rate": "0", "valid_from": "2026-11-01"}, "rate", "more than zero"),
+        ({"currency": "USD", "rate": "-1", "valid_from": "2026-11-01"}, "rate", "more than zero"),
         ({"currency": "XYZ", "rate": "1", "valid_from": "2026-11-01"}, "currency", "valid"),
         ({"currency": "EUR", "rate": "1", "valid_from": "2026-11-01"}, "currency", "valid"),
         ({"currency": "USD", "rate": "1", "valid_from": "someday"}, "valid_from", "valid date"),
@@ -148,6 +148,7 @@ def test_a_bad_rate_gets_a_clear_error(as_coo, data, field, message):
     response = as_coo.post(reverse("partnerships:rate_create"), data)
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
+    assert len(response.context["form"].errors[field]) == 1
     assert not ExchangeRate.objects.exists()
 
 
