@@ -108,9 +108,10 @@ def _first_objects(partnership):
     from governance import models as gov
     from integration.models import Milestone, Workstream
     from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
-    from partnerships.models import Objective, StrategicGoal
+    from partnerships.models import ExchangeRate, Objective, StrategicGoal
 
     return {
+        "rate": ExchangeRate.objects.order_by("pk").first(),
         "kpi": Kpi.objects.filter(partnership=partnership).order_by("pk").first(),
         "alert": Alert.objects.filter(partnership=partnership).order_by("pk").first(),
         "action": CorrectiveAction.objects.filter(partnership=partnership).order_by("pk").first(),
@@ -169,6 +170,9 @@ def _partnership_urls(partnership, with_):
         "partnerships:my_work": reverse("partnerships:my_work"),
         "partnerships:goal_create": reverse("partnerships:goal_create"),
         "partnerships:goal_edit": with_("goal", "partnerships:goal_edit"),
+        "partnerships:rates": reverse("partnerships:rates"),
+        "partnerships:rate_create": reverse("partnerships:rate_create"),
+        "partnerships:rate_edit": with_("rate", "partnerships:rate_edit"),
     }
 
 

@@ -156,6 +156,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
+# The ISO 4217 code every portfolio total is converted to (partnerships.currencies).
+REPORTING_CURRENCY = env.str("REPORTING_CURRENCY", default="EUR")
 USE_I18N = True
 USE_TZ = True
 

@@ -51,7 +51,7 @@ def _trend(kpi, snapshots):
             "labels": [period_code(s.period, s.frequency) for s in rows],
             "series": [{"label": kpi.name, "values": [_float(s.value) for s in rows]}],
             "lines": lines,
-            "unit": kpi.get_unit_display() if not UNIT_SUFFIX.get(kpi.unit) else "",
+            "unit": kpi.unit_label if not UNIT_SUFFIX.get(kpi.unit) else "",
         },
     }
 
@@ -100,7 +100,7 @@ def _history_rows(partnership):
         yield [
             s.kpi.name,
             s.kpi.objective.title,
-            s.kpi.get_unit_display(),
+            s.kpi.unit_label,
             s.get_frequency_display(),
             s.period_label,
             s.period,

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.utils import timezone
 
+from partnerships.currencies import currency_kept
 from partnerships.forms import DateInput, UserChoiceField, people
 from partnerships.models import Partnership
 from partnerships.widgets import FastSelect
@@ -24,6 +25,7 @@ class KpiForm(forms.ModelForm):
             "objective",
             "description",
             "unit",
+            "currency",
             "direction",
             "target",
             "warning",
@@ -53,6 +55,7 @@ class KpiForm(forms.ModelForm):
                 self.initial[name] = format(value.normalize(), "f")
         if not self.instance.pk:
             del self.fields["is_active"]
+        currency_kept(self)
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())

@@ -4,6 +4,7 @@ from .models import (
     Agreement,
     Amendment,
     Contact,
+    ExchangeRate,
     Interaction,
     Objective,
     Partner,
@@ -118,3 +119,11 @@ class StageMoveAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    list_display = ["currency", "rate", "valid_from", "updated_by", "updated_at"]
+    list_filter = ["currency"]
+    date_hierarchy = "valid_from"
+    raw_id_fields = ["updated_by"]

@@ -1,6 +1,6 @@
 """What the base app contributes to its own extension points, declared like any other app's."""
 
-from . import pack, portfolio, stages, timeline, work
+from . import demo_money, pack, portfolio, stages, timeline, work
 from .models import Stage
 from .plugins import (
     Contributions,
@@ -9,11 +9,13 @@ from .plugins import (
     OnEnd,
     PackSection,
     Panel,
+    Seeder,
     Slot,
     Tiles,
     TimelineSource,
     WorkSource,
 )
+from .roles import EXECUTIVE
 
 CONTRIBUTIONS = Contributions(
     panels=[
@@ -38,7 +40,11 @@ CONTRIBUTIONS = Contributions(
         TimelineSource("interactions", timeline.interactions),
         TimelineSource("amendments", timeline.amendments),
     ],
-    nav=[Nav("My work", "partnerships:my_work", order=5)],
+    nav=[
+        Nav("My work", "partnerships:my_work", order=5),
+        Nav("Rates", "partnerships:rates", order=85, for_roles=(EXECUTIVE,)),
+    ],
+    seeders=[Seeder("money", demo_money.seed_money, order=5)],
     work=[WorkSource("partnerships.conflicts", "Conflicts", work.open_conflicts, order=40)],
     on_end=[
         OnEnd(

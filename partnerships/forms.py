@@ -6,6 +6,7 @@ from django.db.models import F, Q
 
 from . import portfolio
 from .access import possible_owners
+from .currencies import currency_kept
 from .models import (
     Agreement,
     Contact,
@@ -105,6 +106,7 @@ class PartnershipForm(forms.ModelForm):
             "start_date",
             "end_date",
             "estimated_annual_value",
+            "currency",
             "description",
         ]
         widgets = {
@@ -119,8 +121,8 @@ class PartnershipForm(forms.ModelForm):
             "estimated_annual_value": "Estimated annual value",
         }
         help_texts = {
-            "estimated_annual_value": "In the company's reporting currency. Shown until an "
-            "agreement with a value is recorded; from then on the agreement's value is shown.",
+            "estimated_annual_value": "Shown until an agreement with a value is recorded; "
+            "from then on the agreement's value is shown.",
         }
 
     def __init__(self, *args, can_edit_team=True, **kwargs):
@@ -129,6 +131,7 @@ class PartnershipForm(forms.ModelForm):
         self.fields["team"].queryset = people()
         if not can_edit_team:
             del self.fields["team"]
+        currency_kept(self)
 
 
 class ObjectiveForm(forms.ModelForm):
@@ -190,6 +193,7 @@ class AgreementForm(forms.ModelForm):
             "renewal_notice_days",
             "auto_renew",
             "value",
+            "currency",
             "exclusivity",
             "key_terms",
         ]
@@ -199,6 +203,10 @@ class AgreementForm(forms.ModelForm):
             "end_date": DateInput(),
             "key_terms": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        currency_kept(self)
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from .currencies import amount_text, currency_field
+from .exchange_rates import ExchangeRate  # noqa: F401  (a model of this app, in its own module)
 from .roles import is_executive, is_manager, is_partner_user
 
 
@@ -135,8 +137,8 @@ class Partnership(models.Model):
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
-        help_text="In the company's reporting currency.",
     )
+    currency = currency_field(verbose_name="estimate currency")
     description = models.TextField(blank=True)
     stage_changed_at = models.DateTimeField(default=timezone.now)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -181,6 +183,7 @@ class Partnership(models.Model):
                 start=agreement.start_date,
                 end=agreement.end_date,
                 value=value if value is not None else self.estimated_annual_value,
+                currency=agreement.currency if value is not None else self.currency,
                 from_agreement=True,
                 value_is_estimate=value is None and self.estimated_annual_value is not None,
             )
@@ -188,6 +191,7 @@ class Partnership(models.Model):
             start=self.start_date,
             end=self.end_date,
             value=self.estimated_annual_value,
+            currency=self.currency,
             from_agreement=False,
             value_is_estimate=self.estimated_annual_value is not None,
         )
@@ -198,8 +202,13 @@ class TermsInForce:
     start: object
     end: object
     value: Decimal | None
+    currency: str
     from_agreement: bool
     value_is_estimate: bool
+
+    @property
+    def value_text(self):
+        return amount_text(self.value, self.currency)
 
 
 class Objective(models.Model):
@@ -269,6 +278,7 @@ class Agreement(models.Model):
         "renewal_notice_days",
         "auto_renew",
         "value",
+        "currency",
         "exclusivity",
         "key_terms",
     )
@@ -291,6 +301,7 @@ class Agreement(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Contract value per year.",
     )
+    currency = currency_field()
     exclusivity = models.CharField(
         max_length=20, choices=Exclusivity.choices, default=Exclusivity.NONE
     )

@@ -17,15 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from .conversion import total
+from .currencies import amount_text
 from .links import url
 from .plugins import contributed
 
@@ -43,6 +44,8 @@ class Column:
     css: str = ""
     export_label: str = ""
     legend: str = ""  # safe HTML under the header's label: what the cells' chips count
+    # More export-only columns right after this one: ((label, row -> plain value), ...).
+    also_export: tuple = ()
 
     @functools.cached_property
     def td(self):
@@ -167,10 +170,14 @@ def decorate(rows):
 
 def export_rows(rows):
     """Plain rows (header first) for CSV/XLSX, in column order."""
-    exported = [c for c in columns() if c.export]
-    yield [c.export_label or c.label for c in exported]
+    cells = []
+    for column in columns():
+        if column.export:
+            cells.append((column.export_label or column.label, column.export))
+            cells.extend(column.also_export)
+    yield [label for label, _ in cells]
     for row in rows:
-        yield [c.export(row) for c in exported]
+        yield [export(row) for _, export in cells]
 
 
 # Helpers for the cells: a page renders 650 cells (50 rows, 13 columns), and at that count
@@ -226,7 +233,7 @@ def _render_title(row):
     value = getattr(row, "annual_value", None)
     if value is not None:
         estimate = " est." if getattr(row, "value_is_estimate", False) else ""
-        facts.append(f"{floatformat(value, '0g')}{estimate}")
+        facts.append(f"{amount_text(value, row.value_currency)}{estimate}")
     return cell_html(
         '<a href="{}">{}</a><span class="sub show-md">{}</span>',
         url("partnerships:detail", row.pk),
@@ -260,18 +267,38 @@ def _annotate_value(queryset):
     return queryset.annotate(
         annual_value=Coalesce(F("agreement__value"), F("estimated_annual_value")),
         value_is_estimate=Q(agreement__value__isnull=True),
+        value_currency=Case(
+            When(agreement__value__isnull=False, then=F("agreement__currency")),
+            default=F("currency"),
+        ),
     )
+
+
+def value_total(rows, today):
+    """The annual value of ``rows`` (a filtered portfolio) in the reporting currency: one
+    grouped query for the sums per currency, one for the rates."""
+    sums = (
+        rows.filter(annual_value__isnull=False)
+        .order_by()
+        .values("value_currency")
+        .annotate(n=Count("pk"), amount=Sum("annual_value"))
+    )
+    return total([(r["value_currency"], r["n"], r["amount"]) for r in sums], today)
 
 
 def _render_value(row):
     if row.annual_value is None:
         return _MUTED_DASH
-    shown = conditional_escape(floatformat(row.annual_value, "0g"))
+    shown = conditional_escape(amount_text(row.annual_value, row.value_currency))
     if row.value_is_estimate:
         return cell_html(
             '{} <span class="muted" title="Estimate: no agreement yet">est.</span>', shown
         )
     return shown
+
+
+def _export_currency(row):
+    return row.value_currency if row.annual_value is not None else ""
 
 
 def _render_next_date(row):
@@ -340,6 +367,7 @@ COLUMNS.append(
         "Annual value",
         _render_value,
         export=lambda p: p.annual_value,
+        also_export=(("Currency", _export_currency),),
         annotate=_annotate_value,
         sort="annual_value",
         order=5,

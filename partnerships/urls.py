@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from . import goal_views, views, work_views
+from . import goal_views, rate_views, views, work_views
 
 app_name = "partnerships"
 
@@ -49,4 +49,7 @@ urlpatterns = [
     path("goals/", goal_views.goal_list, name="goals"),
     path("goals/new/", goal_views.goal_form, name="goal_create"),
     path("goals/<int:pk>/edit/", goal_views.goal_form, name="goal_edit"),
+    path("exchange-rates/", rate_views.rate_list, name="rates"),
+    path("exchange-rates/new/", rate_views.rate_form, name="rate_create"),
+    path("exchange-rates/<int:pk>/edit/", rate_views.rate_form, name="rate_edit"),
 ]

@@ -77,6 +77,7 @@ def _portfolio_context(request, *, tiles):
         "filtered": form.is_filtered,
         "default_sort": portfolio.ATTENTION,
         "today": today,
+        "value_total": portfolio.value_total(rows, today),
         **_order_context(request, form),
     }
     if tiles:

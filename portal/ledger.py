@@ -10,6 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from partnerships.conversion import NoRate
+from partnerships.currencies import is_code, reporting_currency
+
 from .healthchecks import quarter_label, quarter_of
 from .models import LedgerEntry
 
@@ -45,6 +48,10 @@ def parse(data, *, today=None):
         elif amount.as_tuple().exponent < -2:
             errors["amount"] = "Use at most two decimal places."
         values["amount"] = amount
+    currency = (data.get("currency") or "").strip().upper() or reporting_currency()
+    if not is_code(currency):
+        errors["currency"] = f"“{currency}” is not a currency we know; choose one from the list."
+    values["currency"] = currency
     description = (data.get("description") or "").strip()
     if not description:
         errors["description"] = "Describe the value in a few words."
@@ -99,12 +106,40 @@ def recent_entries(partnership):
     )
 
 
-def balance(entries):
+def in_reporting_currency(entry, rates):
+    """A money entry's amount in the reporting currency at the rate of its date (``rates``, a
+    ``conversion.RateHistory``); None when there is no rate, so it is left out, not guessed."""
+    currency = getattr(entry, "currency", None) or reporting_currency()
+    if rates is None:
+        return entry.amount if currency == reporting_currency() else None
+    try:
+        return rates.convert(entry.amount, currency, entry.occurred_on)
+    except NoRate:
+        return None
+
+
+def unconverted(entries, rates):
+    """Confirmed money entries with no rate for their currency on their date: left out of the
+    balance, and listed beside it."""
+    return [
+        e
+        for e in entries
+        if e.state == LedgerEntry.State.CONFIRMED
+        and e.kind in MONEY
+        and in_reporting_currency(e, rates) is None
+    ]
+
+
+def balance(entries, rates=None):
     """Per quarter (oldest first): money and effort each way, and the cumulative net money
-    balance (positive: the partner has delivered more to us). Confirmed entries only."""
+    balance (positive: the partner has delivered more to us), money in the reporting currency.
+    Confirmed entries only."""
     quarters = {}
     for e in entries:
         if e.state != LedgerEntry.State.CONFIRMED:
+            continue
+        amount = in_reporting_currency(e, rates) if e.kind in MONEY else e.amount
+        if amount is None:
             continue
         q = quarters.setdefault(
             quarter_of(e.occurred_on),
@@ -117,7 +152,7 @@ def balance(entries):
         )
         received = "to_us" if e.delivered_by == "partner" else "to_partner"
         if e.kind in MONEY:
-            q[received] += e.amount
+            q[received] += amount
         elif e.kind == LedgerEntry.Kind.EFFORT:
             # Effort is what the deliverer spent.
             q["effort_partner" if e.delivered_by == "partner" else "effort_us"] += e.amount

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships.currencies import currency_field
 from partnerships.models import Objective, Partnership
 
 from .. import periods
@@ -60,6 +61,7 @@ class Kpi(models.Model):
         "description",
         "objective_id",
         "unit",
+        "currency",
         "direction",
         "target",
         "warning",
@@ -85,6 +87,7 @@ class Kpi(models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=12, choices=Unit.choices)
+    currency = currency_field(help_text="For a KPI in currency: the currency of its values.")
     direction = models.CharField(max_length=8, choices=Direction.choices)
     target = value_field()
     warning = value_field(
@@ -161,6 +164,13 @@ class Kpi(models.Model):
     @property
     def suffix(self):
         return UNIT_SUFFIX.get(self.unit, "")
+
+    @property
+    def unit_label(self):
+        """ "Currency (USD)" for a KPI in currency: a figure without its currency is ambiguous."""
+        if self.unit == Unit.CURRENCY:
+            return f"{self.get_unit_display()} ({self.currency})"
+        return self.get_unit_display()
 
     def clean(self):
         errors = dict(threshold_problems(self.direction, self.target, self.warning, self.critical))

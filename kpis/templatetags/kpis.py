@@ -46,8 +46,12 @@ def format_value(value, unit):
 
 @register.filter
 def kpi_value(value, kpi):
-    """A value in the KPI's unit: 95.5%, 120,000, 3.5 d."""
-    return format_value(value, getattr(kpi, "unit", kpi))
+    """A value in the KPI's unit: 95.5%, 120,000 USD, 3.5 d."""
+    text = format_value(value, getattr(kpi, "unit", kpi))
+    currency = getattr(kpi, "currency", "")
+    if currency and text != "—" and str(kpi.unit) == Unit.CURRENCY:
+        return f"{text} {currency}"
+    return text
 
 
 @register.filter

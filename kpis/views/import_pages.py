@@ -77,7 +77,7 @@ def import_template(request, fmt):
                 kpi.pk,
                 kpi.partnership.title,
                 kpi.name,
-                kpi.get_unit_display(),
+                kpi.unit_label,
                 kpi.get_frequency_display(),
                 last.isoformat(),
                 "",

@@ -5,6 +5,8 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
+from partnerships.currencies import amount_text
+
 register = template.Library()
 
 
@@ -84,3 +86,12 @@ def format_html_join_links(urls):
     from django.utils.html import format_html_join
 
     return format_html_join("\n", '<link rel="stylesheet" href="{}">', ((url,) for url in urls))
+
+
+@register.filter
+def money(amount, currency):
+    """``{{ amount|money:currency }}``: ``1,250,000 USD``, an amount never shown without its
+    currency."""
+    if amount is None or amount == "":
+        return ""
+    return amount_text(amount, currency)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from partnerships.currencies import currency_field
 from partnerships.models import Partnership
 
 from .objectives import SIDES
@@ -32,6 +33,8 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(
         max_digits=14, decimal_places=2, help_text="Money, a count of customers or person-days."
     )
+    # Read only for money (revenue, cost saved); kept on every entry so none is ambiguous.
+    currency = currency_field()
     description = models.CharField(max_length=300)
     occurred_on = models.DateField()
     entered_side = models.CharField(max_length=10, choices=SIDES)

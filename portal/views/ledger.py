@@ -5,6 +5,9 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 
+from partnerships.conversion import RateHistory
+from partnerships.currencies import CHOICES, reporting_currency
+
 from .. import access, charts, ledger
 from ..models import LedgerEntry
 from ..navigation import portal_context
@@ -13,7 +16,8 @@ from ..navigation import portal_context
 def ledger_context(partnership, side, *, data=None, errors=None, decide_url=None):
     """What both sides' ledger views show: entries, the balance by quarter, the chart."""
     entries = ledger.recent_entries(partnership)
-    rows = ledger.balance(entries)
+    rates = RateHistory({e.currency for e in entries})
+    rows = ledger.balance(entries, rates)
     for e in entries:
         e.to_confirm = e.state == LedgerEntry.State.PENDING and e.entered_side != side
         e.decide_url = decide_url(e)
@@ -39,7 +43,11 @@ def ledger_context(partnership, side, *, data=None, errors=None, decide_url=None
         "chart": chart,
         "widening": ledger.widening(rows),
         "kinds": LedgerEntry.Kind.choices,
-        "form": data or {"occurred_on": timezone.localdate().isoformat()},
+        "currencies": CHOICES,
+        "reporting": reporting_currency(),
+        "unconverted": ledger.unconverted(entries, rates),
+        "form": data
+        or {"occurred_on": timezone.localdate().isoformat(), "currency": reporting_currency()},
         "errors": errors or {},
         "side": side,
     }

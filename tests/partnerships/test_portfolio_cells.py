@@ -61,17 +61,17 @@ def test_base_cells(manager):
         "title": f'<a href="/partnerships/{rich.pk}/">R&amp;D &lt;pilot&gt;</a>'
         # Below 1,480 px the partner, type, owner and value columns fold into the title cell.
         f'<span class="sub show-md">{partner} · Technology · {manager.get_full_name()} · '
-        "1,234,568 est.</span>",
+        "1,234,568 EUR est.</span>",
         "partner": f'<a href="/partners/{odd.pk}/">{partner}</a>',
         "stage": '<span class="badge stage-active">Active</span>',
         "owner": manager.get_full_name(),
-        "value": '1,234,568 <span class="muted" title="Estimate: no agreement yet">est.</span>',
+        "value": '1,234,568 EUR <span class="muted" title="Estimate: no agreement yet">est.</span>',
         "next_date": "9 Mar 2027",
     }
     assert cells(rich, expected) == expected
     expected = {
         "owner": "nameless",
-        "value": '0 <span class="muted" title="Estimate: no agreement yet">est.</span>',
+        "value": '0 EUR <span class="muted" title="Estimate: no agreement yet">est.</span>',
         "next_date": '<span class="muted">—</span>',
     }
     assert cells(bare, expected) == expected

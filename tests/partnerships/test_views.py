@@ -636,9 +636,10 @@ def test_the_agreement_in_force_is_the_one_source_of_value_and_dates(as_manager,
         estimated_annual_value=Decimal("640000"), start_date=date(2026, 1, 1), end_date=None
     )
     page = as_manager.get(partnership.get_absolute_url()).text
-    assert '640,000 <span class="muted">(estimate)</span>' in page
+    assert '640,000 EUR <span class="muted">(estimate)</span>' in page
     listed = as_manager.get(reverse("partnerships:list")).text
-    assert '640,000 <span class="muted" title="Estimate: no agreement yet">est.</span>' in listed
+    estimate = '640,000 EUR <span class="muted" title="Estimate: no agreement yet">est.</span>'
+    assert estimate in listed
 
     agreement = Agreement.objects.create(
         partnership=partnership,
@@ -650,7 +651,7 @@ def test_the_agreement_in_force_is_the_one_source_of_value_and_dates(as_manager,
         agreement=agreement, changes={"value": Decimal("736000")}, by=None, reason="Scope grew"
     )
     page = as_manager.get(partnership.get_absolute_url()).text
-    assert '736,000 <span class="muted">(agreement)</span>' in page
+    assert '736,000 EUR <span class="muted">(agreement)</span>' in page
     assert "640,000" not in page
     assert '1 Feb 2026 → 31 Jan 2028 <span class="muted">(agreement)</span>' in page
     listed = as_manager.get(reverse("partnerships:list")).text

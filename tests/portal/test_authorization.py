@@ -154,6 +154,9 @@ ROUTES = {
     "partnerships:my_work_change": internal(kind="governance.actions", pk=ANY, action="done"),
     "partnerships:goal_create": internal(),
     "partnerships:goal_edit": internal(pk=ANY),
+    "partnerships:rates": internal(),
+    "partnerships:rate_create": internal(),
+    "partnerships:rate_edit": internal(pk=ANY),
     # The portal: partner B's objects, and partner A's that were not given or are internal.
     "portal:home": OWN_PAGE,
     "portal:entry": OWN_PAGE,

@@ -121,7 +121,7 @@ def test_the_packs_figures_are_the_pages_figures(client, renewing, coo, manager)
     risks_page = as_coo.get(reverse("governance:risks", kwargs={"pk": renewing.pk})).text
     assert "Price rise" in risks_page and dict(sections["Risks"].figures)["Open risks"] == "1"
     ledger_page = as_coo.get(reverse("partner_access:ledger", args=[renewing.pk])).text
-    assert dict(sections["Value ledger"].figures)["Net, to us"] == "120,000"
+    assert dict(sections["Value ledger"].figures)["Net, to us"] == "120,000 EUR"
     assert "120,000" in ledger_page
 
 

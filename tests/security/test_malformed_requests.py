@@ -89,6 +89,7 @@ ROUTE_MODELS = {
     ("partnerships:contact_create", "pk"): "partnerships.Partner",
     ("partnerships:contact_edit", "pk"): "partnerships.Partner",
     ("partnerships:goal_edit", "pk"): "partnerships.StrategicGoal",
+    ("partnerships:rate_edit", "pk"): "partnerships.ExchangeRate",
     ("digests:digest_detail", "pk"): "digests.Digest",
     ("governance:action_edit", "action_pk"): "governance.ActionItem",
     ("governance:action_done", "action_pk"): "governance.ActionItem",
