@@ -39,6 +39,7 @@ def obligation_dates(today, partnership_ids=None):
                 f"Due under the {obligation.partnership.title} agreement ({whose}): "
                 f"{obligation.description}",
                 panel(obligation.partnership_id) + "#obligations",
+                obligation.owner_id,
             )
         )
     return out

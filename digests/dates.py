@@ -1,12 +1,13 @@
 """Dates that must not be missed, contributed by apps; reminders and the digest read them.
 
 A source is ``fn(today, partnership_ids=None) -> list of (partnership_id, kind, due_date, label,
-url)``: every date on or after ``today`` it knows of for those partnerships (``None``: all of
-them, for the daily reminder job; a digest passes the few its reader follows, so filter in SQL
-rather than load the whole portfolio). The reminder job ignores dates further away than its
-largest offset, the digest those beyond 30 days. ``kind`` is a short stable key such as
-"notice_deadline"; ``label`` says what happens in words, naming the partnership; ``url`` may be
-a path ("/partnerships/3/#agreement"), which is made absolute with SITE_URL in emails.
+url[, responsible_id])``: every date on or after ``today`` it knows of for those partnerships
+(``None``: all of them, for the daily reminder job; a digest passes the few its reader follows,
+so filter in SQL rather than load the whole portfolio). The reminder job ignores dates further
+away than its largest offset, the digest those beyond 30 days. ``kind`` is a short stable key
+such as "notice_deadline"; ``label`` says what happens in words, naming the partnership; ``url``
+may be a path ("/partnerships/3/#agreement"), which is made absolute with SITE_URL in emails;
+``responsible_id`` names the user who owes the date, reminded too.
 Run one query whatever the number of partnerships. Declare it in the app's ``Contributions``
 (partnerships/plugins.py)::
 
@@ -28,6 +29,9 @@ class DueDate(NamedTuple):
     due_date: object  # datetime.date
     label: str
     url: str = ""
+    # The user who owes it (an obligation's owner, say), reminded besides the partnership's
+    # owner and the executives.
+    responsible_id: int | None = None
 
 
 def reminder_sources():

@@ -272,16 +272,17 @@ def reminders_plan(*, today):
         pk__in={d.partnership_id for d in dates}
     ).select_related("owner__digest_preference")
     owners = {p.pk: p.owner for p in partnerships}
+    responsible = _responsible({d.responsible_id for d in dates} - {None})
     execs = executives()
     planned = []
     for row in dates:
         if row.partnership_id not in owners:
             continue
         offset = reminder_offset((row.due_date - today).days, offsets)
-        owner = owners[row.partnership_id]
         recipients = {u.pk: u for u in execs}
-        if owner is not None and owner.is_active and owner.email:
-            recipients[owner.pk] = owner
+        for person in (owners[row.partnership_id], responsible.get(row.responsible_id)):
+            if person is not None and person.is_active and person.email:
+                recipients[person.pk] = person
         for user in recipients.values():
             if not preference_for(user).reminders_enabled:
                 continue
@@ -298,6 +299,14 @@ def reminders_plan(*, today):
                 )
             )
     return dates, planned
+
+
+def _responsible(user_ids):
+    """{id: user} of the people who owe dates, with their preferences (one query, or none)."""
+    if not user_ids:
+        return {}
+    users = get_user_model().objects.filter(pk__in=user_ids)
+    return {u.pk: u for u in users.select_related("digest_preference")}
 
 
 def reminders_run(*, today=None):

@@ -93,3 +93,22 @@ def test_an_ended_partnership_has_no_obligation_reminders(agreement, manager, pa
     partnership.stage = "ended"
     partnership.save(update_fields=["stage"])
     assert obligation_dates(date(2027, 3, 1)) == []
+
+
+def test_the_obligations_owner_is_reminded_too(
+    agreement, manager, other_manager, smtp, django_capture_on_commit_callbacks, time_machine
+):
+    # The partnership is the manager's; the obligation is another manager's to keep.
+    make_obligation(
+        agreement,
+        manager,
+        owner=other_manager,
+        description="Quarterly forecast",
+        first_due=date(2027, 3, 5),
+        recurrence="one_off",
+    )
+    run(date(2027, 3, 1), django_capture_on_commit_callbacks, time_machine)
+    run(date(2027, 3, 2), django_capture_on_commit_callbacks, time_machine)
+    for person in (other_manager, manager):
+        mails = [m for m in smtp.to(person.email) if "Quarterly forecast" in m.subject]
+        assert len(mails) == 1, person
