@@ -11,6 +11,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from partnerships.access import can_edit_partnership, get_partnership_for_user
+from partnerships.htmx import wants_fragment
 from partnerships.models import Partnership
 from partnerships.roles import is_executive
 
@@ -54,7 +55,10 @@ def pack_section(request, pk, key):
     if key not in {source.key for source in packs.section_sources()}:
         raise Http404("No such section.")
     assembled = packs.assemble(partnership, today=timezone.localdate(), keys={key})
-    return render(request, "renewals/_sections.html", {"assembled": assembled, "key": key})
+    context = {"assembled": assembled, "key": key, "partnership": partnership}
+    # Opened on its own (without JavaScript, or from a link), it is a page of its own.
+    template = "renewals/_sections.html" if wants_fragment(request) else "renewals/section.html"
+    return render(request, template, context)
 
 
 def pack_pdf(request, pk):

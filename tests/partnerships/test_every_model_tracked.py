@@ -72,7 +72,11 @@ def _an_action_item():
 
 # What a check constraint asks for beyond the required fields (one person per role, one
 # action per partner's update).
-EXTRA = {"governance.GovernanceRole": _a_user, "portal.ActionUpdate": _an_action_item}
+EXTRA = {
+    "governance.GovernanceRole": _a_user,
+    "portal.ActionUpdate": _an_action_item,
+    "integration.Milestone": lambda: {"owner": save(build(get_user_model()))},
+}
 
 
 def build(model):

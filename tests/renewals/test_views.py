@@ -183,3 +183,14 @@ def test_obligations_kept_late_and_missed_by_each_side(client, renewing, coo):
     assert section.table.rows == [["Our side", "2", "1", "1"], ["Partner", "0", "0", "1"]]
     due = theirs.first_due
     assert section.lines[0] == f"Missed: Partner, Annual certification, due {due:%-d %b %Y}"
+
+
+def test_a_section_opened_on_its_own_is_a_page(client, renewing, coo):
+    url = reverse("renewals:pack_section", args=[renewing.pk, "kpis.history"])
+    as_coo = client_for(client, coo)
+    page = as_coo.get(url).text
+    assert page.startswith("<!doctype html>") and "<h1>KPIs against their targets</h1>" in page
+    fragment = as_coo.get(url, headers={"HX-Request": "true"}).text
+    assert (
+        not fragment.lstrip().startswith("<!doctype") and "KPIs against their targets" in fragment
+    )
