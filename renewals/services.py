@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -71,22 +72,19 @@ def _tell(pack):
 
 def due_for_pack(today):
     """Partnerships whose notice deadline is at most ``lead_days()`` away (or passed) and whose
-    agreement has not ended, with no pack yet for this end date."""
+    agreement has not ended, with no pack yet for this end date (one query)."""
     horizon = today + timedelta(days=lead_days())
+    packed = DecisionPack.objects.filter(
+        partnership=OuterRef("pk"), agreement_end=OuterRef("agreement__end_date")
+    )
     candidates = (
         Partnership.objects.exclude(stage=Stage.ENDED)
         .filter(agreement__end_date__gte=today)
+        .exclude(Exists(packed))
         .select_related("agreement")
+        .order_by("pk")
     )
-    due = []
-    for partnership in candidates:
-        agreement = partnership.agreement
-        if agreement.notice_deadline > horizon:
-            continue
-        decided = partnership.decision_packs.filter(agreement_end=agreement.end_date).exists()
-        if not decided:
-            due.append(partnership)
-    return due
+    return [p for p in candidates if p.agreement.notice_deadline <= horizon]
 
 
 def why_now(agreement, today):
