@@ -1,44 +1,79 @@
 """Lighthouse 12.8 (pinned in package-lock.json, installed by `make test`) on the partnership
-page as a phone sees it, Lighthouse's default and where the page was measured at 93: accessibility
-at least 98 and cumulative layout shift at most 0.1. Performance is printed, not asserted: on a
-shared 2-core machine it measures the machine as much as the page (the benchmarks in benchmarks/
-hold the page's speed). The desktop figures are in docs/decisions/accessibility.md."""
+page, on its phone profile (the default, where the page was measured at 93) and its desktop
+one: accessibility at least 98 and cumulative layout shift at most 0.1 on each. Performance is
+printed, not asserted: on a shared 2-core machine it measures the machine as much as the page
+(the benchmarks in benchmarks/ hold the page's speed).
+
+Lighthouse drives a Chromium the test started and signed in, through its debugging port: a
+Cookie header passed to Lighthouse reaches the page but not the panels it loads after, which
+then measured a login form in every panel."""
 
 import json
 import os
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright
 
 from partnerships.models import Partnership
 from tests.browser.conftest import CHROMIUM
 from tests.browser.test_accessibility import _sign_in
 
 LIGHTHOUSE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "lighthouse"
-CHROME_FLAGS = (
-    "--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-    "--disable-component-update --disable-sync --no-first-run"
-)
+CHROME_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PARTNERSHIP = "Swedish channel programme"  # the unhealthy one: every panel has something
 
 
-def _lighthouse(url, cookie, output):
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _lighthouse(base, username, url, profile_dir, output, preset=None):
+    """Sign ``username`` in to a Chromium of its own, then let Lighthouse drive that browser:
+    its cookie jar is the page's, so the panels load as the user sees them."""
     if not LIGHTHOUSE.exists():
         pytest.fail(f"{LIGHTHOUSE} is missing: run `make lighthouse` (npm ci).")
-    command = [
-        str(LIGHTHOUSE),
-        url,
-        "--only-categories=accessibility,performance",
-        f"--chrome-flags={CHROME_FLAGS}",
-        f"--extra-headers={json.dumps({'Cookie': cookie})}",
-        "--output=json",
-        f"--output-path={output}",
-        "--quiet",
-    ]
-    env = {**os.environ, "CHROME_PATH": CHROMIUM}
-    subprocess.run(command, check=True, env=env, timeout=240, capture_output=True)
+    port = _free_port()
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile_dir),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROME_FLAGS, f"--remote-debugging-port={port}"],
+        )
+        try:
+            _sign_in(context.pages[0] if context.pages else context.new_page(), base, username)
+            command = [
+                str(LIGHTHOUSE),
+                url,
+                f"--port={port}",
+                "--disable-storage-reset",
+                "--only-categories=accessibility,performance",
+                "--output=json",
+                f"--output-path={output}",
+                "--quiet",
+                *([f"--preset={preset}"] if preset else []),
+            ]
+            subprocess.run(command, check=True, env=os.environ, timeout=240, capture_output=True)
+        finally:
+            context.close()
     return json.loads(Path(output).read_text())
+
+
+def _requested(report):
+    items = report["audits"]["network-requests"]["details"]["items"]
+    return [item["url"] for item in items]
 
 
 def _failed_audits(report, category):
@@ -54,16 +89,22 @@ def _failed_audits(report, category):
     return failed
 
 
-def test_partnership_page_accessibility_and_layout_shift(demo, live_server, page, tmp_path):
-    _sign_in(page, live_server.url, "coo")
-    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+@pytest.mark.parametrize("preset", [None, "desktop"], ids=["phone", "desktop"])
+def test_partnership_page_accessibility_and_layout_shift(demo, live_server, tmp_path, preset):
     url = live_server.url + Partnership.objects.get(title=PARTNERSHIP).get_absolute_url()
-    report = _lighthouse(url, cookie, tmp_path / "report.json")
+    report = _lighthouse(
+        live_server.url, "coo", url, tmp_path / "profile", tmp_path / "lh.json", preset
+    )
 
     assert report["finalDisplayedUrl"] == url, "Lighthouse was not signed in"
+    requested = _requested(report)
+    assert not [u for u in requested if "/accounts/login/" in u], "a panel was not signed in"
+    panels = [u for u in requested if u.startswith(live_server.url) and u != url]
+    assert any("/kpis/partnership/" in u for u in panels), requested
     scores = {name: round(c["score"] * 100) for name, c in report["categories"].items()}
     shift = report["audits"]["cumulative-layout-shift"]["numericValue"]
     blocking = report["audits"]["total-blocking-time"]["displayValue"]
-    print(f"\nLighthouse, phone: {scores}, CLS {shift:.3f}, total blocking time {blocking}")
+    profile = preset or "phone"
+    print(f"\nLighthouse, {profile}: {scores}, CLS {shift:.3f}, total blocking time {blocking}")
     assert scores["accessibility"] >= 98, _failed_audits(report, "accessibility")
-    assert shift <= 0.1
+    assert shift <= 0.1, report["audits"]["layout-shifts"]["details"]["items"]
