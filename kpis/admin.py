@@ -6,6 +6,7 @@ from .models import (
     AlertNotification,
     Checkpoint,
     CorrectiveAction,
+    FeedRequest,
     HealthSnapshot,
     Kpi,
     KpiTemplate,
@@ -223,6 +224,22 @@ class RecomputeMarkAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
 
     # Written by changes and deleted by the sweep; an edit or an addition here means nothing.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeedRequest)
+class FeedRequestAdmin(admin.ModelAdmin):
+    """The answers kept for API bulk writes sent with an Idempotency-Key; read-only."""
+
+    list_display = ["key", "user", "status_code", "created_at"]
+    list_filter = ["status_code"]
+    search_fields = ["key", "user__username"]
+    readonly_fields = ["user", "key", "fingerprint", "status_code", "answer", "created_at"]
+
     def has_add_permission(self, request):
         return False
 

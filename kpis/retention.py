@@ -58,4 +58,8 @@ def _cancel(batch, days):
 
 @shared_task(name="kpis.purge_import_files")
 def purge_import_files_task():
+    # The API's idempotency keys are kept for a while too, and go with the daily sweep.
+    from .feeds import purge_keys
+
+    purge_keys()
     return purge_import_files()

@@ -24,6 +24,7 @@ from .definitions import (
     KpiTemplate,
     KpiVersion,
 )
+from .feeds import FeedRequest
 from .marks import RecomputeMark
 from .measurements import (
     Measurement,
@@ -58,6 +59,7 @@ __all__ = [
     "AlertNotification",
     "AlertQuerySet",
     "Checkpoint",
+    "FeedRequest",
     "CorrectiveAction",
     "Direction",
     "Frequency",
