@@ -30,11 +30,6 @@ class SnapshotFilters(serializers.Serializer):
     )
     status = serializers.ChoiceField(choices=Status.choices, required=False)
 
-    def validate(self, data):
-        if "period_from" in data and "period_to" in data and data["period_from"] > data["period_to"]:
-            raise ValidationError({"period_to": "Must not be before period_from."})
-        return data
-
     def apply(self, queryset, data):
         lookups = {
             "partnership": "partnership_id",
