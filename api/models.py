@@ -1,5 +1,7 @@
 """Personal API tokens: what a script or a warehouse job signs in with."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -57,6 +59,11 @@ class ApiToken(models.Model):
         if self.expires_at <= now:
             return "expired"
         return "active"
+
+    @property
+    def last_day(self):
+        """The last day the token works (it expires at the start of the next)."""
+        return timezone.localdate(self.expires_at - timedelta(microseconds=1))
 
     def has_scope(self, scope):
         return scope in self.scopes
