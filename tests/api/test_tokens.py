@@ -44,6 +44,8 @@ def test_a_token_works_and_records_its_use(client, manager, partnership):
     assert response.status_code == 200
     assert [p["id"] for p in response.json()["results"]] == [partnership.pk]
     assert ApiToken.objects.get().last_used_at == NOW
+    # What a token reads is kept by no cache, as a signed-in page is not.
+    assert "no-store" in response["Cache-Control"]
 
 
 @pytest.mark.parametrize(
