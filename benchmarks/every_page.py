@@ -70,6 +70,17 @@ NOT_PAGES = {
     "contracts:version_file",
     "contracts:fulfilment_file",
     "contracts:fulfilment_reopen",
+    # The API: JSON (and its docs page), measured by tests/api/test_endpoints.py.
+    "api:partnerships",
+    "api:partnership",
+    "api:kpis",
+    "api:kpi",
+    "api:snapshots",
+    "api:alerts",
+    "api:alert",
+    "api:schema",
+    "api:docs",
+    "api_tokens:revoke",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -173,6 +184,7 @@ def _partnership_urls(partnership, with_):
         "partnerships:rates": reverse("partnerships:rates"),
         "partnerships:rate_create": reverse("partnerships:rate_create"),
         "partnerships:rate_edit": with_("rate", "partnerships:rate_edit"),
+        "api_tokens:list": reverse("api_tokens:list"),
     }
 
 

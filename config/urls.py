@@ -18,6 +18,8 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("partner-access/", include("portal.internal_urls")),
     path("renewals/", include("renewals.urls")),
+    path("api/v1/", include("api.urls")),
+    path("account/api-tokens/", include("api.account_urls")),
     path("", include("partnerships.urls")),
 ]
 

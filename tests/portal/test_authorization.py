@@ -157,6 +157,18 @@ ROUTES = {
     "partnerships:rates": internal(),
     "partnerships:rate_create": internal(),
     "partnerships:rate_edit": internal(pk=ANY),
+    # The API answers a partner user's session 404 too (its tokens are refused: tests/api).
+    "api:partnerships": internal(),
+    "api:partnership": internal(pk=PARTNERSHIP),
+    "api:kpis": internal(),
+    "api:kpi": internal(kpi_pk=KPI),
+    "api:snapshots": internal(),
+    "api:alerts": internal(),
+    "api:alert": internal(alert_pk=ANY),
+    "api:schema": internal(),
+    "api:docs": internal(),
+    "api_tokens:list": internal(),
+    "api_tokens:revoke": internal(token_pk=ANY),
     # The portal: partner B's objects, and partner A's that were not given or are internal.
     "portal:home": OWN_PAGE,
     "portal:entry": OWN_PAGE,
