@@ -93,4 +93,4 @@ def occurrence(event):
 
 def _number(value):
     # A string keeps the decimal exact (a JSON number would pass through a float).
-    return None if value is None else str(value)
+    return None if value is None else format(value.normalize(), "f")
