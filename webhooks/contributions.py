@@ -1,9 +1,9 @@
 """What webhooks adds to the others (see partnerships/plugins.py): a report of every stage
-move, and the executives' menu entry."""
+move. No menu entry: the menu is full at desktop width, and the alert inbox links here for
+executives."""
 
 from partnerships.models import Stage
-from partnerships.plugins import Contributions, Nav, OnEnter
-from partnerships.roles import EXECUTIVE
+from partnerships.plugins import Contributions, OnEnter
 
 from . import stage_moves
 
@@ -13,5 +13,4 @@ CONTRIBUTIONS = Contributions(
         OnEnter("webhooks.stage_moved", stage, stage_moves.on_enter, order=1000)
         for stage in Stage.values
     ],
-    nav=[Nav("Webhooks", "webhooks:list", order=90, for_roles=(EXECUTIVE,))],
 )

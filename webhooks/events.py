@@ -17,7 +17,7 @@ from outbox.origins import origin_of
 from outbox.services import enqueue_webhook
 
 from . import formats
-from .models import EVENT_LABELS, TEST_EVENT, Event, Webhook
+from .models import TEST_EVENT, Event, Webhook
 
 ORIGIN = "webhook"
 
@@ -76,7 +76,7 @@ def deliver_to(hook, occurrence):
     body = formats.render(hook.format, occurrence, delivery=delivery, at=at)
     return enqueue_webhook(
         url=hook.url,
-        subject=f"{EVENT_LABELS.get(occurrence.event, occurrence.event)}: {occurrence.title}",
+        subject=occurrence.title,
         body=body,
         key=_key(hook, occurrence),
         origin=origin_of(ORIGIN, hook.pk),

@@ -78,6 +78,8 @@ def webhook_detail(request, webhook_pk):
     for delivery in page.object_list:
         delivery.event_label = EVENT_LABELS.get(delivery.payload.get("event"), "—")
         delivery.response_code = delivery.payload.get("response_code")
+        # The outbox names the exception class first; the sentence after it is the news.
+        delivery.error = delivery.last_error.removeprefix("DeliveryError: ")
     context = {"hook": hook, "page": page, "reveal": request.GET.get("secret") == "show"}
     return render(request, "webhooks/detail.html", context)
 

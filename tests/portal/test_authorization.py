@@ -157,6 +157,13 @@ ROUTES = {
     "partnerships:rates": internal(),
     "partnerships:rate_create": internal(),
     "partnerships:rate_edit": internal(pk=ANY),
+    "webhooks:list": internal(),
+    "webhooks:create": internal(),
+    "webhooks:detail": internal(webhook_pk=ANY),
+    "webhooks:edit": internal(webhook_pk=ANY),
+    "webhooks:rotate": internal(webhook_pk=ANY),
+    "webhooks:test": internal(webhook_pk=ANY),
+    "webhooks:delete": internal(webhook_pk=ANY),
     # The portal: partner B's objects, and partner A's that were not given or are internal.
     "portal:home": OWN_PAGE,
     "portal:entry": OWN_PAGE,

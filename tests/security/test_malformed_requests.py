@@ -82,6 +82,7 @@ KWARG_MODELS = {
     "version_pk": "contracts.DocumentVersion",
     "obligation_pk": "contracts.Obligation",
     "fulfilment_pk": "contracts.Fulfilment",
+    "webhook_pk": "webhooks.Webhook",
 }
 ROUTE_MODELS = {
     ("partnerships:partner_detail", "pk"): "partnerships.Partner",
