@@ -6,13 +6,15 @@ The base app never imports this one: entering any stage runs ``on_enter`` (a
 
 from partnerships.models import Stage, StageMove
 
-from .events import Occurrence, emit
+from .events import Occurrence, emit, followed
 from .models import Event
 
 TONES = {Stage.ENDED: "red", Stage.ACTIVE: "green"}
 
 
 def on_enter(partnership, *, by, now):
+    if not followed([Event.STAGE_MOVED]):
+        return 0  # one query, and the move is not read
     move = (
         StageMove.objects.filter(partnership=partnership)
         .select_related("moved_by")

@@ -143,3 +143,14 @@ def test_turned_off_or_deleted_webhooks_receive_nothing(partnership, receiver):
     assert deliver_all_due() == 0
     assert receiver.requests() == []
     assert set(Message.objects.values_list("status", flat=True)) == {Status.FAILED}
+
+
+def test_a_refused_webhook_does_not_fail_the_health_check(partnership, receiver):
+    from config.health import check_outbox
+
+    receiver.start(failures=1, failure_status=404)
+    make_webhook(receiver.url)
+    emit(_occurrence(partnership))
+    deliver_due()
+    assert Message.objects.get().status == Status.FAILED
+    assert check_outbox(NOW) == (True, "no backlog")
