@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from outbox.models import Message, Status
+from outbox.models import Kind, Message, Status
 from outbox.services import deliver_all_due, deliver_due
 from tests.clock import NOW
 from webhooks import signing
@@ -154,3 +154,42 @@ def test_a_refused_webhook_does_not_fail_the_health_check(partnership, receiver)
     deliver_due()
     assert Message.objects.get().status == Status.FAILED
     assert check_outbox(NOW) == (True, "no backlog")
+
+
+def test_every_event_source_reaches_a_receiver_that_was_down_once(
+    partnership, receiver, clock, coo, manager
+):
+    from datetime import date
+
+    from contracts.overdue import report_overdue
+    from kpis.snapshots import recompute
+    from partnerships.models import Stage
+    from partnerships.stages import move_partnership
+    from tests.clock import TODAY
+    from tests.contracts.conftest import make_agreement, make_obligation
+    from tests.kpis.conftest import make_kpi, measure
+
+    hook = make_webhook(receiver.url)  # follows every event
+    kpi = make_kpi(partnership)
+    measure(kpi, date(2026, 9, 1), 85)
+    recompute([kpi.pk], today=date(2026, 10, 3))  # an alert opens
+    move_partnership(partnership, Stage.DUE_DILIGENCE, by=coo, reason="First review passed well.")
+    make_obligation(
+        make_agreement(partnership), manager, recurrence="one_off", first_due=TODAY - timedelta(1)
+    )
+    report_overdue(today=TODAY)
+    hooks = Message.objects.filter(kind=Kind.WEBHOOK)  # the alert's emails leave too
+    deliver_all_due()  # the receiver is down: each attempt fails and waits
+    assert [(m.status, m.attempts) for m in hooks.all()] == [(Status.PENDING, 1)] * 3
+    receiver.start()
+    clock.move_to(NOW + timedelta(minutes=2))
+    deliver_all_due()
+    assert {m.status for m in hooks.all()} == {Status.SENT}
+    requests = receiver.requests()
+    events = sorted(json.loads(r["body"])["event"] for r in requests)
+    assert events == ["alert.opened", "obligation.overdue", "partnership.stage_moved"]
+    assert all(_valid(r, hook.secret) for r in requests)
+    assert len({r["headers"]["X-Concord-Delivery"] for r in requests}) == 3
+    clock.move_to(NOW + timedelta(hours=5))
+    deliver_all_due()
+    assert len(receiver.requests()) == 3
