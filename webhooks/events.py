@@ -49,7 +49,8 @@ def followed(events) -> bool:
 
 
 def emit(occurrence) -> int:
-    """Write ``occurrence`` to every active webhook following its event; how many were written."""
+    """Write ``occurrence`` to every active webhook following its event. Returns how many
+    webhooks it was for (one already written for a webhook is not written again)."""
     return emit_many([occurrence])
 
 
