@@ -81,6 +81,9 @@ NOT_PAGES = {
     "api:schema",
     "api:docs",
     "api_tokens:revoke",
+    "webhooks:rotate",
+    "webhooks:test",
+    "webhooks:delete",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -107,6 +110,7 @@ def page_urls(partnership):
         **_integration_urls(p, with_),
         **_kpi_and_digest_urls(p, with_),
         **_contract_urls(p, with_),
+        **_webhook_urls(with_),
     }
     for panel in panels():
         urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
@@ -120,8 +124,10 @@ def _first_objects(partnership):
     from integration.models import Milestone, Workstream
     from kpis.models import Alert, CorrectiveAction, Kpi, MeasurementImport
     from partnerships.models import ExchangeRate, Objective, StrategicGoal
+    from webhooks.models import Webhook
 
     return {
+        "webhook": Webhook.objects.order_by("pk").first(),
         "rate": ExchangeRate.objects.order_by("pk").first(),
         "kpi": Kpi.objects.filter(partnership=partnership).order_by("pk").first(),
         "alert": Alert.objects.filter(partnership=partnership).order_by("pk").first(),
@@ -225,6 +231,17 @@ def _governance_urls(p, with_):
         "governance:risks": reverse("governance:risks", args=[p]),
         "governance:risk_create": reverse("governance:risk_create", args=[p]),
         "governance:risk_edit": with_("risk", "governance:risk_edit", p),
+    }
+
+
+def _webhook_urls(with_):
+    from django.urls import reverse
+
+    return {
+        "webhooks:list": reverse("webhooks:list"),
+        "webhooks:create": reverse("webhooks:create"),
+        "webhooks:detail": with_("webhook", "webhooks:detail"),
+        "webhooks:edit": with_("webhook", "webhooks:edit"),
     }
 
 

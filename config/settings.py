@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,13 @@ OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
 OUTBOX_GIVE_UP_HOURS = env.int("OUTBOX_GIVE_UP_HOURS", default=48)
 OUTBOX_BATCH = env.int("OUTBOX_BATCH", default=100)
+# A webhook receiver that has not answered in this many seconds is retried later.
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Obligations that fell overdue, reported to the webhooks that follow them (webhooks app).
+CELERY_BEAT_SCHEDULE["contracts-report-overdue-obligations"] = {
+    "task": "contracts.report_overdue_obligations",
+    "schedule": schedule("SCHEDULE_OVERDUE_OBLIGATIONS", "10 7 * * *"),
+}
 # --- end of outbox block -----------------------------------------------------------------------
 
 CACHES = {

@@ -20,6 +20,7 @@ urlpatterns = [
     path("renewals/", include("renewals.urls")),
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.account_urls")),
+    path("webhooks/", include("webhooks.urls")),
     path("", include("partnerships.urls")),
 ]
 

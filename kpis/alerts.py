@@ -22,7 +22,7 @@ from outbox.models import Message
 from outbox.origins import origin_of
 from outbox.services import enqueue_emails, recipient_key
 
-from . import escalation, maths
+from . import alert_hooks, escalation, maths
 from .models import AlertEvent, AlertNotification, Checkpoint, Status
 from .queries.alert_moves import (
     ESCALATE,
@@ -105,6 +105,9 @@ def evaluate(*, active_ids, inactive_ids, latest, now, notify=True, open_alerts=
     event_ids, notification_ids = apply_moves(todo, now=now, notify=notify)
     if notify and notification_ids:
         enqueue_notifications(notification_ids)
+    if notify:
+        # Chat channels and other systems hear of it in the same transaction as the emails.
+        alert_hooks.emit(event_ids)
     return event_ids
 
 

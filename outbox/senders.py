@@ -61,7 +61,25 @@ class EmailSender:
 
 
 SENDERS = {Kind.EMAIL: EmailSender}
+# Claimed by ``deliver_due``: only kinds with a sender (the list grows with ``register``).
 KINDS = list(SENDERS)
+
+
+def register(kind, sender):
+    """An app adds the sender of its kind from its ``AppConfig.ready`` (webhooks), so the outbox
+    never imports the apps that use it."""
+    SENDERS[Kind(kind)] = sender
+    if kind not in KINDS:
+        KINDS.append(Kind(kind))
+
+
+class DeliveryError(Exception):
+    """A failure of one message only (one webhook's receiver), never of the whole batch;
+    ``permanent`` when the receiver refused it for good."""
+
+    def __init__(self, message, *, permanent=False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 class Outlets:
@@ -90,6 +108,8 @@ class Outlets:
 
 def is_permanent(error) -> bool:
     """The receiving server refused this message for good (5xx): retrying changes nothing."""
+    if isinstance(error, DeliveryError):
+        return error.permanent
     if isinstance(error, smtplib.SMTPConnectError):
         return False  # the whole server said no, not to this message
     if isinstance(error, smtplib.SMTPRecipientsRefused):
@@ -101,6 +121,8 @@ def is_permanent(error) -> bool:
 
 def is_unreachable(error) -> bool:
     """The server could not be reached: every other message of the batch would wait the same."""
+    if isinstance(error, DeliveryError):
+        return False  # each webhook has a server of its own
     if isinstance(error, smtplib.SMTPConnectError | smtplib.SMTPServerDisconnected):
         return True
     if isinstance(error, smtplib.SMTPException):

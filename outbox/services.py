@@ -88,6 +88,23 @@ def enqueue_emails(emails) -> int:
     return len(rows)
 
 
+def enqueue_webhook(*, url: str, subject: str, body: str, key: str, origin: str, payload: dict):
+    """Write one webhook POST to the outbox in the caller's transaction: ``body`` is the exact
+    text sent (and signed), ``payload`` what the sender needs beside it. Idempotent by ``key``
+    like ``enqueue_email``."""
+    if not url.startswith(("https://", "http://")):
+        raise ValueError(f"A webhook needs an http(s) URL, not {url!r}.")
+    return _enqueue(
+        key=key,
+        kind=Kind.WEBHOOK,
+        recipient=url,
+        subject=subject[:500],
+        text=body,
+        origin=origin,
+        payload=payload,
+    )
+
+
 def _check(to, subject):
     if not to or "@" not in to:
         raise ValueError(f"An email needs a recipient address, not {to!r}.")

@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from partnerships.models import Partnership
 from tests.browser.conftest import CHROMIUM
@@ -39,35 +38,35 @@ def _free_port():
         return sock.getsockname()[1]
 
 
-def _lighthouse(base, username, url, profile_dir, output, preset=None):
+def _lighthouse(browser_type, base, username, url, profile_dir, output, preset=None):
     """Sign ``username`` in to a Chromium of its own, then let Lighthouse drive that browser:
     its cookie jar is the page's, so the panels load as the user sees them."""
     if not LIGHTHOUSE.exists():
         pytest.fail(f"{LIGHTHOUSE} is missing: run `make lighthouse` (npm ci).")
     port = _free_port()
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile_dir),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[*CHROME_FLAGS, f"--remote-debugging-port={port}"],
-        )
-        try:
-            _sign_in(context.pages[0] if context.pages else context.new_page(), base, username)
-            command = [
-                str(LIGHTHOUSE),
-                url,
-                f"--port={port}",
-                "--disable-storage-reset",
-                "--only-categories=accessibility,performance",
-                "--output=json",
-                f"--output-path={output}",
-                "--quiet",
-                *([f"--preset={preset}"] if preset else []),
-            ]
-            subprocess.run(command, check=True, env=os.environ, timeout=240, capture_output=True)
-        finally:
-            context.close()
+    # pytest-playwright's own Playwright: a second one cannot start inside its event loop.
+    context = browser_type.launch_persistent_context(
+        str(profile_dir),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[*CHROME_FLAGS, f"--remote-debugging-port={port}"],
+    )
+    try:
+        _sign_in(context.pages[0] if context.pages else context.new_page(), base, username)
+        command = [
+            str(LIGHTHOUSE),
+            url,
+            f"--port={port}",
+            "--disable-storage-reset",
+            "--only-categories=accessibility,performance",
+            "--output=json",
+            f"--output-path={output}",
+            "--quiet",
+            *([f"--preset={preset}"] if preset else []),
+        ]
+        subprocess.run(command, check=True, env=os.environ, timeout=240, capture_output=True)
+    finally:
+        context.close()
     return json.loads(Path(output).read_text())
 
 
@@ -90,10 +89,20 @@ def _failed_audits(report, category):
 
 
 @pytest.mark.parametrize("preset", [None, "desktop"], ids=["phone", "desktop"])
-def test_partnership_page_accessibility_and_layout_shift(demo, live_server, tmp_path, preset):
+def test_partnership_page_accessibility_and_layout_shift(
+    demo, live_server, browser_type, page, tmp_path, preset
+):
+    # ``page`` starts pytest-playwright's event loop, as the browser tests before this one do
+    # in the full suite: the Chromium for Lighthouse must be launched inside it.
     url = live_server.url + Partnership.objects.get(title=PARTNERSHIP).get_absolute_url()
     report = _lighthouse(
-        live_server.url, "coo", url, tmp_path / "profile", tmp_path / "lh.json", preset
+        browser_type,
+        live_server.url,
+        "coo",
+        url,
+        tmp_path / "profile",
+        tmp_path / "lh.json",
+        preset,
     )
 
     assert report["finalDisplayedUrl"] == url, "Lighthouse was not signed in"

@@ -169,6 +169,13 @@ ROUTES = {
     "api:docs": internal(),
     "api_tokens:list": internal(),
     "api_tokens:revoke": internal(token_pk=ANY),
+    "webhooks:list": internal(),
+    "webhooks:create": internal(),
+    "webhooks:detail": internal(webhook_pk=ANY),
+    "webhooks:edit": internal(webhook_pk=ANY),
+    "webhooks:rotate": internal(webhook_pk=ANY),
+    "webhooks:test": internal(webhook_pk=ANY),
+    "webhooks:delete": internal(webhook_pk=ANY),
     # The portal: partner B's objects, and partner A's that were not given or are internal.
     "portal:home": OWN_PAGE,
     "portal:entry": OWN_PAGE,

@@ -83,6 +83,7 @@ KWARG_MODELS = {
     "obligation_pk": "contracts.Obligation",
     "fulfilment_pk": "contracts.Fulfilment",
     "token_pk": "api.ApiToken",
+    "webhook_pk": "webhooks.Webhook",
 }
 ROUTE_MODELS = {
     ("partnerships:partner_detail", "pk"): "partnerships.Partner",
