@@ -4,7 +4,7 @@ from the sign-in redirect meant for pages, so a caller without credentials gets 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import measurements, views
 
 app_name = "api"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("snapshots/", views.SnapshotList.as_view(), name="snapshots"),
     path("alerts/", views.AlertList.as_view(), name="alerts"),
     path("alerts/<int:alert_pk>/", views.AlertDetail.as_view(), name="alert"),
+    path("measurements/", measurements.MeasurementFeed.as_view(), name="measurements"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
 ]

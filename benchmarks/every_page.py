@@ -78,6 +78,7 @@ NOT_PAGES = {
     "api:snapshots",
     "api:alerts",
     "api:alert",
+    "api:measurements",
     "api:schema",
     "api:docs",
     "api_tokens:revoke",

@@ -191,10 +191,20 @@ def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
     return info, seen, editable
 
 
+def _lookup(kid, known, column):
+    """Each row's value of ``column`` (by KPI), missing where the KPI is not known. With no KPI
+    known at all, a plain map gives an all-missing integer column that refuses text fills."""
+    if column.empty:
+        return pd.Series(None, index=kid.index, dtype=object)
+    return kid.map(column).where(known)
+
+
 def _check_kpis(report, keep, user, *, for_update, kpis_allowed=None):
     add = report.add
     kpi_text = report.text_of("kpi_id")
-    kpi_id = pd.to_numeric(kpi_text.where(kpi_text.str.fullmatch(r"\d+(\.0+)?").fillna(False)))
+    # At most 18 digits: a longer number is no KPI's and would not fit a 64-bit integer column.
+    number = kpi_text.str.fullmatch(r"\d{1,18}(\.0+)?").fillna(False)
+    kpi_id = pd.to_numeric(kpi_text.where(number))
     add(keep & (kpi_text == ""), "kpi_id", "Give the KPI number (kpi_id).")
     add(
         keep & (kpi_text != "") & kpi_id.isna(),
@@ -218,8 +228,8 @@ def _check_kpis(report, keep, user, *, for_update, kpis_allowed=None):
             for k in kid[unknown]
         ],
     )
-    frequency = kid.map(info["frequency"]).where(known)
-    unit = kid.map(info["unit"]).where(known)
+    frequency = _lookup(kid, known, info["frequency"])
+    unit = _lookup(kid, known, info["unit"])
     pid = kid.map(info["partnership_id"]).where(known)
     allowed = known & pid.isin(editable).fillna(False).astype(bool)
     denied = keep & known & ~allowed
@@ -231,7 +241,8 @@ def _check_kpis(report, keep, user, *, for_update, kpis_allowed=None):
             for t in kid[denied].map(info["partnership__title"])
         ],
     )
-    inactive = keep & allowed & ~kid.map(info["is_active"]).where(known).fillna(False).astype(bool)
+    active = _lookup(kid, known, info["is_active"]).fillna(False).astype(bool)
+    inactive = keep & allowed & ~active
     add(
         inactive,
         "kpi_id",

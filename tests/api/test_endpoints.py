@@ -179,8 +179,12 @@ def test_schema_and_docs_need_a_signed_in_user_or_a_token(client, coo):
     assert script["Content-Type"].startswith("application/javascript")
 
 
-def test_the_schema_has_no_write_endpoint_yet(client, coo):
+def test_the_only_write_in_the_schema_is_the_measurements_feed(client, coo):
     client.force_login(coo)
     paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
-    assert "/api/v1/measurements/" not in paths
-    assert {method for methods in paths.values() for method in methods} == {"get"}
+    writes = {
+        (path, method) for path, methods in paths.items() for method in methods if method != "get"
+    }
+    assert writes == {("/api/v1/measurements/", "post")}
+    feed = paths["/api/v1/measurements/"]["post"]
+    assert {p["name"] for p in feed["parameters"]} == {"Idempotency-Key"}

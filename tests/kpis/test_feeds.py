@@ -181,3 +181,23 @@ def test_keys_are_forgotten_after_the_retention_period(manager, weekly, settings
 
     assert feeds.purge_keys() == 1
     assert list(FeedRequest.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_rows_whose_every_kpi_id_is_not_a_number_are_refused_not_a_crash(manager):
+    """Found by schemathesis: with no KPI known at all, the import's check raised a TypeError
+    (an import file of such rows did too)."""
+    sent = [{"kpi_id": -3, "period": "2024-W01", "value": 1}, {"kpi_id": "x", "value": 2}]
+
+    answer = feeds.apply_feed(sent, user=manager)
+
+    assert answer.status == 400
+    assert [e["field"] for e in answer.body["errors"]] == ["kpi_id", "kpi_id", "period"]
+
+
+def test_a_kpi_number_too_long_for_any_kpi_is_refused_not_a_crash(manager, weekly):
+    sent = [{"kpi_id": 75658908274384093184, "period": week(1), "value": 1}, rows(weekly)[0]]
+
+    answer = feeds.apply_feed(sent, user=manager)
+
+    assert answer.status == 400
+    assert "is not a KPI number" in answer.body["errors"][0]["message"]

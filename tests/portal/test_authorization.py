@@ -165,6 +165,7 @@ ROUTES = {
     "api:snapshots": internal(),
     "api:alerts": internal(),
     "api:alert": internal(alert_pk=ANY),
+    "api:measurements": internal(),
     "api:schema": internal(),
     "api:docs": internal(),
     "api_tokens:list": internal(),
