@@ -477,6 +477,10 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
 OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
 OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
 OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+if OIDC_ISSUER:
+    # The sign-in form's POST is answered with a redirect to the provider: browsers check that
+    # redirect against form-action too.
+    SECURE_CSP["form-action"].append("/".join(OIDC_ISSUER.split("/")[:3]))
 SOCIALACCOUNT_PROVIDERS = {
     "openid_connect": {
         "APPS": [

@@ -64,6 +64,6 @@ class MFAAdapter(DefaultMFAAdapter):
         **DefaultMFAAdapter.error_messages,
         "incorrect_code": (
             "That code is not right. Enter the 6-digit code your authenticator app shows now: "
-            "it changes every 30 seconds. A recovery code works once only."
+            "it changes every 30 seconds."
         ),
     }

@@ -9,7 +9,10 @@ class SigninConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import user_logged_in
+        from django.core import checks
 
+        from .checks import check_settings
         from .roles import sync_roles_at_sso_login
 
         user_logged_in.connect(sync_roles_at_sso_login, dispatch_uid="signin.sync_roles")
+        checks.register(check_settings)

@@ -173,3 +173,22 @@ def test_required_mfa_still_applies_to_a_password_sign_in(client, settings, sso,
     settings.MFA_REQUIRED_ROLES = ["executive"]
     client.post("/accounts/login/", {"username": "coo", "password": "pw-for-tests-1"})
     assert client.get("/partnerships/")["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_provider_gone_before_the_callback_is_a_clear_page(client, settings, coo):
+    import oidc_provider_mock
+    import requests
+
+    with oidc_provider_mock.run_server_in_thread() as server:
+        issuer = f"http://localhost:{server.server_port}"
+        sso_settings(settings, issuer)
+        set_identity(issuer, "clara-4", email="coo@example.com", email_verified=True)
+        start = client.post("/accounts/sso/sso/login/", {"next": ""})
+        authorized = requests.post(
+            start["Location"], data={"sub": "clara-4"}, allow_redirects=False, timeout=5
+        )
+    back = authorized.headers["Location"].split("testserver", 1)[1]
+    answer = client.get(back)
+    assert answer.status_code == 503
+    assert "Acme ID is not answering just now" in answer.content.decode()
+    assert not signed_in_user(client).is_authenticated
