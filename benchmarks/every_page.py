@@ -72,7 +72,6 @@ NOT_PAGES = {
     "contracts:fulfilment_reopen",
     # Sign-in steps: before signing in, redirects, a download, or with no second factor set up.
     "account_login",
-    "account_logout",
     "account_inactive",
     "account_reauthenticate",
     "openid_connect_login",

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path
 
 from portal.views.login import PortalAwareLoginView
@@ -10,9 +9,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", PortalAwareLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The names allauth's steps reverse, for the same two pages (signin/).
+    # The name allauth's steps reverse for the sign-in page (signin/).
     path("accounts/login/", PortalAwareLoginView.as_view(), name="account_login"),
-    path("accounts/logout/", LogoutView.as_view(), name="account_logout"),
     path("accounts/", include("signin.urls")),
     path("healthz", healthz, name="healthz"),
     path("governance/", include("governance.urls")),

@@ -32,7 +32,6 @@ ROUTES = {
     "portal:accept": PUBLIC,  # a bearer token; tested in test_flows
     # Sign-in steps (signin/, django-allauth): partner users sign in with a password only.
     "account_login": PUBLIC,
-    "account_logout": PUBLIC,
     "account_inactive": internal(),
     "account_reauthenticate": internal(),
     "openid_connect_login": internal(provider_id="sso"),
