@@ -192,3 +192,11 @@ def test_provider_gone_before_the_callback_is_a_clear_page(client, settings, coo
     assert answer.status_code == 503
     assert "Acme ID is not answering just now" in answer.content.decode()
     assert not signed_in_user(client).is_authenticated
+
+
+def test_the_lockout_page_still_offers_sso(client, settings, sso, coo):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(3):
+        answer = client.post("/accounts/login/", {"username": "coo", "password": "wrong"})
+    assert answer.status_code == 429
+    assert "Sign in with Acme ID" in answer.content.decode()
