@@ -85,6 +85,20 @@ NOT_PAGES = {
     "webhooks:rotate",
     "webhooks:test",
     "webhooks:delete",
+    # Sign-in steps: before signing in, redirects, a download, or with no second factor set up.
+    "account_login",
+    "account_inactive",
+    "account_reauthenticate",
+    "openid_connect_login",
+    "openid_connect_callback",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_download_recovery_codes",
 }
 
 # The partner portal's pages: crawled as a partner user only (they are 404 to our people, as
@@ -160,6 +174,8 @@ def _partnership_urls(partnership, with_):
         "login": reverse("login"),
         "password_change": reverse("password_change"),
         "password_reset": reverse("password_reset"),
+        "mfa_index": reverse("mfa_index"),
+        "mfa_activate_totp": reverse("mfa_activate_totp"),
         "partnerships:list": reverse("partnerships:list"),
         "partnerships:export": reverse("partnerships:export", kwargs={"fmt": "csv"}),
         "partnerships:create": reverse("partnerships:create"),

@@ -479,3 +479,69 @@ KPI_IMPORT_LEASE_SECONDS = env.int("KPI_IMPORT_LEASE_SECONDS", default=5 * 60)
 KPI_IMPORT_MAX_ATTEMPTS = env.int("KPI_IMPORT_MAX_ATTEMPTS", default=3)
 # Marks claimed per transaction by the recompute sweep.
 KPI_RECOMPUTE_BATCH = env.int("KPI_RECOMPUTE_BATCH", default=500)
+
+# --- Single sign-on and two-factor authentication (signin app, django-allauth) -----------------
+# Concord's own sign-in page stays (portal users, the demo, django-axes); allauth adds the
+# OpenID Connect login and TOTP with recovery codes (docs/decisions/sso-and-mfa.md).
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "signin",
+]
+# allauth's request context goes right after authentication; the MFA requirement after the
+# sign-in and partner checks (it only ever sees our own signed-in people) and the messages.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "allauth.account.middleware.AccountMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "signin.middleware.RequireMFAMiddleware",
+)
+ACCOUNT_ADAPTER = "signin.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "signin.adapters.SocialAccountAdapter"
+MFA_ADAPTER = "signin.adapters.MFAAdapter"
+# Accounts are made by administrators or by the identity provider, never signed up for here.
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by verified email is signin.matching's
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=5)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Concord")
+# One 30-second step either side: a phone clock a little off still signs in.
+MFA_TOTP_TOLERANCE = 1
+# Concord's email addresses are typed by administrators, not confirmed by allauth.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Roles that must set up TOTP before using Concord: executive, partner_manager, viewer, staff.
+MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])
+# OpenID Connect: on when OIDC_ISSUER and OIDC_CLIENT_ID are set (signin/oidc.py).
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
+OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
+OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
+OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+if OIDC_ISSUER:
+    # The sign-in form's POST is answered with a redirect to the provider: browsers check that
+    # redirect against form-action too.
+    SECURE_CSP["form-action"].append("/".join(OIDC_ISSUER.split("/")[:3]))
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        "APPS": [
+            {
+                "provider_id": "sso",
+                "name": OIDC_PROVIDER_NAME,
+                "client_id": OIDC_CLIENT_ID,
+                "secret": OIDC_CLIENT_SECRET,
+                "settings": {"server_url": OIDC_ISSUER},
+            }
+        ]
+        if OIDC_ISSUER and OIDC_CLIENT_ID
+        else []
+    }
+}
+# --- end of single sign-on block ---------------------------------------------------------------

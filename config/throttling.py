@@ -21,12 +21,14 @@ def lockout_response(request, original_response=None, credentials=None):
     from django.shortcuts import render
 
     from partnerships.redirects import safe_next
+    from signin import oidc
 
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     context = {
         "form": AuthenticationForm(request, initial={"username": username}),
         "locked_out_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         "next": safe_next(request, ""),
+        "sso_name": oidc.provider_name() if oidc.is_configured() else "",
     }
     return render(request, "registration/login.html", context, status=429)
 

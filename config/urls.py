@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", PortalAwareLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The name allauth's steps reverse for the sign-in page (signin/).
+    path("accounts/login/", PortalAwareLoginView.as_view(), name="account_login"),
+    path("accounts/", include("signin.urls")),
     path("healthz", healthz, name="healthz"),
     path("governance/", include("governance.urls")),
     path("kpis/", include("kpis.urls")),
