@@ -416,41 +416,8 @@ KPI_IMPORT_MAX_UNZIPPED_BYTES = env.int("KPI_IMPORT_MAX_UNZIPPED_BYTES", default
 # Files larger than this are checked by a Celery worker, whatever their row count.
 KPI_IMPORT_ASYNC_BYTES = env.int("KPI_IMPORT_ASYNC_BYTES", default=32 * 1024)
 
-# --- API (api app) ----------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenScopePermission"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "Concord API",
-    "DESCRIPTION": "Read partnerships, KPIs, KPI snapshots and alerts: what you see on the pages.",
-    "VERSION": "1",
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["api.permissions.TokenScopePermission"],
-    "ENUM_NAME_OVERRIDES": {
-        "SeverityEnum": "kpis.models.alerts.Severity",
-        "KpiStatusEnum": "kpis.models.values.Status",
-        "AlertStateEnum": "kpis.models.alerts.Alert.State",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_error_responses",
-    ],
-    # Served from our own static files (drf-spectacular-sidecar): no CDN, CSP stays 'self'.
-    "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "REDOC_DIST": "SIDECAR",
-}
-# --- end of API block --------------------------------------------------------------------------
+# --- API (api app): config/api_settings.py ---
+from .api_settings import *  # noqa: E402, F403
 
 # --- Health and files (config/health.py, config/startup.py, storage) ---------------------------
 # Every minute a worker records that beat ran; /healthz fails once the record is older than this.
@@ -501,47 +468,11 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
     "signin.middleware.RequireMFAMiddleware",
 )
-ACCOUNT_ADAPTER = "signin.adapters.AccountAdapter"
-SOCIALACCOUNT_ADAPTER = "signin.adapters.SocialAccountAdapter"
-MFA_ADAPTER = "signin.adapters.MFAAdapter"
-# Accounts are made by administrators or by the identity provider, never signed up for here.
-ACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # matching by verified email is signin.matching's
-SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT_SECONDS", default=5)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="Concord")
-# One 30-second step either side: a phone clock a little off still signs in.
-MFA_TOTP_TOLERANCE = 1
-# Concord's email addresses are typed by administrators, not confirmed by allauth.
-MFA_ALLOW_UNVERIFIED_EMAIL = True
-# Roles that must set up TOTP before using Concord: executive, partner_manager, viewer, staff.
-MFA_REQUIRED_ROLES = env.list("MFA_REQUIRED_ROLES", default=[])
-# OpenID Connect: on when OIDC_ISSUER and OIDC_CLIENT_ID are set (signin/oidc.py).
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="").rstrip("/")
-OIDC_CLIENT_ID = env.str("OIDC_CLIENT_ID", default="")
-OIDC_CLIENT_SECRET = env.str("OIDC_CLIENT_SECRET", default="")
-OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="SSO")
-OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
-OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="")
-OIDC_ROLE_MAP = env.str("OIDC_ROLE_MAP", default="")
+from .sign_in_settings import *  # noqa: E402, F403
+from .sign_in_settings import OIDC_ISSUER  # noqa: E402
+
 if OIDC_ISSUER:
     # The sign-in form's POST is answered with a redirect to the provider: browsers check that
     # redirect against form-action too.
     SECURE_CSP["form-action"].append("/".join(OIDC_ISSUER.split("/")[:3]))
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "APPS": [
-            {
-                "provider_id": "sso",
-                "name": OIDC_PROVIDER_NAME,
-                "client_id": OIDC_CLIENT_ID,
-                "secret": OIDC_CLIENT_SECRET,
-                "settings": {"server_url": OIDC_ISSUER},
-            }
-        ]
-        if OIDC_ISSUER and OIDC_CLIENT_ID
-        else []
-    }
-}
 # --- end of single sign-on block ---------------------------------------------------------------
