@@ -10,6 +10,7 @@ FANOUT_REPEAT = int(os.environ.get("BENCH_FANOUT_REPEAT", 2))
 COLD_REPEAT = int(os.environ.get("BENCH_COLD_REPEAT", 1))
 FANOUT_RECIPIENTS = int(os.environ.get("BENCH_FANOUT_RECIPIENTS", 1000))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 100_000))
+API_FEED_ROWS = int(os.environ.get("BENCH_API_FEED_ROWS", 10_000))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 60))
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
 # Pause of each simulated user between requests; 0 (default) is a closed loop at full speed.
@@ -24,4 +25,5 @@ ALL = (
     "import",
     "load",
     "pack_pdf",
+    "api_feed",
 )

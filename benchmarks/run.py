@@ -19,6 +19,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.api_feed import bench_api_feed  # noqa: E402
 from benchmarks.bootstrap import ROOT  # noqa: E402
 from benchmarks.digest_runs import bench_digest, bench_fanout  # noqa: E402
 from benchmarks.import_run import bench_import, import_child  # noqa: E402
@@ -43,6 +44,7 @@ BENCHES = {
     "import": bench_import,
     "load": bench_load,
     "pack_pdf": bench_pack_pdf,
+    "api_feed": bench_api_feed,
 }
 
 

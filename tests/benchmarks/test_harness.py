@@ -28,6 +28,7 @@ def tiny(settings, monkeypatch):
         "FANOUT_REPEAT": 1,
         "FANOUT_RECIPIENTS": 10,
         "IMPORT_ROWS": 300,
+        "API_FEED_ROWS": 300,
         # Long enough for gunicorn's cold workers to answer on a busy machine.
         "LOAD_SECONDS": 5,
         "LOAD_USERS": 2,
@@ -64,6 +65,7 @@ def test_every_benchmark_runs_and_reports(tiny):
     memory = results["import"]["import_memory"]
     assert memory["created"] == 300 and memory["all_or_nothing"]
     assert Measurement.objects.count() == 6 * 3 * 12  # the import cleaned up after itself
+    assert results["api_feed"]["api_feed_replay"]["created_first"] == 300
     load = results["load"]["load"]
     if "skipped" not in load:
         assert load["requests"] > 0 and load["errors"] == 0, repr(load)
