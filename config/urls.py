@@ -18,6 +18,7 @@ urlpatterns = [
     path("contracts/", include("contracts.urls")),
     path("partner-access/", include("portal.internal_urls")),
     path("renewals/", include("renewals.urls")),
+    path("history/", include("audit.urls")),
     path("", include("partnerships.urls")),
 ]
 
