@@ -20,6 +20,7 @@ def _trackers():
     # New ones for each model: a tracker keeps the fields of the model it was set up on.
     return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 
+
 # The proxy of each followed model, by the followed model's label (``audit.registry`` reads it).
 PROXIES = {}
 

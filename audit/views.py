@@ -20,6 +20,7 @@ PAGE_SIZE = 50
 # A download holds at most this many rows (the newest): narrow the filters for older ones.
 EXPORT_LIMIT = 20_000
 EXPORT_CHUNK = 1000
+HEADER = ["When", "Who", "Through", "Kind", "Object id", "Object", "Change", "What changed"]
 
 
 def _history(request, *, title, subtitle, target=None, pk=None, base_url, back=None):
@@ -55,15 +56,23 @@ class _Echo:
 
 def _csv_lines(events):
     writer = csv.writer(_Echo())
-    yield writer.writerow(["When", "Who", "Through", "Kind", "Object id", "Object", "Change", "What"])
+    yield writer.writerow(HEADER)
     for start in range(0, EXPORT_LIMIT, EXPORT_CHUNK):
         chunk = presenting.rows(events[start : start + EXPORT_CHUNK])
         for row in chunk:
             actor = row.actor.get_full_name() or row.actor.username if row.actor else ""
             when = timezone.localtime(row.when).isoformat(timespec="seconds")
             yield writer.writerow(
-                [when, actor, row.source, row.kind, row.object_id, row.name, row.action,
-                 row.changes_text()]
+                [
+                    when,
+                    actor,
+                    row.source,
+                    row.kind,
+                    row.object_id,
+                    row.name,
+                    row.action,
+                    row.changes_text(),
+                ]
             )
         if len(chunk) < EXPORT_CHUNK:
             return
