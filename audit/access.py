@@ -28,7 +28,7 @@ def partnership_of(label, pk, depth=0):
     if data is None:
         return None
     fields = [f for f in registry.followed_model(label)._meta.concrete_fields if f.is_relation]
-    parents = [(f.related_model._meta.concrete_model._meta.label, data[f.attname]) for f in fields]
+    parents = [(registry.label_of(f.related_model), data.get(f.attname)) for f in fields]
     for parent, parent_pk in parents:
         if parent == PARTNERSHIP and parent_pk:
             return parent_pk

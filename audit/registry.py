@@ -38,7 +38,7 @@ def followed_model(label):
     return apps.get_model(label)
 
 
-def _label_of(model):
+def label_of(model):
     return model._meta.concrete_model._meta.label
 
 
@@ -52,14 +52,14 @@ def _clause(label, target, depth=0):
     model = followed_model(label)
     if label == target:
         return "_event.pgh_obj_id = {pk}" if hasattr(event_models()[label], "pgh_obj") else None
-    direct = [f for f in _foreign_keys(model) if _label_of(f.related_model) == target]
+    direct = [f for f in _foreign_keys(model) if label_of(f.related_model) == target]
     if direct:
         return " OR ".join(f'_event."{f.column}" = {{pk}}' for f in direct)
     if depth >= MAX_DEPTH:
         return None
     parts = []
     for field in _foreign_keys(model):
-        parent = _label_of(field.related_model)
+        parent = label_of(field.related_model)
         if parent == label or parent not in event_models():
             continue
         inner = _clause(parent, target, depth + 1)

@@ -55,3 +55,23 @@ def test_a_partnership_history_reaches_deep_rows():
     ):
         assert label in labels, label
     assert "auth.User" not in labels and "partnerships.Partner" not in labels
+
+
+def test_the_cheaper_trigger_functions_are_installed_and_answer_the_same(db):
+    import pgtrigger
+
+    from partnerships.models import StrategicGoal
+    from tests.factories import make_goal
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = '_pgh_attach_context'")
+        assert "EXCEPTION" not in cursor.fetchone()[0]
+        cursor.execute("SELECT _pgh_attach_context()")
+        assert cursor.fetchone()[0] is None  # no context: an event with none
+    goal = make_goal("Ignored")
+    events = registry.event_models()["partnerships.StrategicGoal"].objects
+    with pgtrigger.ignore("audit.PartnershipsStrategicGoal:update_update"):
+        StrategicGoal.objects.filter(pk=goal.pk).update(title="Not recorded")
+    assert not events.filter(pgh_obj_id=goal.pk, pgh_label="update").exists()
+    StrategicGoal.objects.filter(pk=goal.pk).update(title="Recorded")
+    assert events.filter(pgh_obj_id=goal.pk, pgh_label="update").count() == 1
