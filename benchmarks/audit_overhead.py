@@ -4,9 +4,9 @@
 
 On the generated data (``make bench-data BENCH_SIZE=small``), each figure is timed in the same
 run with the audit triggers enabled and disabled (``pgtrigger.disable``, enabled again at the
-end whatever happens), the two alternating so that a busy moment of the machine falls on both;
-the median of BENCH_HEAVY_REPEAT runs each (default 3). Writes results/audit-overhead-<size>.json
-and .md. Target: the triggers add at most 25 %.
+end whatever happens), the two alternating, and which goes first too, so that a busy moment of
+the machine falls on both; the median of BENCH_HEAVY_REPEAT runs each (default 3). Writes
+results/audit-overhead-<size>.json and .md. Target: the triggers add at most 25 %.
 
 - import apply: an uploaded import of BENCH_AUDIT_IMPORT_ROWS new values (default 10,000) is
   checked, confirmed and applied, in an audit context like a worker's; the values are deleted
@@ -40,6 +40,7 @@ def triggers(enabled):
     import pgtrigger
 
     if enabled:
+        pgtrigger.enable()  # in case a run stopped short left them off
         yield
         return
     pgtrigger.disable()
@@ -53,6 +54,7 @@ def _import_apply():
     """Seconds to apply one import of IMPORT_ROWS new values; the values are removed after."""
     import pghistory
     from django.core.files.base import ContentFile
+    from django.db import connection
 
     from benchmarks.import_run import import_csv
     from kpis import imports
@@ -79,6 +81,8 @@ def _import_apply():
         Measurement.objects.filter(import_batch=batch).delete()
         batch.file.delete(save=False)
         batch.delete()
+    with connection.cursor() as cursor:  # no dead rows left for the next run to step over
+        cursor.execute("VACUUM ANALYZE kpis_measurement, kpis_measurementrevision")
     return seconds
 
 
@@ -123,8 +127,9 @@ def measure():
     for name, run in FIGURES.items():
         samples = {"without": [], "with": []}
         events = 0
-        for _ in range(REPEAT):
-            for mode in ("without", "with"):
+        for i in range(REPEAT):
+            # Alternating which goes first, so that neither always runs on the other's warm-up.
+            for mode in ("without", "with") if i % 2 == 0 else ("with", "without"):
                 before = _events()
                 with triggers(mode == "with"):
                     samples[mode].append(run())
@@ -132,10 +137,13 @@ def measure():
                     events = _events() - before
         without, with_ = stats(samples["without"]), stats(samples["with"])
         overhead = (with_["median_ms"] / without["median_ms"] - 1) * 100
+        # On a busy machine the fastest run of each is the least disturbed one.
+        best = (with_["min_ms"] / without["min_ms"] - 1) * 100
         out[name] = {
             "without_triggers": without,
             "with_triggers": with_,
             "overhead_percent": round(overhead, 1),
+            "overhead_min_percent": round(best, 1),
             "events_per_run": events,
         }
         print(f"{name}: {json.dumps(out[name])}", flush=True)
@@ -150,14 +158,16 @@ def markdown(results):
         f"{meta['when']} · {meta['machine']} · {meta['counts']} · import of {IMPORT_ROWS} rows "
         f"· median of {REPEAT} runs each",
         "",
-        "| Figure | Without triggers ms | With triggers ms | Overhead | Events | Target | Met |",
-        "|---|---:|---:|---:|---:|---|---|",
+        "| Figure | Without triggers ms | With triggers ms | Overhead | Overhead (min/min) "
+        "| Events | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for name, row in results["figures"].items():
         overhead = row["overhead_percent"]
         lines.append(
             f"| {name} | {row['without_triggers']['median_ms']} | "
-            f"{row['with_triggers']['median_ms']} | {overhead} % | {row['events_per_run']} | "
+            f"{row['with_triggers']['median_ms']} | {overhead} % | "
+            f"{row['overhead_min_percent']} % | {row['events_per_run']} | "
             f"≤ {TARGET_PERCENT} % | {'yes' if overhead <= TARGET_PERCENT else '**no**'} |"
         )
     return "\n".join(lines) + "\n"

@@ -200,3 +200,11 @@ def test_a_history_with_nothing_in_it_says_so(client, coo, partnership):
     Objective.objects.all().delete()
     response = client.get(_history(other), {"model": "partnerships.Objective"})
     assert "No change matches these filters." in response.text
+
+
+def test_the_menu_offers_the_global_history_to_executives_only(client, coo, manager):
+    url = reverse("audit:history")
+    client.force_login(coo)
+    assert f'href="{url}"' in client.get(reverse("partnerships:list")).text
+    client.force_login(manager)
+    assert f'href="{url}"' not in client.get(reverse("partnerships:list")).text
