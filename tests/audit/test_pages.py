@@ -194,6 +194,14 @@ def test_unknown_models_and_ids_are_404(client, coo, model, pk):
     assert client.get(reverse("audit:object", args=[model, pk])).status_code == 404
 
 
+def test_ids_beyond_the_column_and_bad_filters_are_not_errors(client, coo, partnership):
+    client.force_login(coo)
+    assert client.get(reverse(PARTNERSHIP_HISTORY, args=[2**63])).status_code == 404
+    bad = {"model": "x" * 300, "actor": "²", "since": "2026-13-45", "page": "-1", "source": "z"}
+    response = client.get(_history(partnership), bad)
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+
+
 def test_a_history_with_nothing_in_it_says_so(client, coo, partnership):
     client.force_login(coo)
     other = make_partnership(title="Quiet")
