@@ -12,7 +12,7 @@ PYTHON_FOR_VENV := $(shell scripts/find-python)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/concord
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: help run stop test lint format up setup services chromium pango wrk lighthouse bench bench-data clean mutate
+.PHONY: help run stop test lint format up setup services chromium pango wrk lighthouse bench bench-data bench-audit clean mutate
 
 help:
 	@echo "make run    set up and serve Concord with demo data on http://127.0.0.1:8000 (embedded PostgreSQL)"
@@ -110,6 +110,11 @@ bench-data: $(STAMP) services
 bench: export DJANGO_SETTINGS_MODULE = benchmarks.settings
 bench: $(STAMP) services wrk
 	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# What the audit trail's triggers add to the import and the recompute (on the same data).
+bench-audit: export DJANGO_SETTINGS_MODULE = benchmarks.settings
+bench-audit: $(STAMP) services
+	$(PY) benchmarks/audit_overhead.py
 
 clean:
 	-test -x $(PY) && $(PY) -m config.embedded_postgres stop

@@ -3,6 +3,7 @@
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from audit import context as audit_context
 from config.auth import UserBackend
 
 from . import tokens
@@ -31,7 +32,8 @@ class BearerTokenAuthentication(BaseAuthentication):
         user = UserBackend().get_user(token.user_id)
         if user is None or not tokens.may_have_tokens(user):
             raise AuthenticationFailed("Unknown, expired or revoked token.")
-        # audit actor: set here
+        # Who and through what, for the audit trail: the middleware ran before DRF knew the user.
+        audit_context.set_actor(user, source=audit_context.API)
         return user, token
 
     def authenticate_header(self, request):

@@ -126,6 +126,7 @@ def page_urls(partnership):
         **_kpi_and_digest_urls(p, with_),
         **_contract_urls(p, with_),
         **_webhook_urls(with_),
+        **_audit_urls(p, with_),
     }
     for panel in panels():
         urls[f"panel:{panel.key}"] = reverse(panel.url_name, kwargs={"pk": p})
@@ -273,6 +274,16 @@ def _contract_urls(p, with_):
         "contracts:obligation_edit": with_("obligation", "contracts:obligation_edit", p),
         "contracts:obligation_end": with_("obligation", "contracts:obligation_end", p),
         "contracts:fulfil": with_("obligation", "contracts:fulfil", p),
+    }
+
+
+def _audit_urls(p, with_):
+    from django.urls import reverse
+
+    return {
+        "audit:history": reverse("audit:history"),
+        "audit:partnership": reverse("audit:partnership", args=[p]),
+        "audit:object": with_("kpi", "audit:object", "kpis.kpi"),
     }
 
 

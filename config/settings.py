@@ -79,6 +79,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "api",
     "webhooks",
+    # The audit trail (audit/): after the apps whose models it follows.
+    "pgtrigger",
+    "pghistory",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +93,9 @@ MIDDLEWARE = [
     "config.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who and through what, for every change the request makes (audit/): after the user is
+    # known, before any middleware that writes.
+    "audit.middleware.AuditMiddleware",
     "config.middleware.IdleSessionMiddleware",
     "config.middleware.NoStoreMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -398,6 +405,9 @@ LOGGING = {
     },
 }
 
+
+# Audit trail: every request that may write gets a context (who, through what), GETs too.
+PGHISTORY_MIDDLEWARE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 # Partner portal: how long an emailed invitation link works.
 PORTAL_INVITATION_DAYS = env.int("PORTAL_INVITATION_DAYS", default=7)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("account/api-tokens/", include("api.account_urls")),
     path("webhooks/", include("webhooks.urls")),
+    path("history/", include("audit.urls")),
     path("", include("partnerships.urls")),
 ]
 

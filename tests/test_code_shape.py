@@ -16,6 +16,7 @@ APPS = [
     "digests",
     "outbox",
     "contracts",
+    "audit",
     "benchmarks",
     "config",
 ]

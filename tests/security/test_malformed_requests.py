@@ -39,7 +39,7 @@ PARAMS = [
     "value", "amount", "date", "due_date", "score", "send", "alert", "import", "user",
 ]  # fmt: skip
 # Path kwargs that are not ids.
-TEXT_KWARGS = {"fmt": "csv", "token": "not-a-token", "uidb64": "MQ"}
+TEXT_KWARGS = {"fmt": "csv", "token": "not-a-token", "uidb64": "MQ", "model": "kpis.kpi"}
 # Text kwargs tried with these too.
 TEXT_BAD = ["pdf", "%C2%B2", "x" * 300]
 PATH_BAD = ["0", "2147483648", "9223372036854775808", "99999999999999999999999"]
@@ -97,6 +97,7 @@ ROUTE_MODELS = {
     ("governance:action_done", "action_pk"): "governance.ActionItem",
     ("governance:action_reopen", "action_pk"): "governance.ActionItem",
     ("portal:item_update", "action_pk"): "governance.ActionItem",
+    ("audit:object", "object_pk"): "kpis.Kpi",
 }
 
 
