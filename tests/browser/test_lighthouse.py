@@ -17,18 +17,10 @@ from pathlib import Path
 import pytest
 
 from partnerships.models import Partnership
-from tests.browser.conftest import CHROMIUM
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.test_accessibility import _sign_in
 
 LIGHTHOUSE = Path(__file__).resolve().parents[2] / "node_modules" / ".bin" / "lighthouse"
-CHROME_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PARTNERSHIP = "Swedish channel programme"  # the unhealthy one: every panel has something
 
 
@@ -49,7 +41,7 @@ def _lighthouse(browser_type, base, username, url, profile_dir, output, preset=N
         str(profile_dir),
         executable_path=CHROMIUM,
         headless=True,
-        args=[*CHROME_FLAGS, f"--remote-debugging-port={port}"],
+        args=[*CHROMIUM_ARGS, f"--remote-debugging-port={port}"],
     )
     try:
         _sign_in(context.pages[0] if context.pages else context.new_page(), base, username)
