@@ -16,9 +16,14 @@ from pghistory.models import Events
 from . import tracked
 
 
-def _trackers():
+def _trackers(label):
     # New ones for each model: a tracker keeps the fields of the model it was set up on.
-    return (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+    level = pghistory.Statement if label in tracked.STATEMENT_LEVEL else None
+    return (
+        pghistory.InsertEvent(level=level),
+        pghistory.UpdateEvent(level=level),
+        pghistory.DeleteEvent(level=level),
+    )
 
 
 # The proxy of each followed model, by the followed model's label (``audit.registry`` reads it).
@@ -35,7 +40,7 @@ def _follow(model):
     proxy = type(name, (model,), {"__module__": __name__, "Meta": meta})
     through = model._meta.auto_created
     pghistory.track(
-        *_trackers(),
+        *_trackers(model._meta.label),
         exclude=tracked.EXCLUDED_FIELDS.get(model._meta.label, []),
         # A many-to-many row has no id a page shows: its event points at no object.
         obj_field=None if through else pghistory.ObjForeignKey(related_name="+"),

@@ -84,6 +84,12 @@ def _job_targets(results):
     if imp:
         v, m = imp["import_validate"], imp["import_memory"]
         rows.append(("import validate: s", v["median_ms"] / 1000, "< 10", v["median_ms"] < 10_000))
+        apply, both = imp.get("import_apply", {}), imp.get("import_validate_and_apply")
+        if "ratio" in apply:
+            rows.append(("import apply: × COPY floor", apply["ratio"], "≤ 3", apply["ratio"] <= 3))
+        if both:
+            seconds = both["median_ms"] / 1000
+            rows.append(("import validate + apply: s", seconds, "< 6", seconds < 6))
         rows.append(("import peak MB", m["peak_mb"], "< 500", m["peak_mb"] < 500))
         rows.append(("import all-or-nothing", m["all_or_nothing"], "yes", m["all_or_nothing"]))
     pdf = results.get("pack_pdf", {}).get("pack_pdf")

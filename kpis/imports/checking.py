@@ -17,6 +17,7 @@ from partnerships.models import Partnership
 from .. import periods
 from ..models import Kpi, Unit
 from ..numbers import AMBIGUOUS, parse_text
+from .distinct import over_distinct
 from .layout import COLUMNS
 from .period_cells import parse_periods, period_start_days
 from .preview import compare_with_existing, preview_summary
@@ -142,7 +143,7 @@ def _read_values(report):
         lambda v: isinstance(v, int | float | Decimal) and not isinstance(v, bool)
     ).astype(bool)
     value_text = report.text_of("value").where(~value_is_number, "")
-    parsed, problem, plain = parse_text(value_text)
+    parsed, problem, plain = over_distinct(parse_text, value_text)
     numeric = pd.to_numeric(raw_value.where(value_is_number), errors="coerce").astype(float)
     value = parsed.where(~value_is_number, numeric)
     exact = plain.where(~value_is_number, numeric.map(lambda v: repr(float(v))))
@@ -254,7 +255,7 @@ def _check_kpis(report, keep, user, *, for_update, kpis_allowed=None):
 def _check_periods(report, keep, kpis, today):
     """(the period's first day as days since 1970 for each row, the rows whose period fits)."""
     add = report.add
-    when, kind, period_problem = parse_periods(report.frame["period"])
+    when, kind, period_problem = over_distinct(parse_periods, report.frame["period"])
     period_text = report.text_of("period")
     add(keep & (period_problem == "blank"), "period", "Give the period.")
     bad = keep & period_problem.isin(["not_a_period", "not_a_date"])
