@@ -79,7 +79,7 @@ def bench_load():
                 )
             finally:
                 opened = load_writes.restore(plan)
-            results["load_writes"] = _write_figures(data, opened)
+            results["load_writes"] = {"urls": len(paths), **_write_figures(data, opened)}
     return results
 
 
