@@ -15,6 +15,9 @@ LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", 60))
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", 20))
 # Pause of each simulated user between requests; 0 (default) is a closed loop at full speed.
 LOAD_THINK_MS = int(os.environ.get("BENCH_LOAD_THINK_MS", 0))
+# The write mix that follows the read-only run: its length (0 skips it) and the share of writes.
+LOAD_WRITE_SECONDS = int(os.environ.get("BENCH_LOAD_WRITE_SECONDS", LOAD_SECONDS))
+LOAD_WRITE_PCT = int(os.environ.get("BENCH_LOAD_WRITE_PCT", 10))
 ALL = (
     "pages",
     "every_page",

@@ -1,4 +1,5 @@
-"""6. A load run: wrk against gunicorn, signed in as the executive."""
+"""6. A load run: wrk against gunicorn, signed in as the executive: reads only, then reads
+with 10% writes (benchmarks/load_writes.py)."""
 
 import json
 import os
@@ -6,9 +7,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks import knobs
+from benchmarks import knobs, load_writes
 from benchmarks.bootstrap import ROOT
 from benchmarks.measure import (
     executive,
@@ -17,6 +19,8 @@ from benchmarks.measure import (
 )
 
 # 6. Load run ---------------------------------------------------------------------------------
+
+WRK_ERRORS = ("connect", "read", "write", "status", "timeout")
 
 WRK_SCRIPT = """
 local paths = {%s}
@@ -45,31 +49,75 @@ end
 
 
 def bench_load():
+    """The read-only run (``load``: its figures compare with every earlier run), then the
+    write mix on the same server (``load_writes``, see benchmarks/load_writes.py)."""
     import shutil
 
     if not shutil.which("wrk"):
         return {"load": {"skipped": "wrk is not installed (apt-get install -y wrk)"}}
-    cookie = _session_cookie(executive())
+    user = executive()
     paths, hx = _load_paths()
-    proc = _serve_and_load(paths, hx, cookie)
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("WRKJSON "))
-    data = json.loads(line[len("WRKJSON ") :])
-    errors = sum(data[k] for k in ("connect", "read", "write", "status", "timeout"))
-    return {
-        "load": {
+    read_only = _script(paths, hx, _session_cookie(user))
+    plan = load_writes.plan(user, _session_cookie)
+    results = {}
+    with _server() as base:
+        data = _wrk(base, read_only, seconds=knobs.LOAD_SECONDS)
+        results["load"] = {
             "users": knobs.LOAD_USERS,
             "think_ms": knobs.LOAD_THINK_MS,
             "seconds": knobs.LOAD_SECONDS,
             "urls": len(paths),
-            "requests": data["requests"],
-            "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
-            "p50_ms": round(data["p50_us"] / 1000, 1),
-            "p95_ms": round(data["p95_us"] / 1000, 1),
-            "p99_ms": round(data["p99_us"] / 1000, 1),
-            "max_ms": round(data["max_us"] / 1000, 1),
-            "errors": errors,
-            "error_detail": {k: data[k] for k in ("connect", "read", "write", "status", "timeout")},
+            **_figures(data),
         }
+        if knobs.LOAD_WRITE_SECONDS:
+            try:
+                data = _wrk(
+                    base,
+                    load_writes.script(plan, paths, hx),
+                    seconds=knobs.LOAD_WRITE_SECONDS,
+                    threads=knobs.LOAD_USERS,
+                )
+            finally:
+                opened = load_writes.restore(plan)
+            results["load_writes"] = {"urls": len(paths), **_write_figures(data, opened)}
+    return results
+
+
+def _figures(data):
+    errors = sum(data[k] for k in WRK_ERRORS)
+    return {
+        "requests": data["requests"],
+        "rps": round(data["requests"] / (data["duration_us"] / 1e6), 1),
+        "p50_ms": round(data["p50_us"] / 1000, 1),
+        "p95_ms": round(data["p95_us"] / 1000, 1),
+        "p99_ms": round(data["p99_us"] / 1000, 1),
+        "max_ms": round(data["max_us"] / 1000, 1),
+        "errors": errors,
+        "error_detail": {k: data[k] for k in WRK_ERRORS},
+    }
+
+
+def _write_figures(data, alerts_opened):
+    figures = _figures(data)
+    # A write refused (a form error, a 403) or a check that is not a 200 is an error even when
+    # its status is below 400; a status of 400 or more is already in wrk's own count.
+    unexpected = data["writes_failed"] + data["checks_failed"]
+    figures["errors"] = max(figures["errors"], unexpected)
+    figures["error_detail"] |= {
+        "writes_failed": data["writes_failed"],
+        "checks_failed": data["checks_failed"],
+    }
+    return {
+        "users": knobs.LOAD_USERS,
+        "think_ms": knobs.LOAD_THINK_MS,
+        "seconds": knobs.LOAD_WRITE_SECONDS,
+        "write_pct": knobs.LOAD_WRITE_PCT,
+        **figures,
+        "reads": data["reads"] + data["checks"],
+        "writes": data["writes"],
+        "checks": data["checks"],
+        "stale": data["stale"],
+        "alerts_opened": alerts_opened,
     }
 
 
@@ -112,8 +160,18 @@ def _load_paths():
     return paths, hx
 
 
-def _serve_and_load(paths, hx, cookie):
-    """Start gunicorn on a free port, wait for it, and run wrk over ``paths``."""
+def _script(paths, hx, cookie):
+    return WRK_SCRIPT % (
+        ", ".join(f'"{p}"' for p in paths),
+        ", ".join("true" if h else "false" for h in hx),
+        cookie,
+        knobs.LOAD_THINK_MS,
+    )
+
+
+@contextmanager
+def _server():
+    """gunicorn on a free port, once it answers; yields its base URL."""
     import urllib.request
 
     port = free_port()
@@ -140,26 +198,27 @@ def _serve_and_load(paths, hx, cookie):
                 break
             except Exception:
                 time.sleep(0.2)
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-            script.write(
-                WRK_SCRIPT
-                % (
-                    ", ".join(f'"{p}"' for p in paths),
-                    ", ".join("true" if h else "false" for h in hx),
-                    cookie,
-                    knobs.LOAD_THINK_MS,
-                )
-            )
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _wrk(base, script, *, seconds, threads=2):
+    """Run wrk with ``script`` for ``seconds``; the figures its ``done`` prints."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script)
+    try:
         proc = subprocess.run(
             [
                 "wrk",
-                "-t2",
+                f"-t{threads}",
                 f"-c{knobs.LOAD_USERS}",
-                f"-d{knobs.LOAD_SECONDS}s",
+                f"-d{seconds}s",
                 "--timeout",
                 "10s",
                 "-s",
-                script.name,
+                file.name,
                 base,
             ],
             capture_output=True,
@@ -167,6 +226,6 @@ def _serve_and_load(paths, hx, cookie):
             check=True,
         )
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    return proc
+        os.unlink(file.name)
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("WRKJSON "))
+    return json.loads(line[len("WRKJSON ") :])

@@ -100,6 +100,14 @@ def _job_targets(results):
     if load and "errors" in load:
         rows.append(("load errors", load["errors"], "0", load["errors"] == 0))
         rows.append(("load p95 ms", load["p95_ms"], "< 200", load["p95_ms"] < 200))
+    mixed = results.get("load", {}).get("load_writes")
+    if mixed and "errors" in mixed:
+        pct = mixed["write_pct"]
+        rows.append((f"load, {pct}% writes: errors", mixed["errors"], "0", mixed["errors"] == 0))
+        rows.append((f"load, {pct}% writes: stale pages", mixed["stale"], "0", mixed["stale"] == 0))
+        rows.append(
+            (f"load, {pct}% writes: p95 ms", mixed["p95_ms"], "< 200", mixed["p95_ms"] < 200)
+        )
     return rows
 
 
@@ -141,10 +149,16 @@ def markdown(results):
     every = results.get("every_page", {}).get("pages")
     if every:
         lines += _every_page_table(every)
-    load = results.get("load", {}).get("load")
-    if load:
-        lines += ["", "| Load run | Value |", "|---|---:|"]
-        lines += [f"| {k} | {v} |" for k, v in load.items() if k != "error_detail"]
+    load = results.get("load", {})
+    if load.get("load"):
+        mixed = load.get("load_writes") or {}
+        head = "| Load run | Value |" + (" With writes |" if mixed else "")
+        lines += ["", head, "|---|---:|" + ("---:|" if mixed else "")]
+        for key in [*load["load"], *(k for k in mixed if k not in load["load"])]:
+            if key == "error_detail":
+                continue
+            row = f"| {key} | {load['load'].get(key, '')} |"
+            lines.append(row + (f" {mixed.get(key, '')} |" if mixed else ""))
     lines += ["", "| Target | Value | Target | Met |", "|---|---:|---|---|"]
     for figure, value, target, met in targets(results):
         value = round(value, 2) if isinstance(value, float) else value

@@ -2,13 +2,16 @@
 end to end against real PostgreSQL, SMTP (aiosmtpd) and gunicorn. Times are not asserted."""
 
 import io
+import shutil
 
 import pytest
 
 from benchmarks import knobs
 from benchmarks import run as bench
 from benchmarks.generate import generate
-from kpis.models import Measurement
+from benchmarks.load_run import bench_load
+from governance.models import ActionItem
+from kpis.models import Alert, Measurement, MeasurementRevision, Snapshot
 from partnerships.models import Partnership
 from tests import db as test_db
 
@@ -31,10 +34,22 @@ def tiny(settings, monkeypatch):
         "API_FEED_ROWS": 300,
         # Long enough for gunicorn's cold workers to answer on a busy machine.
         "LOAD_SECONDS": 5,
+        "LOAD_WRITE_SECONDS": 5,
         "LOAD_USERS": 2,
     }.items():
         monkeypatch.setattr(knobs, name, value)
     return generate("tiny", out=io.StringIO())
+
+
+def _written_rows():
+    """What the load run's writes touch, to compare before and after it."""
+    return (
+        sorted(Measurement.objects.values_list("pk", "value", "note", "recorded_at")),
+        MeasurementRevision.objects.count(),
+        sorted(ActionItem.objects.values_list("pk", "title")),
+        sorted(Snapshot.objects.values_list("pk", "value", "status")),
+        Alert.objects.count(),
+    )
 
 
 def test_generator_builds_a_consistent_portfolio(tiny):
@@ -69,5 +84,26 @@ def test_every_benchmark_runs_and_reports(tiny):
     load = results["load"]["load"]
     if "skipped" not in load:
         assert load["requests"] > 0 and load["errors"] == 0, repr(load)
+        mixed = results["load"]["load_writes"]
+        assert mixed["writes"] > 0 and mixed["checks"] > 0, repr(mixed)
+        assert mixed["errors"] == 0 and mixed["stale"] == 0, repr(mixed)
     table = bench.markdown(results)
     assert "| Target |" in table and "portfolio" in table
+
+
+def test_the_write_mix_shows_every_write_and_puts_the_data_back(settings, monkeypatch):
+    """20 users at small, each saving values and editing actions: every write's next page
+    shows it, nothing fails, and the rows are as they were afterwards."""
+    if not shutil.which("wrk"):
+        pytest.skip("wrk is not installed (make wrk)")
+    settings.ROOT_URLCONF = "benchmarks.urls"
+    monkeypatch.setenv("BENCH_DATABASE_URL", test_db.url())
+    for name, value in {"LOAD_SECONDS": 2, "LOAD_WRITE_SECONDS": 8, "LOAD_USERS": 20}.items():
+        monkeypatch.setattr(knobs, name, value)
+    generate("small", out=io.StringIO())
+    before = _written_rows()
+    mixed = bench_load()["load_writes"]
+    assert mixed["writes"] > 0 and mixed["checks"] > 0, repr(mixed)
+    assert mixed["errors"] == 0 and mixed["stale"] == 0, repr(mixed)
+    assert mixed["alerts_opened"] == 0
+    assert _written_rows() == before
