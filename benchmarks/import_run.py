@@ -139,7 +139,7 @@ def import_child():
     from django.core.files.base import ContentFile
 
     from kpis import imports
-    from kpis.models import Measurement, MeasurementImport
+    from kpis.models import Measurement, MeasurementImport, RecomputeMark
 
     baseline = peak_rss_mb()
     user = executive()
@@ -161,6 +161,7 @@ def import_child():
     refused = bad.state == MeasurementImport.State.INVALID and Measurement.objects.count() == before
 
     floor_s = copy_floor(content, user)
+    last_mark = RecomputeMark.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     batch = new_batch(content)
     start = time.perf_counter()
     imports.run_validation(batch.pk)
@@ -174,8 +175,10 @@ def import_child():
     batch.refresh_from_db()
     peak = peak_rss_mb()
     created = batch.created_count
-    # Leave the data as it was for the next run.
+    # Leave the data as it was for the next run: the rows go, and so do the recompute marks
+    # the import left for a worker (none runs here), or the next save would sweep 10,000 KPIs.
     Measurement.objects.filter(import_batch=batch).delete()
+    RecomputeMark.objects.filter(pk__gt=last_mark).delete()
     for b in (bad, batch):
         b.file.delete(save=False)
         b.delete()

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from django.utils import timezone
 
+from partnerships.aggregates import ids_param
 from partnerships.models import Partnership
 
 from .. import periods
@@ -153,7 +154,7 @@ def _read_values(report):
 
 def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
     """The named KPIs as a frame by id, and the partnerships the user may see and edit."""
-    kpis = Kpi.objects.filter(pk__in=ids)
+    kpis = Kpi.objects.filter(pk__in=ids_param(ids))
     if kpis_allowed is not None:
         kpis = kpis.filter(pk__in=kpis_allowed.values("pk"))
     if for_update:
@@ -168,12 +169,12 @@ def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
     else:
         visible = set(
             Partnership.objects.visible_to(user)
-            .filter(pk__in={k["partnership_id"] for k in kpi_rows})
+            .filter(pk__in=ids_param({k["partnership_id"] for k in kpi_rows}))
             .values_list("pk", flat=True)
         )
         editable = set(
             Partnership.objects.editable_by(user)
-            .filter(pk__in=visible)
+            .filter(pk__in=ids_param(visible))
             .values_list("pk", flat=True)
         )
     info = pd.DataFrame(

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from partnerships.aggregates import ids_param
+
 from .. import periods
 from ..models import Measurement
 
@@ -13,7 +15,7 @@ def compare_with_existing(plan, *, for_update):
         return plan
     low, high = min(plan["period"]), max(plan["period"])
     existing = Measurement.objects.filter(
-        kpi_id__in=sorted(set(plan["kpi_id"])), period__gte=low, period__lte=high
+        kpi_id__in=ids_param(sorted(set(plan["kpi_id"]))), period__gte=low, period__lte=high
     )
     if for_update:
         existing = existing.select_for_update()
