@@ -213,15 +213,17 @@ def _fanout_table(fan):
         return []
     lines = [
         "",
-        "| Fan-out | Digests | Emails | Skipped (follow nothing) | s | Digests/s | Emails/s |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| Fan-out | Digests | Emails | Skipped (follow nothing) | s | Digests/s | Emails/s "
+        "| Last written, s | Last sent, s |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in runs:
         lines.append(
             f"| {row['workers']} worker process{'es' if row['workers'] > 1 else ''} | "
             f"{row['recipients']} | {row['emails_received']} | "
             f"{row['skipped_following_nothing']} | {row['median_ms'] / 1000:.1f} | "
-            f"{row['digests_per_s']} | {row['emails_per_s']} |"
+            f"{row['digests_per_s']} | {row['emails_per_s']} | "
+            f"{_seconds(row.get('last_written_s'))} | {_seconds(row.get('last_sent_s'))} |"
         )
     scaling = fan.get("fanout_scaling", {})
     if scaling:
@@ -230,3 +232,7 @@ def _fanout_table(fan):
             f"({scaling['chunk']} digests per task; delivery: {scaling['delivery']})."
         )
     return lines
+
+
+def _seconds(values):
+    return ", ".join(f"{v}" for v in values) if isinstance(values, list) else "–"
