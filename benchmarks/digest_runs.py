@@ -1,7 +1,13 @@
 """4. Digests: one digest built and rendered, and the Monday fan-out to real SMTP."""
 
+import os
+import signal
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from benchmarks import knobs
 from benchmarks.measure import (
@@ -59,15 +65,117 @@ class _CountingHandler:
         return "250 Message accepted"
 
 
+def _worker_env(*, redis_url, smtp_port):
+    """The harness's database and settings, this run's Redis DB, the local SMTP server."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _start_workers(count, env, logs):
+    """``count`` worker processes of one task at a time each, as on ``count`` machines."""
+    from django.conf import settings
+
+    workers = []
+    for i in range(count):
+        log = open(logs / f"worker{i}.log", "w")  # noqa: SIM115 (closed with the process)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
+            + ["-n", f"fanout{i}@%h", "--loglevel", "WARNING"]
+            + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=settings.BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        workers.append((process, log))
+    return workers
+
+
+def _stop_workers(workers):
+    """Killed by PID: a solo worker runs its tasks in that one process."""
+    for process, log in workers:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _wait_ready(app, connection, workers, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(process.poll() is not None for process, _ in workers):
+            raise RuntimeError("A fan-out worker exited at start-up.")
+        if len(app.control.ping(timeout=0.5, connection=connection)) == len(workers):
+            return
+    raise RuntimeError(f"{len(workers)} fan-out workers not ready after {timeout} s.")
+
+
+def _log_tails(logs):
+    return "\n".join(f"{p.name}: {p.read_text()[-2000:]}" for p in sorted(logs.glob("*.log")))
+
+
+def _wait_for_emails(handler, before, ids, label, logs):
+    """Until the SMTP server has received the email of every digest handed out that was not
+    skipped (its recipient follows nothing). Returns (emails received, digests skipped)."""
+    from digests.models import DeliveryStatus, Digest
+
+    deadline = time.monotonic() + knobs.FANOUT_TIMEOUT
+    skipped_ones = Digest.objects.filter(pk__in=ids, status=DeliveryStatus.SKIPPED)
+    polls = 0
+    while True:
+        received = handler.count - before
+        # The database is asked every 0.2 s only: it serves the workers meanwhile.
+        if polls % 10 == 0 or received >= len(ids):
+            skipped = skipped_ones.count()
+        if received + skipped >= len(ids):
+            return received, skipped
+        if time.monotonic() > deadline:
+            raise RuntimeError(
+                f"{received} emails and {skipped} skipped of {len(ids)} digests after "
+                f"{knobs.FANOUT_TIMEOUT} s with {label}.\n" + _log_tails(logs)
+            )
+        polls += 1
+        time.sleep(0.02)
+
+
+def _phases(started_at, ids):
+    """(s until the last digest was written, s until the last email was marked sent)."""
+    from django.db.models import Max
+
+    from outbox.models import Message
+
+    last = Message.objects.filter(origin__in=[f"digest:{pk}" for pk in ids]).aggregate(
+        written=Max("created_at"), sent=Max("sent_at")
+    )
+    return tuple(
+        round((last[k] - started_at).total_seconds(), 2) if last[k] else None
+        for k in ("written", "sent")
+    )
+
+
 def bench_fanout():
+    """The hourly fan-out with real Celery worker processes (1, then 2) sharing its tasks over
+    a real Redis broker, and a local SMTP server receiving the emails. The fan-out records the
+    digests here, as beat's task would on a worker; the workers build and render them and, as
+    in production, also run the outbox's delivery (its task is kicked when each batch of
+    digests commits). Timed from the fan-out's start until the server received every email."""
+    import redis
     from aiosmtpd.controller import Controller
+    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.test.utils import override_settings
+    from django.db.models import Count
     from django.utils import timezone
 
+    from config import celery_app
     from digests.models import Digest
-    from digests.services import digest_fan_out
-    from outbox.services import deliver_all_due
+    from digests.services import digest_fan_out_to_workers
+    from outbox.models import Message
 
     User = get_user_model()
     recipients = list(
@@ -80,40 +188,72 @@ def bench_fanout():
     User.objects.filter(pk__in=[u.pk for u in recipients]).update(last_login=timezone.now())
     tz = timezone.get_current_timezone()
     now = datetime.combine(_monday(), datetime.min.time().replace(hour=7, minute=30), tzinfo=tz)
+    redis_url = f"redis://127.0.0.1:6379/{knobs.FANOUT_REDIS_DB}"
+    broker = redis.Redis.from_url(redis_url)
     handler = _CountingHandler()
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    mailers = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
-    samples, sent = [], []
+    env = _worker_env(redis_url=redis_url, smtp_port=port)
+    # A harness stopped with SIGTERM still runs its finally: the workers are killed.
+    terminate = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    eager, broker_url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
+    out, workers = {}, []
     try:
-        with override_settings(MAILERS=mailers):
+        with (
+            tempfile.TemporaryDirectory() as logs,
+            celery_app.connection_for_write(redis_url) as connection,
+        ):
+            logs = Path(logs)
+            runs = {1: [], 2: []}
+            # 1 and 2 workers take turns, so a busy moment of the machine hits both alike.
             for _ in range(knobs.FANOUT_REPEAT):
-                Digest.objects.all().delete()
-                before = handler.count
-                start = time.perf_counter()
-                ids = digest_fan_out(now=now)
-                # The digests are in the outbox; what a worker would then send, sent here.
-                deliver_all_due()
-                samples.append(time.perf_counter() - start)
-                sent.append(handler.count - before)
-                assert len(ids) == len(recipients), (len(ids), len(recipients))
+                for count, samples in runs.items():
+                    broker.flushdb()
+                    workers = _start_workers(count, env, logs)
+                    _wait_ready(celery_app, connection, workers)
+                    Digest.objects.all().delete()
+                    Message.objects.filter(origin__startswith="digest:").delete()
+                    before = handler.count
+                    started_at, start = timezone.now(), time.perf_counter()
+                    ids = digest_fan_out_to_workers(now=now)
+                    received, skipped = _wait_for_emails(
+                        handler, before, ids, f"{count} workers", logs
+                    )
+                    wall = time.perf_counter() - start
+                    samples.append((wall, received, skipped, len(ids), _phases(started_at, ids)))
+                    _stop_workers(workers)
+                    workers = []
+            for count, samples in runs.items():
+                row = stats([wall for wall, *_ in samples])
+                _, received, skipped, handed_out, _ = samples[0]
+                out[f"fanout_{count}_worker{'s' if count > 1 else ''}"] = {
+                    "workers": count,
+                    "recipients": len(recipients),
+                    "emails_received": min(sample[1] for sample in samples),
+                    "skipped_following_nothing": skipped,
+                    "digests_per_s": round(handed_out / (row["median_ms"] / 1000), 1),
+                    "emails_per_s": round(received / (row["median_ms"] / 1000), 1),
+                    # Seconds from the start until the last digest was written to the outbox,
+                    # and until the outbox marked the last email sent, in each run.
+                    "last_written_s": [sample[4][0] for sample in samples],
+                    "last_sent_s": [sample[4][1] for sample in samples],
+                    **row,
+                }
     finally:
+        _stop_workers(workers)
+        signal.signal(signal.SIGTERM, terminate)
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker_url
         controller.stop()
+        broker.flushdb()
+        broker.close()
         User.objects.update(is_active=True)
-    statuses = dict(
-        Digest.objects.values_list("status").annotate(n=__import__("django").db.models.Count("pk"))
-    )
-    return {
-        "fanout": {
-            "recipients": len(recipients),
-            "emails_received": min(sent),
-            "statuses": statuses,
-            **stats(samples),
-        }
+    one, two = out["fanout_1_worker"], out["fanout_2_workers"]
+    out["fanout_scaling"] = {
+        "speedup_2_over_1": round(one["median_ms"] / two["median_ms"], 2),
+        "delivery": "outbox.deliver tasks on the same workers, kicked on commit",
+        "chunk": settings.DIGEST_CHUNK,
+        "statuses": dict(Digest.objects.values_list("status").annotate(n=Count("pk"))),
     }
+    return out

@@ -70,3 +70,31 @@ def queue_briefly(name, *args):
         log.warning("Could not queue %s; a periodic job picks the work up.", name, exc_info=True)
         return False
     return True
+
+
+def queue_each_briefly(name, arguments):
+    """Queue the task ``name`` once per argument, on one broker connection, without
+    waiting on a broker that is down. Returns how many were queued (or, with eager tasks, have
+    run); the rest are logged and left to whatever periodic job picks the work up."""
+    task = app.tasks[name]
+    if app.conf.task_always_eager:
+        for argument in arguments:
+            task.apply((argument,))
+        return len(arguments)
+    queued = 0
+    try:
+        with app.connection_for_write(transport_options=BRIEF_TRANSPORT_OPTIONS) as connection:
+            for argument in arguments:
+                task.apply_async(
+                    (argument,), retry=False, connection=connection, ignore_result=True
+                )
+                queued += 1
+    except Exception:
+        log.warning(
+            "Queued %s of %s %s tasks; a periodic job picks the rest up.",
+            queued,
+            len(arguments),
+            name,
+            exc_info=True,
+        )
+    return queued

@@ -319,6 +319,9 @@ DIGEST_UPCOMING_DAYS = env.int("DIGEST_UPCOMING_DAYS", default=30)
 DECISION_PACK_LEAD_DAYS = env.int("DECISION_PACK_LEAD_DAYS", default=60)
 DIGEST_INACTIVE_DAYS = env.int("DIGEST_INACTIVE_DAYS", default=30)
 DIGEST_CATCH_UP_HOURS = env.int("DIGEST_CATCH_UP_HOURS", default=12)
+# Digests per write task of the hourly fan-out: a task is about a second of work, so the broker's
+# cost stays small and the last task holds no worker up for long.
+DIGEST_CHUNK = env.int("DIGEST_CHUNK", default=20)
 DD_REASSESS_MONTHS = env.int("DD_REASSESS_MONTHS", default=12)
 # --- end of digests block ----------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ over. The outbox sends them (with a lease, retries for OUTBOX_GIVE_UP_HOURS, and
 retry); each record's status follows its email's (``apply_outcome``).
 """
 
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -18,6 +20,7 @@ from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from config.celery import queue_each_briefly
 from outbox.models import Message
 from outbox.origins import messages_of, origin_of
 from outbox.services import enqueue_email, recipient_key, retry_origins
@@ -29,6 +32,8 @@ from .models import DeliveryStatus, Digest, DigestPreference, Follow, Reminder
 from .schedule import DigestSchedule, due_schedule
 from .selectors import digest_candidates, executives, last_active_on, preference_for
 from .windows import digest_schedule
+
+log = logging.getLogger(__name__)
 
 # Preferences and follows ---------------------------------------------------------------------
 
@@ -190,24 +195,76 @@ def digest_record(*, user, schedule):
     )
 
 
-def digest_fan_out(*, now=None):
-    """Record and write to the outbox the digest of every recipient whose local send time has
-    come, each in a transaction of its own, and those recorded earlier but never written (from
-    before the outbox). Returns the ids of the digests written."""
+def digest_record_due(*, now=None):
+    """Record, pending, the digest of every recipient whose local send time has come (one
+    statement; a digest recorded already stays as it is). Returns the ids of every pending digest
+    not yet written to the outbox: these, and those recorded earlier whose writing never
+    happened (a task lost with the broker, a worker that died, a record from before the outbox).
+    """
     now = now or timezone.now()
-    queued = []
+    due = []
     for user in digest_candidates():
         schedule = schedule_due_for(user, now)
-        if schedule is None:
-            continue
-        with transaction.atomic():
-            digest, created = digest_record(user=user, schedule=schedule)
-            if created and digest_enqueue(digest) == DeliveryStatus.PENDING:
-                queued.append(digest.pk)
-    for pk in _without_email(Digest).values_list("pk", flat=True):
-        if digest_queue(pk) == DeliveryStatus.PENDING:
-            queued.append(pk)
-    return queued
+        if schedule is not None:
+            due.append(
+                Digest(
+                    user=user,
+                    week=schedule.week,
+                    period_start=schedule.period_start,
+                    period_end=schedule.period_end,
+                    time_zone=str(schedule.tz),
+                    monthly=schedule.monthly,
+                    to_email=user.email,
+                )
+            )
+    Digest.objects.bulk_create(due, ignore_conflicts=True)
+    return list(_without_email(Digest).order_by("pk").values_list("pk", flat=True))
+
+
+def digest_fan_out(*, now=None):
+    """Record the due digests and write each to the outbox here, in this process, each in a
+    transaction of its own (the hourly job hands the writing to workers instead:
+    ``digest_fan_out_to_workers``). Returns the ids of the digests written."""
+    with transaction.atomic():
+        ids = digest_record_due(now=now)
+    return [pk for pk in ids if digest_queue(pk) == DeliveryStatus.PENDING]
+
+
+def digest_fan_out_to_workers(*, now=None, chunk=None):
+    """The hourly job: record the due digests, then, once that commits, hand their building to
+    ``digests.write_digests`` tasks, ``chunk`` ids each, that any number of workers share.
+    A task that is lost (broker down, worker killed) leaves its digests pending, and the next
+    run hands them out again; writing one twice is impossible (``digests_write``).
+    Returns the ids handed out."""
+    chunk = chunk or settings.DIGEST_CHUNK
+    with transaction.atomic():
+        ids = digest_record_due(now=now)
+        chunks = [ids[i : i + chunk] for i in range(0, len(ids), chunk)]
+        if chunks:
+            transaction.on_commit(
+                partial(queue_each_briefly, "digests.write_digests", chunks), robust=True
+            )
+    return ids
+
+
+def digests_write(digest_ids):
+    """Build, render and write to the outbox each of these digests that is still pending and
+    not written yet, in one transaction (one outbox kick for them all), each in a savepoint
+    of its own so one that fails is logged and left pending for the next fan-out. A digest
+    another transaction holds is skipped: that one writes it, or rolls back and leaves it
+    pending. Returns the ids written."""
+    written = []
+    with transaction.atomic():
+        for digest_id in digest_ids:
+            try:
+                with transaction.atomic():
+                    if _write_if_pending(digest_id) == DeliveryStatus.PENDING:
+                        written.append(digest_id)
+            except Exception:  # one digest that cannot be built must not hold back the others
+                log.exception(
+                    "Digest %s could not be written; the next fan-out retries.", digest_id
+                )
+    return written
 
 
 def digest_queue(digest_id):
@@ -224,6 +281,18 @@ def digest_queue(digest_id):
         if messages_of(DIGEST_ORIGIN, [digest.pk]).exists():
             return DeliveryStatus.PENDING
         return digest_enqueue(digest)
+
+
+def _write_if_pending(digest_id):
+    digest = (
+        Digest.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("user__digest_preference")
+        .filter(pk=digest_id, status=DeliveryStatus.PENDING)
+        .first()
+    )
+    if digest is None or messages_of(DIGEST_ORIGIN, [digest.pk]).exists():
+        return None
+    return digest_enqueue(digest)
 
 
 def digest_enqueue(digest):

@@ -8,8 +8,15 @@ from . import services
 
 @shared_task(name="digests.fan_out_digests")
 def fan_out_digests():
-    """Hourly: write to the outbox the digest of every recipient whose local send time has come."""
-    return services.digest_fan_out()
+    """Hourly: record the digest of every recipient whose local send time has come, and hand
+    their writing to ``write_digests`` tasks once that commits."""
+    return services.digest_fan_out_to_workers()
+
+
+@shared_task(name="digests.write_digests", ignore_result=True)
+def write_digests(digest_ids):
+    """Build, render and write to the outbox a few pending digests (any worker, any machine)."""
+    return services.digests_write(digest_ids)
 
 
 @shared_task(name="digests.send_date_reminders")
