@@ -138,6 +138,7 @@ def import_child():
     setup()
     from django.core.files.base import ContentFile
 
+    from audit.models import KpisMeasurementEvent
     from kpis import imports
     from kpis.models import Measurement, MeasurementImport, RecomputeMark
 
@@ -162,6 +163,7 @@ def import_child():
 
     floor_s = copy_floor(content, user)
     last_mark = RecomputeMark.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    last_event = KpisMeasurementEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
     batch = new_batch(content)
     start = time.perf_counter()
     imports.run_validation(batch.pk)
@@ -179,6 +181,9 @@ def import_child():
     # the import left for a worker (none runs here), or the next save would sweep 10,000 KPIs.
     Measurement.objects.filter(import_batch=batch).delete()
     RecomputeMark.objects.filter(pk__gt=last_mark).delete()
+    # And the 200,000 history events of writing and deleting the rows: left, each run would
+    # grow the audit trail the history pages read.
+    KpisMeasurementEvent.objects.filter(pk__gt=last_event or 0).delete()
     for b in (bad, batch):
         b.file.delete(save=False)
         b.delete()
