@@ -159,6 +159,58 @@ def _phases(started_at, ids):
     )
 
 
+def _fanout_recipients(User):
+    """The first FANOUT_RECIPIENTS users with an email, the only candidates, each active
+    recently (weekly rhythm)."""
+    from django.utils import timezone
+
+    recipients = list(
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .order_by("pk")[: knobs.FANOUT_RECIPIENTS]
+    )
+    User.objects.exclude(pk__in=[u.pk for u in recipients]).update(is_active=False)
+    User.objects.filter(pk__in=[u.pk for u in recipients]).update(last_login=timezone.now())
+    return recipients
+
+
+def _one_fanout(handler, now, label, logs):
+    """One fan-out on the running workers: (wall seconds, emails received, skipped, handed
+    out, (last written, last sent))."""
+    from django.utils import timezone
+
+    from digests.models import Digest
+    from digests.services import digest_fan_out_to_workers
+    from outbox.models import Message
+
+    Digest.objects.all().delete()
+    Message.objects.filter(origin__startswith="digest:").delete()
+    before = handler.count
+    started_at, start = timezone.now(), time.perf_counter()
+    ids = digest_fan_out_to_workers(now=now)
+    received, skipped = _wait_for_emails(handler, before, ids, label, logs)
+    wall = time.perf_counter() - start
+    return wall, received, skipped, len(ids), _phases(started_at, ids)
+
+
+def _fanout_row(count, samples, recipients):
+    row = stats([wall for wall, *_ in samples])
+    _, received, skipped, handed_out, _ = samples[0]
+    return {
+        "workers": count,
+        "recipients": recipients,
+        "emails_received": min(sample[1] for sample in samples),
+        "skipped_following_nothing": skipped,
+        "digests_per_s": round(handed_out / (row["median_ms"] / 1000), 1),
+        "emails_per_s": round(received / (row["median_ms"] / 1000), 1),
+        # Seconds from the start until the last digest was written to the outbox, and until
+        # the outbox marked the last email sent, in each run.
+        "last_written_s": [sample[4][0] for sample in samples],
+        "last_sent_s": [sample[4][1] for sample in samples],
+        **row,
+    }
+
+
 def bench_fanout():
     """The hourly fan-out with real Celery worker processes (1, then 2) sharing its tasks over
     a real Redis broker, and a local SMTP server receiving the emails. The fan-out records the
@@ -167,25 +219,13 @@ def bench_fanout():
     digests commits). Timed from the fan-out's start until the server received every email."""
     import redis
     from aiosmtpd.controller import Controller
-    from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db.models import Count
     from django.utils import timezone
 
     from config import celery_app
-    from digests.models import Digest
-    from digests.services import digest_fan_out_to_workers
-    from outbox.models import Message
 
     User = get_user_model()
-    recipients = list(
-        User.objects.filter(is_active=True)
-        .exclude(email="")
-        .order_by("pk")[: knobs.FANOUT_RECIPIENTS]
-    )
-    # Only these users are candidates; everyone was active recently (weekly rhythm).
-    User.objects.exclude(pk__in=[u.pk for u in recipients]).update(is_active=False)
-    User.objects.filter(pk__in=[u.pk for u in recipients]).update(last_login=timezone.now())
+    recipients = _fanout_recipients(User)
     tz = timezone.get_current_timezone()
     now = datetime.combine(_monday(), datetime.min.time().replace(hour=7, minute=30), tzinfo=tz)
     redis_url = f"redis://127.0.0.1:6379/{knobs.FANOUT_REDIS_DB}"
@@ -213,34 +253,12 @@ def bench_fanout():
                     broker.flushdb()
                     workers = _start_workers(count, env, logs)
                     _wait_ready(celery_app, connection, workers)
-                    Digest.objects.all().delete()
-                    Message.objects.filter(origin__startswith="digest:").delete()
-                    before = handler.count
-                    started_at, start = timezone.now(), time.perf_counter()
-                    ids = digest_fan_out_to_workers(now=now)
-                    received, skipped = _wait_for_emails(
-                        handler, before, ids, f"{count} workers", logs
-                    )
-                    wall = time.perf_counter() - start
-                    samples.append((wall, received, skipped, len(ids), _phases(started_at, ids)))
+                    samples.append(_one_fanout(handler, now, f"{count} workers", logs))
                     _stop_workers(workers)
                     workers = []
             for count, samples in runs.items():
-                row = stats([wall for wall, *_ in samples])
-                _, received, skipped, handed_out, _ = samples[0]
-                out[f"fanout_{count}_worker{'s' if count > 1 else ''}"] = {
-                    "workers": count,
-                    "recipients": len(recipients),
-                    "emails_received": min(sample[1] for sample in samples),
-                    "skipped_following_nothing": skipped,
-                    "digests_per_s": round(handed_out / (row["median_ms"] / 1000), 1),
-                    "emails_per_s": round(received / (row["median_ms"] / 1000), 1),
-                    # Seconds from the start until the last digest was written to the outbox,
-                    # and until the outbox marked the last email sent, in each run.
-                    "last_written_s": [sample[4][0] for sample in samples],
-                    "last_sent_s": [sample[4][1] for sample in samples],
-                    **row,
-                }
+                name = f"fanout_{count}_worker{'s' if count > 1 else ''}"
+                out[name] = _fanout_row(count, samples, len(recipients))
     finally:
         _stop_workers(workers)
         signal.signal(signal.SIGTERM, terminate)
@@ -249,11 +267,19 @@ def bench_fanout():
         broker.flushdb()
         broker.close()
         User.objects.update(is_active=True)
-    one, two = out["fanout_1_worker"], out["fanout_2_workers"]
-    out["fanout_scaling"] = {
+    out["fanout_scaling"] = _scaling(out["fanout_1_worker"], out["fanout_2_workers"])
+    return out
+
+
+def _scaling(one, two):
+    from django.conf import settings
+    from django.db.models import Count
+
+    from digests.models import Digest
+
+    return {
         "speedup_2_over_1": round(one["median_ms"] / two["median_ms"], 2),
         "delivery": "outbox.deliver tasks on the same workers, kicked on commit",
         "chunk": settings.DIGEST_CHUNK,
         "statuses": dict(Digest.objects.values_list("status").annotate(n=Count("pk"))),
     }
-    return out

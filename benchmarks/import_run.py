@@ -132,15 +132,41 @@ def peak_rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _lasts():
+    """The newest recompute mark and measurement history event, before the import."""
+    from audit.models import KpisMeasurementEvent
+    from kpis.models import RecomputeMark
+
+    mark = RecomputeMark.objects.order_by("-pk").values_list("pk", flat=True).first()
+    event = KpisMeasurementEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    return mark or 0, event or 0
+
+
+def _put_back(batches, lasts):
+    """Leave the data as it was for the next run: the rows go, and so do the recompute marks
+    the import left for a worker (none runs here: the next save would sweep 10,000 KPIs) and
+    the 200,000 history events of writing and deleting the rows (each run would grow the
+    audit trail the history pages read)."""
+    from audit.models import KpisMeasurementEvent
+    from kpis.models import Measurement, RecomputeMark
+
+    last_mark, last_event = lasts
+    Measurement.objects.filter(import_batch__in=batches).delete()
+    RecomputeMark.objects.filter(pk__gt=last_mark).delete()
+    KpisMeasurementEvent.objects.filter(pk__gt=last_event).delete()
+    for b in batches:
+        b.file.delete(save=False)
+        b.delete()
+
+
 def import_child():
     from benchmarks.bootstrap import setup
 
     setup()
     from django.core.files.base import ContentFile
 
-    from audit.models import KpisMeasurementEvent
     from kpis import imports
-    from kpis.models import Measurement, MeasurementImport, RecomputeMark
+    from kpis.models import Measurement, MeasurementImport
 
     baseline = peak_rss_mb()
     user = executive()
@@ -162,8 +188,7 @@ def import_child():
     refused = bad.state == MeasurementImport.State.INVALID and Measurement.objects.count() == before
 
     floor_s = copy_floor(content, user)
-    last_mark = RecomputeMark.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    last_event = KpisMeasurementEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    lasts = _lasts()
     batch = new_batch(content)
     start = time.perf_counter()
     imports.run_validation(batch.pk)
@@ -177,16 +202,7 @@ def import_child():
     batch.refresh_from_db()
     peak = peak_rss_mb()
     created = batch.created_count
-    # Leave the data as it was for the next run: the rows go, and so do the recompute marks
-    # the import left for a worker (none runs here), or the next save would sweep 10,000 KPIs.
-    Measurement.objects.filter(import_batch=batch).delete()
-    RecomputeMark.objects.filter(pk__gt=last_mark).delete()
-    # And the 200,000 history events of writing and deleting the rows: left, each run would
-    # grow the audit trail the history pages read.
-    KpisMeasurementEvent.objects.filter(pk__gt=last_event or 0).delete()
-    for b in (bad, batch):
-        b.file.delete(save=False)
-        b.delete()
+    _put_back([bad, batch], lasts)
     print(
         json.dumps(
             {
