@@ -55,6 +55,35 @@ class HistoryFilterForm(forms.Form):
             return [self.cleaned_data["model"]]
         return None
 
+    def _bounds(self):
+        zone = timezone.get_current_timezone()
+        since, until = self.cleaned_data["since"], self.cleaned_data["until"]
+        start = datetime.combine(since, time.min, tzinfo=zone) if since else None
+        end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=zone) if until else None
+        return start, end
+
+    def conditions(self):
+        """The filters as SQL over an event table's ``_event`` and its ``_pgh_context``
+        (``audit.queries.history``); ``apply`` is their plain reference over ``Events``."""
+        if not self.is_valid():
+            return []
+        data = self.cleaned_data
+        found = []
+        if data["action"]:
+            found.append(("_event.pgh_label = %s", [data["action"]]))
+        if data["actor"]:
+            found.append(("(_pgh_context.metadata->>'user')::integer = %s", [data["actor"]]))
+        if data["source"] == SHELL:
+            found.append(("COALESCE(_pgh_context.metadata->>'source', %s) = %s", [SHELL, SHELL]))
+        elif data["source"]:
+            found.append(("_pgh_context.metadata->>'source' = %s", [data["source"]]))
+        start, end = self._bounds()
+        if start:
+            found.append(("_event.pgh_created_at >= %s", [start]))
+        if end:
+            found.append(("_event.pgh_created_at < %s", [end]))
+        return found
+
     def apply(self, queryset):
         if not self.is_valid():
             return queryset
@@ -67,11 +96,9 @@ class HistoryFilterForm(forms.Form):
             queryset = queryset.filter(Q(source=SHELL) | Q(source__isnull=True))
         elif data["source"]:
             queryset = queryset.filter(source=data["source"])
-        zone = timezone.get_current_timezone()
-        if data["since"]:
-            start = datetime.combine(data["since"], time.min, tzinfo=zone)
+        start, end = self._bounds()
+        if start:
             queryset = queryset.filter(pgh_created_at__gte=start)
-        if data["until"]:
-            end = datetime.combine(data["until"] + timedelta(days=1), time.min, tzinfo=zone)
+        if end:
             queryset = queryset.filter(pgh_created_at__lt=end)
         return queryset

@@ -7,6 +7,8 @@ after an insert or update, and as it was before a delete; its context holds who 
 what (``audit.context``).
 """
 
+import hashlib
+
 import pghistory
 from django.apps import apps
 from django.conf import settings
@@ -34,6 +36,13 @@ def _proxy_name(model):
     return model._meta.app_label.title() + model.__name__.replace("_", "")
 
 
+def _newest_first(name):
+    # A history reads each table newest first (audit.queries.EventList): without this index
+    # the first page sorts every event, 0.6 s at large and seconds at huge.
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return models.Index(fields=["pgh_created_at", "pgh_id"], name=f"audit_{digest}_when")
+
+
 def _follow(model):
     name = _proxy_name(model)
     meta = type("Meta", (), {"proxy": True, "app_label": "audit"})
@@ -46,6 +55,7 @@ def _follow(model):
         obj_field=None if through else pghistory.ObjForeignKey(related_name="+"),
         model_name=f"{name}Event",
         app_label="audit",
+        meta={"indexes": [_newest_first(name)]},
     )(proxy)
     globals()[name] = proxy
     PROXIES[model._meta.label] = proxy

@@ -27,8 +27,9 @@ def _history(request, *, title, subtitle, target=None, pk=None, base_url, back=N
     labels = registry.scope(target) if target else registry.event_models().values()
     labels = [registry.followed_label(m._meta.label) for m in labels]
     filters = _filter_form(request, labels)
-    events = filters.apply(queries.events(target=target, pk=pk, models=filters.models()))
-    events = events.order_by("-pgh_created_at", "-pgh_id")
+    events = queries.history(
+        target=target, pk=pk, models=filters.models(), conditions=filters.conditions()
+    )
     if request.GET.get("export") == "csv":
         return _csv(events, title)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
