@@ -14,6 +14,9 @@ from .models import AuditEvent
 
 # A history's order, newest first; the model breaks ties between tables' ids.
 ORDERING = ("-pgh_created_at", "-pgh_id", "-pgh_model")
+# A history pages through its newest events only: counting them all reads every event
+# (0.16 s at large, a second at huge, on each page); the filters reach older ones.
+COUNT_CAP = 10_000
 
 
 class _Compiler(EventsQueryCompiler):
@@ -86,6 +89,8 @@ class EventList:
     through ``Events``. ``events()`` ordered by ``ORDERING`` is the plain reference.
     """
 
+    more = False
+
     def __init__(self, clauses, conditions=()):
         self.clauses = clauses  # {event model: SQL over _event, or None for all its rows}
         self.conditions = list(conditions)  # [(SQL over _event and _pgh_context, params)]
@@ -113,12 +118,18 @@ class EventList:
         return " UNION ALL ".join(parts), params
 
     def count(self):
+        """How many, up to ``COUNT_CAP``; ``more`` says whether there are more than that."""
         if not self.clauses:
             return 0
         union, params = self._union()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM ({union}) _keys", params)
-            return cursor.fetchone()[0]
+            cursor.execute(
+                f"SELECT COUNT(*) FROM (SELECT 1 FROM ({union}) _keys LIMIT %s) _capped",
+                [*params, COUNT_CAP + 1],
+            )
+            found = cursor.fetchone()[0]
+        self.more = found > COUNT_CAP
+        return min(found, COUNT_CAP)
 
     def __len__(self):
         return self.count()

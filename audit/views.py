@@ -39,6 +39,8 @@ def _history(request, *, title, subtitle, target=None, pk=None, base_url, back=N
         "subtitle": subtitle,
         "filters": filters,
         "page": page,
+        "more": events.more,
+        "cap": queries.COUNT_CAP,
         "base_url": base_url,
         "back": back,
         "filtered": any(v for k, v in request.GET.items() if k != "page"),

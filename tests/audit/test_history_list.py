@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pghistory
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from audit import access, queries
@@ -37,6 +38,12 @@ def busy(partnership, manager, coo):
     return partnership
 
 
+def _form(query):
+    form = HistoryFilterForm(query, labels=list(event_models()))
+    assert form.is_valid(), form.errors
+    return form
+
+
 def _reference(target, pk, form):
     found = queries.events(target=target, pk=pk, models=form.models())
     return form.apply(found).order_by(*queries.ORDERING)
@@ -65,8 +72,7 @@ QUERIES = [
 @pytest.mark.parametrize("scoped", [False, True])
 def test_a_history_lists_what_its_reference_lists_in_the_same_order(busy, coo, query, scoped):
     target, pk = (access.PARTNERSHIP, busy.pk) if scoped else (None, None)
-    form = HistoryFilterForm(query, labels=list(event_models()))
-    assert form.is_valid(), form.errors
+    form = _form(query)
     fast = queries.history(target=target, pk=pk, models=form.models(), conditions=form.conditions())
     reference = _reference(target, pk, form)
     assert fast.count() == reference.count()
@@ -76,8 +82,7 @@ def test_a_history_lists_what_its_reference_lists_in_the_same_order(busy, coo, q
 
 def test_the_actor_filter_matches_its_reference(busy, coo, manager):
     for person in (coo, manager):
-        form = HistoryFilterForm({"actor": str(person.pk)}, labels=list(event_models()))
-        assert form.is_valid(), form.errors
+        form = _form({"actor": str(person.pk)})
         fast = queries.history(conditions=form.conditions())
         reference = _reference(None, None, form)
         assert fast.count() == reference.count() > 0
@@ -87,3 +92,21 @@ def test_the_actor_filter_matches_its_reference(busy, coo, manager):
 def test_an_empty_choice_of_tables_lists_nothing(db):
     empty = queries.history(models=["no.SuchModel"])
     assert empty.count() == 0 and empty[0:10] == []
+
+
+def test_a_long_history_counts_up_to_its_cap_and_says_there_are_more(
+    busy, coo, client, monkeypatch
+):
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    capped = queries.history()
+    assert capped.count() == 3 and capped.more
+    assert _seen(capped[0:3]) == _seen(_reference(None, None, _form({}))[0:3])
+    client.force_login(coo)
+    text = client.get(reverse("audit:history")).text
+    assert "1–3 of 3+ changes" in text
+    assert "Only the newest 3 changes are paged through" in text
+    everything = _reference(None, None, _form({})).count()  # the page's view wrote some
+    monkeypatch.setattr(queries, "COUNT_CAP", everything + 1)
+    exact = queries.history()
+    assert exact.count() == everything and not exact.more
+    assert "are paged through" not in client.get(reverse("audit:history")).text
