@@ -14,8 +14,8 @@ from django.conf import settings
 from partnerships.links import path_maker
 from partnerships.timeline import Event
 
-from . import selectors
 from .models import DocumentVersion, ObligationChange
+from .occurrence_reads import due_occurrences
 
 KIND_PREFIX = "obligation:"
 
@@ -28,18 +28,16 @@ def obligation_dates(today, partnership_ids=None):
     """[digests.dates.DueDate-shaped tuples] of open occurrences due within the horizon."""
     panel = path_maker("contracts:panel")
     out = []
-    for occurrence in selectors.due_within(today, horizon_days(), partnership_ids=partnership_ids):
-        obligation = occurrence.obligation
-        whose = "the partner's obligation" if obligation.party == "partner" else "our obligation"
+    for row in due_occurrences(today, horizon_days(), partnership_ids=partnership_ids):
+        whose = "the partner's obligation" if row.party == "partner" else "our obligation"
         out.append(
             (
-                obligation.partnership_id,
-                f"{KIND_PREFIX}{obligation.pk}",
-                occurrence.due_date,
-                f"Due under the {obligation.partnership.title} agreement ({whose}): "
-                f"{obligation.description}",
-                panel(obligation.partnership_id) + "#obligations",
-                obligation.owner_id,
+                row.partnership_id,
+                f"{KIND_PREFIX}{row.obligation_id}",
+                row.due_date,
+                f"Due under the {row.partnership__title} agreement ({whose}): {row.description}",
+                panel(row.partnership_id) + "#obligations",
+                row.owner_id,
             )
         )
     return out
