@@ -64,8 +64,10 @@ def _late_sql():
     last = f"{_month('o.last')} - {_month('o.first_due')}"
     # The index of a kept date among the due dates, for the kept dates that are due dates: the
     # number of steps nearest its distance in days (due dates are 28 days apart or more, and
-    # n steps of months are n * 30.44 days within 5), then checked.
-    nearest = "round((f.due_date - o.first_due) / (30.436875 * GREATEST(o.step, 1)))::int"
+    # n steps of months are n * 30.44 days within 5), then checked. In float8: a numeric
+    # division and round over an executive's ~28,000 kept dates cost about half the statement
+    # (92 -> 47 ms); a half-way tie is 15 days from any due date, so no rounding decides.
+    nearest = "round((f.due_date - o.first_due) / (30.436875::float8 * GREATEST(o.step, 1)))::int"
     kept = f"""
         SELECT {nearest}
         FROM {f} f

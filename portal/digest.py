@@ -12,12 +12,12 @@ TITLE = "Joint health check gaps"
 
 
 def health_gaps(user, partnership_ids, week_start, week_end):
-    from digests.sections import MAX_ITEMS, Item, SectionData
+    from digests.sections import MAX_ITEMS, Item, SectionData, ids_param
 
     quarter = healthchecks.quarter_of(week_end.date())
     pairs = {}
     for check in HealthCheck.objects.filter(
-        partnership_id__in=list(partnership_ids), quarter=quarter
+        partnership_id__in=ids_param(partnership_ids), quarter=quarter
     ).select_related("partnership"):
         pairs.setdefault(check.partnership_id, {})[check.side] = check
     items, reported = [], set()
