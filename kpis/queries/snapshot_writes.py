@@ -109,31 +109,53 @@ def _column(name):
     return Snapshot._meta.get_field(name).column
 
 
-def upsert_by_copy(frame, computed_at, run):
-    """What ``upsert_reference`` does, through COPY (for many rows)."""
-    table = Snapshot._meta.db_table
+def _columns():
+    """The columns a COPY fills, and the SELECT list that makes them the table's."""
     columns = [_column(name) for name in copy_text.NAMES] + [
         _column("computed_at"),
         _column("run"),
     ]
     known = _column("known_since")
-    updates = [_column(name) for name in UPDATE_FIELDS]
+    return columns, [f"to_timestamp({c})" if c == known else c for c in columns]
+
+
+def create_stage(cursor, name):
+    """A temporary table, dropped at commit, for snapshot rows sent by ``copy_into``."""
+    known = _column("known_since")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {name} (LIKE {Snapshot._meta.db_table}) ON COMMIT DROP; "
+        f"ALTER TABLE {name} DROP COLUMN {_column('id')}; "
+        f"ALTER TABLE {name} ALTER COLUMN {known} TYPE float8 USING NULL"
+    )
+
+
+def copy_into(cursor, name, frame, computed_at, run):
+    """The frame's rows, stamped with the run, into the stage ``name`` by COPY."""
+    columns, _ = _columns()
     stamp = [computed_at.isoformat(), str(run)]
-    selected = [f"to_timestamp({c})" if c == known else c for c in columns]
+    with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for start in range(0, len(frame), COPY_ROWS):
+            copy.write(copy_text.copy_text(frame.iloc[start : start + COPY_ROWS], stamp))
+
+
+def upsert_from(cursor, name):
+    """The rows of the stage ``name`` upserted by (KPI, period)."""
+    table = Snapshot._meta.db_table
+    columns, selected = _columns()
+    updates = [_column(name) for name in UPDATE_FIELDS]
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM {name} "
+        f"ON CONFLICT ({_column('kpi')}, {_column('period')}) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
+    )
+
+
+def upsert_by_copy(frame, computed_at, run):
+    """What ``upsert_reference`` does, through COPY (for many rows)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE _snapshot_upsert (LIKE {table}) ON COMMIT DROP; "
-            f"ALTER TABLE _snapshot_upsert DROP COLUMN {_column('id')}; "
-            f"ALTER TABLE _snapshot_upsert ALTER COLUMN {known} TYPE float8 USING NULL"
-        )
-        with cursor.copy(f"COPY _snapshot_upsert ({', '.join(columns)}) FROM STDIN") as copy:
-            for start in range(0, len(frame), COPY_ROWS):
-                copy.write(copy_text.copy_text(frame.iloc[start : start + COPY_ROWS], stamp))
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(selected)} FROM _snapshot_upsert "
-            f"ON CONFLICT ({_column('kpi')}, {_column('period')}) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
-        )
+        create_stage(cursor, "_snapshot_upsert")
+        copy_into(cursor, "_snapshot_upsert", frame, computed_at, run)
+        upsert_from(cursor, "_snapshot_upsert")
         cursor.execute("DROP TABLE _snapshot_upsert")
     return len(frame)
