@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from . import alerts, health, maths
 from .models import Kpi, KpiVersion, Snapshot
-from .queries import snapshot_reads, snapshot_writes
+from .queries import snapshot_bulk, snapshot_reads, snapshot_writes
 from .queries.snapshot_writes import decimal_or_none, rows_of
 
 KPI_FIELDS = (
@@ -181,10 +181,11 @@ def latest_changes(stored, latest):
 COPY_THRESHOLD = 1000
 
 
-def write_changes(frame, stored):
+def write_changes(frame, stored, run_writes=None):
     """Make the stored snapshots of these KPIs equal to ``frame``, touching only what differs.
 
-    Frame rows whose fingerprint is not stored (new or changed) are upserted by (KPI, period);
+    Frame rows whose fingerprint is not stored (new or changed) are upserted by (KPI, period),
+    or handed to ``run_writes`` (a full recompute's snapshot_bulk.RunWrites) when given;
     stored rows for periods the frame no longer produces are deleted.
     """
     fresh = frame[~frame["fingerprint"].isin(stored.fingerprints)]
@@ -192,6 +193,8 @@ def write_changes(frame, stored):
         Snapshot.objects.filter(pk__in=stored.stale_ids).delete()
     if fresh.empty:
         return 0
+    if run_writes is not None:
+        return run_writes.write(fresh, timezone.now(), uuid.uuid4())
     upsert = (
         snapshot_writes.upsert_by_copy
         if len(fresh) >= COPY_THRESHOLD
@@ -200,7 +203,7 @@ def write_changes(frame, stored):
     return upsert(fresh, timezone.now(), uuid.uuid4())
 
 
-def _write_snapshots(active, inactive_ids, *, today, result):
+def _write_snapshots(active, inactive_ids, *, today, result, run_writes=None):
     """Compute the active KPIs' snapshots and write what changed. Returns (latest states,
     StoredRows)."""
     active_ids = [r["id"] for r in active]
@@ -210,7 +213,7 @@ def _write_snapshots(active, inactive_ids, *, today, result):
     frame = frame.sort_values(["kpi_id", "period"])
     frame["fingerprint"] = fingerprints(frame)
     stored = stored_rows(active_ids, frame, today=today, inactive_ids=inactive_ids)
-    written = write_changes(frame, stored)
+    written = write_changes(frame, stored, run_writes)
     result.snapshots += written
     result.unchanged += len(frame) - written
     latest_by_kpi = latest_states(frame)
@@ -219,9 +222,10 @@ def _write_snapshots(active, inactive_ids, *, today, result):
     return latest_by_kpi, stored
 
 
-def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
+def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None, run_writes=None):
     """Recompute one set of KPIs in one transaction (alert emails included: they are written
-    to the outbox in it, see alerts.evaluate). Returns the RecomputeResult."""
+    to the outbox in it, see alerts.evaluate). Returns the RecomputeResult. With ``run_writes``
+    its snapshot rows wait in the run's stage until ``run_writes.finish()``."""
     today = today or timezone.localdate()
     now = now or timezone.now()
     result = result or RecomputeResult()
@@ -238,7 +242,7 @@ def recompute_chunk(kpi_ids, *, today=None, now=None, notify=True, result=None):
         latest_by_kpi, stored = {}, None
         if active:
             latest_by_kpi, stored = _write_snapshots(
-                active, inactive_ids, today=today, result=result
+                active, inactive_ids, today=today, result=result, run_writes=run_writes
             )
         result.health_changed.update(r["partnership_id"] for r in rows if not r["is_active"])
         result.events += alerts.evaluate(
@@ -265,6 +269,12 @@ def chunk_size():
     return getattr(settings, "KPI_SNAPSHOT_CHUNK", 2000)
 
 
+def _recompute_chunks(kpi_ids, *, run_writes=None, **options):
+    size = chunk_size()
+    for start in range(0, len(kpi_ids), size):
+        recompute_chunk(kpi_ids[start : start + size], run_writes=run_writes, **options)
+
+
 def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notify=True):
     """Recompute the given KPIs (or every KPI, or those of some partnerships), then health.
 
@@ -280,15 +290,17 @@ def recompute(kpi_ids=None, *, partnership_ids=None, today=None, now=None, notif
         kpi_ids = list(queryset.order_by("pk").values_list("pk", flat=True))
     kpi_ids = sorted(set(kpi_ids))
     result = RecomputeResult()
-    size = chunk_size()
-    for start in range(0, len(kpi_ids), size):
-        recompute_chunk(
-            kpi_ids[start : start + size],
-            today=today,
-            now=now,
-            notify=notify,
-            result=result,
-        )
+    if explicit_kpis:
+        _recompute_chunks(kpi_ids, today=today, now=now, notify=notify, result=result)
+    else:
+        # A full recompute is all or nothing, and its rows are written at once at the end
+        # (snapshot_bulk: a cold run rebuilds instead of upserting 1.57 million rows).
+        with transaction.atomic():
+            run_writes = snapshot_bulk.RunWrites()
+            _recompute_chunks(
+                kpi_ids, today=today, now=now, notify=notify, result=result, run_writes=run_writes
+            )
+            run_writes.finish()
     if explicit_kpis:
         # Only KPI statuses feed health from here; the other inputs have not moved.
         affected = set(result.health_changed)

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 from django.db import connection
 
 from .. import maths
 from ..models import Snapshot
+from . import copy_text
 
 # What an upsert on (kpi, period) rewrites: every computed column of maths.SNAPSHOT_COLUMNS but
 # the conflict key, plus the stamps of the run.
@@ -103,97 +103,59 @@ def upsert_reference(frame, computed_at, run):
 # ON CONFLICT DO UPDATE. Building a model instance and binding ~25 parameters per row cost
 # ~0.3 ms a row (docs/decisions/sql-snapshot-copy-upsert.md).
 COPY_ROWS = 50_000
-_NULL = "\\N"
-
-
-def _text_dates(values):
-    out = []
-    for v in values:
-        if v is None or v is pd.NaT:
-            out.append(_NULL)
-        else:
-            out.append((v.date() if isinstance(v, datetime) else v).isoformat())
-    return out
-
-
-def _text_numbers(values):
-    # repr of the float is what the reference sends: numeric(20, 6) and float8 parse it alike.
-    floats = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").astype(float)
-    return [_NULL if f != f else repr(f) for f in floats.tolist()]
-
-
-def _text_ints(values):
-    return [str(int(v)) for v in values]
-
-
-def _text_bools(values):
-    return ["t" if bool(v) else "f" for v in values]
-
-
-def _text_strings(values):
-    return [str(v).replace("\\", "\\\\").replace("\t", " ").replace("\n", " ") for v in values]
-
-
-COPY_COLUMNS = [
-    ("kpi_id", _text_ints),
-    ("partnership_id", _text_ints),
-    ("period", _text_dates),
-    ("period_end", _text_dates),
-    ("frequency", _text_strings),
-    ("is_closed", _text_bools),
-    ("is_latest", _text_bools),
-    ("value", _text_numbers),
-    ("measurement_count", _text_ints),
-    ("known_since", _text_numbers),  # seconds, made a timestamp by the INSERT
-    ("status", _text_strings),
-    ("attainment", _text_numbers),
-    ("change", _text_numbers),
-    ("change_pct", _text_numbers),
-    ("trend_slope", _text_numbers),
-    ("trend", _text_strings),
-    ("rolling_avg", _text_numbers),
-    ("kpi_version", _text_ints),
-    ("direction", _text_strings),
-    ("target", _text_numbers),
-    ("warning", _text_numbers),
-    ("critical", _text_numbers),
-    ("fingerprint", _text_ints),
-]
 
 
 def _column(name):
     return Snapshot._meta.get_field(name).column
 
 
-def upsert_by_copy(frame, computed_at, run):
-    """What ``upsert_reference`` does, through COPY (for many rows)."""
-    table = Snapshot._meta.db_table
-    columns = [_column(name) for name, _ in COPY_COLUMNS] + [
+def _columns():
+    """The columns a COPY fills, and the SELECT list that makes them the table's."""
+    columns = [_column(name) for name in copy_text.NAMES] + [
         _column("computed_at"),
         _column("run"),
     ]
     known = _column("known_since")
-    updates = [_column(name) for name in UPDATE_FIELDS]
+    return columns, [f"to_timestamp({c})" if c == known else c for c in columns]
+
+
+def create_stage(cursor, name):
+    """A temporary table, dropped at commit, for snapshot rows sent by ``copy_into``."""
+    known = _column("known_since")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {name} (LIKE {Snapshot._meta.db_table}) ON COMMIT DROP; "
+        f"ALTER TABLE {name} DROP COLUMN {_column('id')}; "
+        f"ALTER TABLE {name} ALTER COLUMN {known} TYPE float8 USING NULL"
+    )
+
+
+def copy_into(cursor, name, frame, computed_at, run):
+    """The frame's rows, stamped with the run, into the stage ``name`` by COPY."""
+    columns, _ = _columns()
     stamp = [computed_at.isoformat(), str(run)]
-    selected = [f"to_timestamp({c})" if c == known else c for c in columns]
+    with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for start in range(0, len(frame), COPY_ROWS):
+            copy.write(copy_text.copy_text(frame.iloc[start : start + COPY_ROWS], stamp))
+
+
+def upsert_from(cursor, name):
+    """The rows of the stage ``name`` upserted by (KPI, period)."""
+    table = Snapshot._meta.db_table
+    columns, selected = _columns()
+    updates = [_column(name) for name in UPDATE_FIELDS]
+    cursor.execute(
+        f"INSERT INTO {table} ({', '.join(columns)}) "
+        f"SELECT {', '.join(selected)} FROM {name} "
+        f"ON CONFLICT ({_column('kpi')}, {_column('period')}) DO UPDATE SET "
+        + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
+    )
+
+
+def upsert_by_copy(frame, computed_at, run):
+    """What ``upsert_reference`` does, through COPY (for many rows)."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE _snapshot_upsert (LIKE {table}) ON COMMIT DROP; "
-            f"ALTER TABLE _snapshot_upsert DROP COLUMN {_column('id')}; "
-            f"ALTER TABLE _snapshot_upsert ALTER COLUMN {known} TYPE float8 USING NULL"
-        )
-        with cursor.copy(f"COPY _snapshot_upsert ({', '.join(columns)}) FROM STDIN") as copy:
-            for start in range(0, len(frame), COPY_ROWS):
-                part = frame.iloc[start : start + COPY_ROWS]
-                texts = [convert(part[name].tolist()) for name, convert in COPY_COLUMNS]
-                copy.write(
-                    "".join("\t".join((*row, *stamp)) + "\n" for row in zip(*texts, strict=True))
-                )
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(selected)} FROM _snapshot_upsert "
-            f"ON CONFLICT ({_column('kpi')}, {_column('period')}) DO UPDATE SET "
-            + ", ".join(f"{c} = EXCLUDED.{c}" for c in updates)
-        )
+        create_stage(cursor, "_snapshot_upsert")
+        copy_into(cursor, "_snapshot_upsert", frame, computed_at, run)
+        upsert_from(cursor, "_snapshot_upsert")
         cursor.execute("DROP TABLE _snapshot_upsert")
     return len(frame)
