@@ -21,8 +21,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from typing import NamedTuple
 
-from django.db.models import F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 
 from digests.facts import partnership_facts
 from digests.needs import per_partnership, summarised_for
@@ -42,8 +41,9 @@ from partnerships.models import Stage
 
 from . import periods
 from .health import KPI_STAGES, band_for, health_score, scoring_inputs
-from .models import Alert, CorrectiveAction, HealthSnapshot, Severity, Snapshot, Status
+from .models import Alert, CorrectiveAction, HealthSnapshot, Severity, Status
 from .queries import digest_readings
+from .queries import kpi_history as history_reads
 from .queries.digest_readings import LOOKBACK_DAYS
 from .selectors import health_trends
 from .templatetags.kpis import format_value
@@ -250,11 +250,10 @@ def _against_target(reading):
 # KPI status changes -------------------------------------------------------------------------
 
 
-def kpi_status_changes(user, partnership_ids, week_start, week_end):
-    changed = [w for w in kpi_weeks(partnership_ids, week_start, week_end) if w.changed]
-    if not changed:
-        return None
-    # Worst news first: the biggest fall, then by partnership and KPI.
+def listed_changes(weeks):
+    """The KpiWeeks that changed, worst news first (the biggest fall, then by partnership and
+    KPI), and the first MAX_ITEMS of them, which a section lists."""
+    changed = [w for w in weeks if w.changed]
     changed.sort(
         key=lambda w: (
             STATUS_RANK.get(w.before, 0) - STATUS_RANK[w.after] if w.before else 0,
@@ -262,7 +261,13 @@ def kpi_status_changes(user, partnership_ids, week_start, week_end):
             w.kpi_name,
         )
     )
-    shown = changed[:MAX_ITEMS]
+    return changed, changed[:MAX_ITEMS]
+
+
+def kpi_status_changes(user, partnership_ids, week_start, week_end):
+    changed, shown = listed_changes(kpi_weeks(partnership_ids, week_start, week_end))
+    if not changed:
+        return None
     readings = _shown_readings(shown, week_start, week_end)
     detail = path_maker("partnerships:detail")
     items = []
@@ -304,41 +309,36 @@ class ShownReading(NamedTuple):
     recent_values: list  # the values of its last periods up to this one, oldest first
 
 
+def kpi_history(kpi_ids, week_start, week_end):
+    """{kpi_id: [HistoryRow, by period]} of the KPIs' snapshots with a value from LOOKBACK_DAYS
+    before the week to its end. The scorecard's cards and the KPI changes listed beyond them
+    both read these: the KPIs not yet read this digest are read in one query."""
+    store = memo(("kpis.history", week_start, week_end), lambda: {})
+    missing = sorted({k for k in kpi_ids if k not in store})
+    if missing:
+        since = week_start.date() - timedelta(days=LOOKBACK_DAYS)
+        for kpi_id in missing:
+            store[kpi_id] = []
+        for row in history_reads.kpi_history(missing, since, week_end.date()):
+            store[row.kpi_id].append(row)
+    return {kpi_id: store[kpi_id] for kpi_id in kpi_ids}
+
+
 def _shown_readings(weeks, week_start, week_end):
-    """{snapshot pk: ShownReading} for the KpiWeeks listed (one query: each KPI's last
-    TREND_POINTS snapshots with a value by the end of the week, the latest being the one its
-    change ends on)."""
+    """{snapshot pk: ShownReading} for the KpiWeeks listed, from each KPI's last TREND_POINTS
+    snapshots with a value by the end of the week, the latest being the one its change ends
+    on."""
     wanted = {w.after_id for w in weeks}
-    rows = (
-        Snapshot.objects.filter(
-            kpi_id__in=[w.kpi_id for w in weeks],
-            period__gte=week_start.date() - timedelta(days=LOOKBACK_DAYS),
-            period__lt=week_end.date(),
-            value__isnull=False,
-        )
-        .annotate(back=Window(RowNumber(), partition_by=[F("kpi_id")], order_by=F("period").desc()))
-        .filter(back__lte=TREND_POINTS)
-        .order_by("kpi_id", "period")
-        .values_list(
-            "pk",
-            "kpi_id",
-            "period",
-            "value",
-            "status",
-            "target",
-            "frequency",
-            "kpi__unit",
-            "kpi__frequency",
-        )
-    )
-    values = defaultdict(list)
     out = {}
-    for pk, kpi_id, period, value, status, target, frequency, unit, kpi_frequency in rows:
-        values[kpi_id].append(value)
-        if pk in wanted:
-            label = periods.period_label(period, frequency)
-            recent = values[kpi_id]
-            out[pk] = ShownReading(status, label, kpi_frequency, value, target, unit, recent)
+    for rows in kpi_history([w.kpi_id for w in weeks], week_start, week_end).values():
+        last = rows[-TREND_POINTS:]
+        recent = [row.value for row in last]
+        for row in last:
+            if row.pk in wanted:
+                label = periods.period_label(row.period, row.frequency)
+                out[row.pk] = ShownReading(
+                    row.status, label, row.kpi_frequency, row.value, row.target, row.unit, recent
+                )
     return out
 
 

@@ -19,7 +19,6 @@ from digests.sections import (
     Card,
     Item,
     SectionData,
-    ids_param,
     memo,
     plural,
     see_all,
@@ -35,9 +34,11 @@ from .digest import (
     TREND_POINTS,
     _signed,
     health_change,
+    kpi_history,
     kpi_weeks,
+    listed_changes,
 )
-from .models import Snapshot, Status
+from .models import Status
 from .queries.digest_readings import LOOKBACK_DAYS
 from .templatetags.kpis import format_value
 
@@ -106,7 +107,12 @@ def scorecard(user, partnership_ids, week_start, week_end):
     health = health_change(partnership_ids, week_start, week_end)
     facts = partnership_facts(order[:MAX_CARDS])
     shown = order[:MAX_CARDS]
-    readings = _readings([w.kpi_id for pid in shown for w in by_partnership[pid]], week_end)
+    readings = _readings(
+        [w.kpi_id for pid in shown for w in by_partnership[pid]],
+        week_start,
+        week_end,
+        also=_listed_beyond(kpi_weeks(partnership_ids, week_start, week_end), shown),
+    )
     detail = path_maker("partnerships:detail")
     cards = [
         _card(facts[pid], health.get(pid), by_partnership[pid], readings, detail(pid))
@@ -239,26 +245,27 @@ def _kpi_item(week, reading, link):
     )
 
 
-def _readings(kpi_ids, week_end):
-    """{kpi_id: Reading} from each KPI's snapshots with a value before the end of the week
-    (one query, bounded by the cards listed)."""
+def _readings(kpi_ids, week_start, week_end, also=()):
+    """{kpi_id: Reading} from each KPI's snapshots with a value in the LOOKBACK_DAYS before the
+    end of the week. The query (one, bounded by the cards listed) reads the KPIs ``also`` too:
+    the KPI changes listed beyond the cards take their values from it."""
     if not kpi_ids:
         return {}
-    rows = (
-        Snapshot.objects.filter(
-            kpi_id__in=ids_param(kpi_ids),
-            period__gte=week_end.date() - timedelta(days=LOOKBACK_DAYS),
-            period__lt=week_end.date(),
-            value__isnull=False,
-        )
-        .order_by("kpi_id", "period")
-        .values_list("kpi_id", "period", "value", "status", "target", "frequency", "kpi__unit")
-    )
-    history = defaultdict(list)
-    for row in rows:
-        history[row[0]].append(row)
-    edge = week_end.date() - timedelta(days=LOOKBACK_DAYS - 31)
-    return {kpi_id: _reading(snapshots, edge) for kpi_id, snapshots in history.items()}
+    until = week_end.date()
+    history = kpi_history([*kpi_ids, *also], week_start, week_end)
+    since = until - timedelta(days=LOOKBACK_DAYS)
+    out = {}
+    for kpi_id in kpi_ids:
+        rows = [row[1:8] for row in history[kpi_id] if row.period >= since]
+        if rows:
+            out[kpi_id] = _reading(rows, until - timedelta(days=LOOKBACK_DAYS - 31))
+    return out
+
+
+def _listed_beyond(weeks, shown):
+    """The KPIs whose changes the section beyond the cards lists."""
+    shown = set(shown)
+    return [w.kpi_id for w in listed_changes(w for w in weeks if w.partnership_id not in shown)[1]]
 
 
 def _reading(snapshots, edge):

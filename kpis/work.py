@@ -3,13 +3,13 @@ owns, and values to enter for the partnerships they own."""
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
 from partnerships.work import WorkItem
 
 from . import periods
-from .models import CorrectiveAction, Kpi, Snapshot
+from .models import CorrectiveAction, Frequency, Kpi, Snapshot
 
 # A period's value is due this many days after the period ends.
 ENTRY_GRACE_DAYS = 7
@@ -34,9 +34,49 @@ def corrective_actions(user, today):
     ]
 
 
+def _missing_values(user, today):
+    """The KPIs to enter values for, of each frequency the period that is due."""
+    kpis = Kpi.objects.filter(partnership__owner=user, is_active=True).exclude(entered_by="partner")
+    due = {}
+    missing = Q()
+    for frequency in Frequency.values:
+        period = periods.recent_periods(frequency, 2, today)[0]
+        due[frequency] = period
+        missing |= Q(frequency=frequency) & ~Exists(
+            Snapshot.objects.filter(kpi=OuterRef("pk"), period=period, value__isnull=False)
+        )
+    return kpis.filter(missing), due
+
+
+def _entry_item(pk, partnership_id, title, name, period, frequency):
+    return WorkItem(
+        kind="kpis.entry",
+        pk=pk,
+        partnership_id=partnership_id,
+        partnership_title=title,
+        title=f"Enter {name} for {periods.period_label(period, frequency)}",
+        due_date=periods.period_end(period, frequency) + timedelta(days=ENTRY_GRACE_DAYS),
+        url=f"{reverse('kpis:entry_grid')}?partnership={partnership_id}",
+        detail="KPI value",
+    )
+
+
 def values_to_enter(user, today):
     """One item per KPI of the user's partnerships (entered on our side) whose last closed
-    period has no value yet."""
+    period has no value yet, in one query (``values_to_enter_reference`` read them with one
+    more per frequency, a round trip each of the digest's "Needs you")."""
+    missing, due = _missing_values(user, today)
+    rows = missing.order_by("pk").values_list(
+        "pk", "partnership_id", "partnership__title", "name", "frequency"
+    )
+    return [
+        _entry_item(pk, pid, title, name, due[frequency], frequency)
+        for pk, pid, title, name, frequency in rows
+    ]
+
+
+def values_to_enter_reference(user, today):
+    """What ``values_to_enter`` gives, frequency by frequency."""
     found = []
     kpis = Kpi.objects.filter(partnership__owner=user, is_active=True).exclude(entered_by="partner")
     for frequency in kpis.order_by().values_list("frequency", flat=True).distinct():
