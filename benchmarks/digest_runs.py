@@ -1,15 +1,13 @@
 """4. Digests: one digest built and rendered, and the Monday fan-out to real SMTP."""
 
-import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from benchmarks import knobs
+from benchmarks import knobs, workers
 from benchmarks.measure import (
     executive,
     free_port,
@@ -65,61 +63,6 @@ class _CountingHandler:
         return "250 Message accepted"
 
 
-def _worker_env(*, redis_url, smtp_port):
-    """The harness's database and settings, this run's Redis DB, the local SMTP server."""
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "REDIS_URL": redis_url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def _start_workers(count, env, logs):
-    """``count`` worker processes of one task at a time each, as on ``count`` machines."""
-    from django.conf import settings
-
-    workers = []
-    for i in range(count):
-        log = open(logs / f"worker{i}.log", "w")  # noqa: SIM115 (closed with the process)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo"]
-            + ["-n", f"fanout{i}@%h", "--loglevel", "WARNING"]
-            + ["--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        workers.append((process, log))
-    return workers
-
-
-def _stop_workers(workers):
-    """Killed by PID: a solo worker runs its tasks in that one process."""
-    for process, log in workers:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=30)
-        log.close()
-
-
-def _wait_ready(app, connection, workers, timeout=120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(process.poll() is not None for process, _ in workers):
-            raise RuntimeError("A fan-out worker exited at start-up.")
-        if len(app.control.ping(timeout=0.5, connection=connection)) == len(workers):
-            return
-    raise RuntimeError(f"{len(workers)} fan-out workers not ready after {timeout} s.")
-
-
-def _log_tails(logs):
-    return "\n".join(f"{p.name}: {p.read_text()[-2000:]}" for p in sorted(logs.glob("*.log")))
-
-
 def _wait_for_emails(handler, before, ids, label, logs):
     """Until the SMTP server has received the email of every digest handed out that was not
     skipped (its recipient follows nothing). Returns (emails received, digests skipped)."""
@@ -138,7 +81,7 @@ def _wait_for_emails(handler, before, ids, label, logs):
         if time.monotonic() > deadline:
             raise RuntimeError(
                 f"{received} emails and {skipped} skipped of {len(ids)} digests after "
-                f"{knobs.FANOUT_TIMEOUT} s with {label}.\n" + _log_tails(logs)
+                f"{knobs.FANOUT_TIMEOUT} s with {label}.\n" + workers.log_tails(logs)
             )
         polls += 1
         time.sleep(0.02)
@@ -234,12 +177,12 @@ def bench_fanout():
     port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
-    env = _worker_env(redis_url=redis_url, smtp_port=port)
+    env = workers.env(redis_url=redis_url, smtp_port=port)
     # A harness stopped with SIGTERM still runs its finally: the workers are killed.
     terminate = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     eager, broker_url = celery_app.conf.task_always_eager, celery_app.conf.broker_url
     celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-    out, workers = {}, []
+    out, running = {}, []
     try:
         with (
             tempfile.TemporaryDirectory() as logs,
@@ -251,16 +194,16 @@ def bench_fanout():
             for _ in range(knobs.FANOUT_REPEAT):
                 for count, samples in runs.items():
                     broker.flushdb()
-                    workers = _start_workers(count, env, logs)
-                    _wait_ready(celery_app, connection, workers)
+                    running = workers.start(count, env, logs)
+                    workers.wait_ready(celery_app, connection, running)
                     samples.append(_one_fanout(handler, now, f"{count} workers", logs))
-                    _stop_workers(workers)
-                    workers = []
+                    workers.stop(running)
+                    running = []
             for count, samples in runs.items():
                 name = f"fanout_{count}_worker{'s' if count > 1 else ''}"
                 out[name] = _fanout_row(count, samples, len(recipients))
     finally:
-        _stop_workers(workers)
+        workers.stop(running)
         signal.signal(signal.SIGTERM, terminate)
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = eager, broker_url
         controller.stop()

@@ -9,9 +9,9 @@ check sees. A value flips between the stored one and one step away (a step its u
 shows), an action's title between two suffixed forms; at the end the stored rows are put back
 as they were, the revisions the run kept are deleted and the KPIs recomputed.
 
-With eager Celery tasks (benchmarks.settings) a value's save sweeps the recompute marks after
-its commit, inside the request, as a worker would do just after it: the snapshots, alerts and
-health that save moves are computed on the gunicorn worker and timed with the write.
+As in production, a value's save commits and asks a real Celery worker (benchmarks/load_run.py)
+to sweep its recompute marks: the snapshots, alerts and health it moves are computed there, on
+the same two cores, and the run waits for the worker to settle them before putting rows back.
 """
 
 from dataclasses import dataclass, field

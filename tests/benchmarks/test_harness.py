@@ -105,7 +105,12 @@ def test_the_write_mix_shows_every_write_and_puts_the_data_back(settings, monkey
         pytest.skip("wrk is not installed (make wrk)")
     settings.ROOT_URLCONF = "benchmarks.urls"
     monkeypatch.setenv("BENCH_DATABASE_URL", test_db.url())
-    for name, value in {"LOAD_SECONDS": 2, "LOAD_WRITE_SECONDS": 8, "LOAD_USERS": 20}.items():
+    for name, value in {
+        "LOAD_SECONDS": 2,
+        "LOAD_WRITE_SECONDS": 8,
+        "LOAD_USERS": 20,
+        "FANOUT_REDIS_DB": int(settings.REDIS_URL.rsplit("/", 1)[1]),
+    }.items():
         monkeypatch.setattr(knobs, name, value)
     generate("small", out=io.StringIO())
     before = _written_rows()
