@@ -11,7 +11,8 @@ from collections import defaultdict
 from partnerships.models import Objective
 from partnerships.objectives import Reading
 
-from .models import Snapshot, Status
+from .models import Status
+from .queries.latest_readings import latest_kpi_readings
 
 
 def objective_status(statuses, progresses):
@@ -34,17 +35,7 @@ def kpi_progress(attainment):
 def objective_readings(objective_ids, today):
     if not objective_ids:
         return {}
-    latest = (
-        Snapshot.objects.filter(
-            kpi__objective_id__in=objective_ids,
-            kpi__is_active=True,
-            value__isnull=False,
-            period__lte=today,
-        )
-        .order_by("kpi_id", "-period")
-        .distinct("kpi_id")
-        .values_list("kpi__objective_id", "status", "attainment")
-    )
+    latest = latest_kpi_readings(objective_ids, today)
     by_objective = defaultdict(list)
     for objective_id, status, attainment in latest:
         by_objective[objective_id].append((status, kpi_progress(attainment)))
