@@ -445,6 +445,9 @@ HEALTH_OUTBOX_LAG_SECONDS = env.int("HEALTH_OUTBOX_LAG_SECONDS", default=15 * 60
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
     "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 )
+# No JIT compilation: past 6,400 partnerships the planner's estimates cross its threshold and a
+# page's statement spent ~200 ms compiling to save a few (docs/decisions/jit-off.md).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Uploaded import files are deleted this many days after upload (the import's record stays).
 KPI_IMPORT_FILE_RETENTION_DAYS = env.int("KPI_IMPORT_FILE_RETENTION_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["kpis-purge-import-files"] = {

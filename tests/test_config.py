@@ -122,3 +122,13 @@ def test_email_url(url, expected):
 def test_unknown_email_scheme_is_a_clear_error():
     with pytest.raises(ValueError, match="EMAIL_URL scheme 'pigeon' is not supported"):
         mailer_from_url("pigeon://coop")
+
+
+@pytest.mark.django_db
+def test_the_app_s_database_sessions_do_not_jit_compile():
+    # PostgreSQL's JIT spent ~200 ms compiling the portfolio's statement at 6,400 partnerships.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
