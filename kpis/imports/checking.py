@@ -144,6 +144,9 @@ def _read_values(report):
     return _Values(value=value, exact=exact, text=text, problem=problem, skipped=skipped)
 
 
+_INFO = ["id", "name", "unit", "frequency", "is_active", "partnership_id", "partnership__title"]
+
+
 def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
     """The named KPIs as a frame by id, and the partnerships the user may see and edit."""
     kpis = Kpi.objects.filter(pk__in=ids_param(ids))
@@ -151,17 +154,14 @@ def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
         kpis = kpis.filter(pk__in=kpis_allowed.values("pk"))
     if for_update:
         kpis = kpis.select_for_update().order_by("pk")
-    kpi_rows = list(
-        kpis.values(
-            "id", "name", "unit", "frequency", "is_active", "partnership_id", "partnership__title"
-        )
-    )
+    # Tuples, not dicts: a dict a KPI took ~0.08 s for an import's 10,000 KPIs.
+    kpi_rows = list(kpis.values_list(*_INFO))
     if kpis_allowed is not None:
-        visible = editable = {k["partnership_id"] for k in kpi_rows}
+        visible = editable = {k[5] for k in kpi_rows}
     else:
         visible = set(
             Partnership.objects.visible_to(user)
-            .filter(pk__in=ids_param({k["partnership_id"] for k in kpi_rows}))
+            .filter(pk__in=ids_param({k[5] for k in kpi_rows}))
             .values_list("pk", flat=True)
         )
         editable = set(
@@ -169,19 +169,8 @@ def _kpi_info(ids, user, *, for_update, kpis_allowed=None):
             .filter(pk__in=ids_param(visible))
             .values_list("pk", flat=True)
         )
-    info = pd.DataFrame(
-        kpi_rows,
-        columns=[
-            "id",
-            "name",
-            "unit",
-            "frequency",
-            "is_active",
-            "partnership_id",
-            "partnership__title",
-        ],
-    ).set_index("id")
-    seen = [k["id"] for k in kpi_rows if k["partnership_id"] in visible]
+    info = pd.DataFrame(kpi_rows, columns=_INFO).set_index("id")
+    seen = [k[0] for k in kpi_rows if k[5] in visible]
     return info, seen, editable
 
 
