@@ -19,5 +19,5 @@ def over_distinct(parse, column):
     if len(column) < 2 or pd.api.types.infer_dtype(column, skipna=False) != "string":
         return parse(column)
     codes, uniques = pd.factorize(column)
-    parts = parse(pd.Series(uniques, dtype=column.dtype))
+    parts = parse(pd.Series(uniques, dtype=column.dtype, name=column.name))
     return tuple(part.take(codes).set_axis(column.index) for part in parts)

@@ -14,8 +14,14 @@ def compare_with_existing(plan, *, for_update):
         plan["outcome"] = []
         return plan
     low, high = min(plan["period"]), max(plan["period"])
+    # The grains narrow the unique index's scan to each KPI's periods at its grain: without
+    # them it read every period of every KPI (~0.12 s for 10,000 KPIs). Rows of other grains
+    # never match the plan's.
     existing = Measurement.objects.filter(
-        kpi_id__in=ids_param(sorted(set(plan["kpi_id"]))), period__gte=low, period__lte=high
+        kpi_id__in=ids_param(np.unique(plan["kpi_id"].to_numpy()).tolist()),
+        grain__in=sorted(plan["grain"].unique()),
+        period__gte=low,
+        period__lte=high,
     )
     if for_update:
         existing = existing.select_for_update()
@@ -48,7 +54,8 @@ def compare_with_existing(plan, *, for_update):
     old = old.astype({"kpi_id": np.int64, "measurement_id": np.float64})
     plan = plan.merge(old, on=["kpi_id", "grain", "period"], how="left")
     exists = plan["measurement_id"].notna()
-    old_value = plan["old_value"].map(lambda v: float(v) if v is not None and v == v else np.nan)
+    old_value = np.full(len(plan), np.nan)
+    old_value[exists.to_numpy()] = [float(v) for v in plan["old_value"][exists]]
     new_note = np.where(plan["has_note"], plan["note"], plan["old_note"].fillna(""))
     same = exists & (np.round(plan["value"], 6) == old_value) & (new_note == plan["old_note"])
     plan["note"] = new_note
@@ -65,8 +72,8 @@ def preview_summary(checked, info):
         if not plan.empty
         else pd.DataFrame()
     )
-    corrections = plan[plan["outcome"] == "correct"].head(100)
-    creates = plan[plan["outcome"] == "create"].head(20)
+    corrections = _first(plan, plan["outcome"] == "correct", 100)
+    creates = _first(plan, plan["outcome"] == "create", 20)
 
     def sample(frame, with_old):
         out = []
@@ -100,8 +107,16 @@ def preview_summary(checked, info):
                 "correct": int(row.get("correct", 0)),
                 "unchanged": int(row.get("unchanged", 0)),
             }
-            for name, row in by_partnership.iterrows()
+            for name, row in zip(
+                by_partnership.index, by_partnership.to_dict("records"), strict=True
+            )
         ],
         "corrections": sample(corrections, True),
         "creates": sample(creates, False),
     }
+
+
+def _first(plan, mask, count):
+    """The first ``count`` rows of the plan where ``mask`` holds, taken without copying every
+    row that does first."""
+    return plan.iloc[np.flatnonzero(mask.to_numpy())[:count]]

@@ -7,6 +7,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .cells import text_cells
+from .distinct import over_distinct
 from .layout import (
     ALIASES,
     REQUIRED,
@@ -59,9 +61,11 @@ def read_table(content, name):
             f"The file has no {', '.join(repr(c) for c in missing)} column. Columns found: "
             f"{found}. Download the template for the expected layout."
         )
-    data_columns = [c for c in frame.columns if c != "_row"]
-    cells = frame[data_columns].astype("string").fillna("").apply(lambda s: s.str.strip())
-    blank = (cells == "").all(axis=1)
+    blank = np.ones(len(frame), dtype=bool)
+    for at, column in enumerate(frame.columns):
+        if column != "_row":
+            (text,) = over_distinct(text_cells, frame.iloc[:, at])
+            blank &= (text == "").to_numpy(dtype=bool)
     frame = frame.loc[~blank].reset_index(drop=True)
     if frame.empty:
         raise ImportFileError("The file has a header but no rows of data.")
