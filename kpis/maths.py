@@ -54,6 +54,7 @@ ATTAINMENT_CAP = 2.0
 DECIMALS = 6
 
 ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA = "on_track", "at_risk", "off_track", "no_data"
+TRENDS = ("", "flat", "improving", "worsening")  # no trend (too few points), then the labels
 SCORED = (ON_TRACK, AT_RISK, OFF_TRACK)
 RANK = {ON_TRACK: 0, AT_RISK: 1, OFF_TRACK: 2}
 
@@ -109,8 +110,9 @@ def trend_label(slope, mean, direction):
         # Float noise on the boundary counts as on it: moving exactly 1% is not flat.
         flat = np.abs(slope) / scale < FLAT_SHARE * (1 - 1e-9)
         good = np.where(higher, slope > 0, slope < 0)
+    none, flat_label, improving, worsening = TRENDS
     return np.select(
-        [np.isnan(slope), flat, good], ["", "flat", "improving"], default="worsening"
+        [np.isnan(slope), flat, good], [none, flat_label, improving], default=worsening
     ).astype(object)
 
 
