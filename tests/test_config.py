@@ -66,7 +66,8 @@ def test_dev_defaults_to_the_embedded_postgresql_server():
             {"CONCORD_ENV": "dev", "EMBEDDED_POSTGRES_DIR": str(folder)},
             "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['OPTIONS']",
         )
-        expected = ("django.db.backends.postgresql", {"host": str(folder), "connect_timeout": 5})
+        options = {"host": str(folder), "connect_timeout": 5, "options": "-c jit=off"}
+        expected = ("django.db.backends.postgresql", options)
         assert result.stdout.strip() == repr(expected), result.stderr
         assert embedded_postgres.is_running(folder)
     finally:
