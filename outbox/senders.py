@@ -6,6 +6,7 @@ other message of the batch (the server cannot be reached).
 """
 
 import contextlib
+import email.policy
 import smtplib
 import socket
 from email.utils import parseaddr
@@ -23,8 +24,65 @@ def message_id(message) -> str:
     return f"<outbox.{message.pk}@{domain}>"
 
 
+# SMTP's own limit on a line (RFC 5321), where the email policies fold at 78.
+SMTP_LINE_LIMIT = 998
+# Headers whose value is a list of <URL>s (RFC 2369), where an encoded word is not allowed.
+URL_HEADERS = ("list-unsubscribe",)
+
+
+class OutboxPolicy(email.policy.EmailPolicy):
+    """The caller's policy, except that a URL header is written whole.
+
+    The standard folder cannot break a URL longer than the line, so it writes it as RFC 2047
+    encoded words, which a mail client does not decode in a structured header: the digest's
+    one-click unsubscribe (``<https://…/digests/unsubscribe/<token>/>``, ~110 characters)
+    reached receiving servers as ``=?utf-8?q?=3Chttp…?=``.
+    """
+
+    def _url_header(self, name, value):
+        text = str(value)
+        if name.lower() in URL_HEADERS and text.isascii():
+            line = f"{name}: {text}"
+            if len(line) <= SMTP_LINE_LIMIT:
+                return line + self.linesep
+        return None
+
+    def fold(self, name, value):
+        return self._url_header(name, value) or super().fold(name, value)
+
+    def fold_binary(self, name, value):
+        line = self._url_header(name, value)
+        return line.encode("ascii") if line else super().fold_binary(name, value)
+
+
+class OutboxEmail(mail.EmailMultiAlternatives):
+    """An email whose text and HTML bodies go as they are (8bit) when none of their lines passes
+    SMTP's limit, instead of quoted-printable, and whose URL headers are written whole.
+
+    Our HTML keeps its styles inline, so its lines pass 78 characters and the standard policy
+    encodes a digest quoted-printable: 15 ms of pure Python per 350 KB email, 7% larger, and
+    twice the lines for the receiving server to read. Headers still fold at 78: only the
+    bodies are encoded under the longer limit.
+    """
+
+    def message(self, *, policy=email.policy.default):
+        bodies = [self.body, *(a.content for a in self.alternatives if isinstance(a.content, str))]
+        fits = all(_longest_line(body) <= SMTP_LINE_LIMIT for body in bodies)
+        # Under the longer limit a body is never quoted-printable, whose lines stop at 76.
+        msg = super().message(
+            policy=policy.clone(max_line_length=SMTP_LINE_LIMIT) if fits else policy
+        )
+        # Headers fold when the message is written, by its own policy.
+        msg.policy = OutboxPolicy() + policy
+        return msg
+
+
+def _longest_line(text):
+    return max(map(len, text.encode().splitlines()), default=0)
+
+
 def build_email(message) -> mail.EmailMultiAlternatives:
-    email = mail.EmailMultiAlternatives(
+    out = OutboxEmail(
         subject=message.subject,
         body=message.text,
         from_email=settings.DEFAULT_FROM_EMAIL,
@@ -33,8 +91,8 @@ def build_email(message) -> mail.EmailMultiAlternatives:
         headers={**message.payload.get("headers", {}), "Message-ID": message_id(message)},
     )
     if message.html:
-        email.attach_alternative(message.html, "text/html")
-    return email
+        out.attach_alternative(message.html, "text/html")
+    return out
 
 
 class EmailSender:

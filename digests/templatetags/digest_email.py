@@ -201,10 +201,12 @@ _BARS_OPEN = (
     '<table role="presentation" cellpadding="0" cellspacing="0" border="0" '
     'style="border-collapse:collapse;display:inline-table;"><tr>'
 )
+# A line per bar: an email with a line past SMTP's 998 characters goes quoted-printable
+# (outbox.senders.OutboxEmail), and a row of bars on one line passes it.
 _BAR = (
     '<td valign="bottom" style="padding:0 1px;height:{h}px;vertical-align:bottom;" '
     'title="{title}"><div style="width:7px;height:{bar}px;background-color:{colour};'
-    'border-radius:1px;font-size:1px;line-height:1px;">&nbsp;</div></td>'
+    'border-radius:1px;font-size:1px;line-height:1px;">&nbsp;</div></td>\n'
 )
 
 

@@ -49,7 +49,7 @@ BARS_TEMPLATE = (
     'adding:0 1px;height:{{ h }}px;vertical-align:bottom;" title="{{ bar.value|number'
     ' }}"><div style="width:7px;height:{{ bar.h }}px;background-color:{% if forloop.l'
     "ast %}{{ severity|bar_colour }}{% else %}#b9c8d8{% endif %};border-radius:1px;fo"
-    'nt-size:1px;line-height:1px;">&nbsp;</div></td>{% endfor %}</tr></table>{% endwi'
+    'nt-size:1px;line-height:1px;">&nbsp;</div></td>\n{% endfor %}</tr></table>{% endwi'
     "th %}\n"
 )
 TEXT_TEMPLATE = (
