@@ -1,9 +1,9 @@
 """Obligations for "My work" (``plugins.WorkSource``): one row per obligation the user owns
 with an occurrence overdue or due within 30 days, the earliest such occurrence."""
 
-from django.urls import reverse
 
 from partnerships.access import can_edit_partnership
+from partnerships.links import url
 from partnerships.work import WorkItem
 
 from . import selectors, services
@@ -22,7 +22,7 @@ def _item(obligation, due_date, *, done=False):
         partnership_title=obligation.partnership.title,
         title=obligation.description,
         due_date=due_date,
-        url=reverse("contracts:panel", args=[obligation.partnership_id]) + "#obligations",
+        url=url("contracts:panel", obligation.partnership_id) + "#obligations",
         detail=f"Contract obligation · {party} · {obligation.get_recurrence_display()}",
         done=done,
     )

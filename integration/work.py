@@ -1,9 +1,9 @@
 """Milestones owned by a user, for "My work" (``plugins.WorkSource``)."""
 
 from django.core.exceptions import ValidationError
-from django.urls import reverse
 
 from partnerships.access import can_edit_partnership
+from partnerships.links import url
 from partnerships.work import WorkItem
 
 from . import services
@@ -19,7 +19,7 @@ def _item(milestone):
         partnership_title=partnership.title,
         title=milestone.title,
         due_date=milestone.due_date,
-        url=reverse("partnerships:detail", args=[partnership.pk]) + f"#milestone-{milestone.pk}",
+        url=url("partnerships:detail", partnership.pk) + f"#milestone-{milestone.pk}",
         detail=f"Milestone · {milestone.workstream.title}",
         done=milestone.done_on is not None,
     )
@@ -30,7 +30,9 @@ def _owned(user):
 
 
 def items(user, today):
-    return [_item(m) for m in _owned(user).filter(done_on__isnull=True)]
+    # Only what ``_item`` reads: "Needs you" lists every open milestone of its recipient.
+    fields = ("title", "due_date", "done_on", "workstream__title", "workstream__partnership__title")
+    return [_item(m) for m in _owned(user).filter(done_on__isnull=True).only(*fields)]
 
 
 def _own(user, pk):
