@@ -1,7 +1,6 @@
 """Obligations for "My work" (``plugins.WorkSource``): one row per obligation the user owns
 with an occurrence overdue or due within 30 days, the earliest such occurrence."""
 
-
 from partnerships.access import can_edit_partnership
 from partnerships.links import url
 from partnerships.work import WorkItem
