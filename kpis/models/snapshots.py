@@ -14,7 +14,10 @@ from .values import STATUS_BADGE, Direction, Frequency, Status, value_field
 class Snapshot(models.Model):
     """The computed state of a KPI for one period (upserted, keyed by KPI and period)."""
 
-    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the (kpi, period) unique index leads with it. With both, the planner
+    # read a KPI's whole history through this one and filtered the periods out (the digest's
+    # recent history, 7.7 ms where the pair's range takes 2.3 ms for 120 KPIs).
+    kpi = models.ForeignKey(Kpi, on_delete=models.CASCADE, related_name="snapshots", db_index=False)
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
     period = models.DateField()
     period_end = models.DateField(help_text="Last day of the period.")
