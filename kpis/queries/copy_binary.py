@@ -19,6 +19,7 @@ import pandas as pd
 from .. import maths
 from ..models import Direction, Frequency, Snapshot, Status
 from ..models.values import VALUE_DIGITS, VALUE_PLACES
+from .names import Names
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # signature, no flags, no header extension
 TRAILER = b"\xff\xff"
@@ -100,8 +101,11 @@ ROW = np.dtype(
 )
 
 
+_SNAPSHOT = Names(Snapshot)
+
+
 def _column(name):
-    return Snapshot._meta.get_field(name).column
+    return getattr(_SNAPSHOT, name)
 
 
 # The table's columns the stage fills, named as in the table.

@@ -110,11 +110,6 @@ def _column(name):
     return Snapshot._meta.get_field(name).column
 
 
-def _columns():
-    """The columns a stage fills, and the SELECT list that makes a stage row theirs."""
-    return copy_binary.COLUMNS, copy_binary.stage_select()
-
-
 def create_stage(cursor, name):
     """A temporary table, dropped at commit, for snapshot rows sent by ``copy_into``."""
     columns = ", ".join(copy_binary.stage_definition())
@@ -137,7 +132,7 @@ def copy_into(cursor, name, frame, computed_at, run):
 def upsert_from(cursor, name):
     """The rows of the stage ``name`` upserted by (KPI, period)."""
     table = Snapshot._meta.db_table
-    columns, selected = _columns()
+    columns, selected = copy_binary.COLUMNS, copy_binary.stage_select()
     updates = [_column(name) for name in UPDATE_FIELDS]
     cursor.execute(
         f"INSERT INTO {table} ({', '.join(columns)}) "
