@@ -9,22 +9,29 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from partnerships import pagecache
 from partnerships.access import get_partnership_for_user
 from partnerships.htmx import fragment
 from partnerships.models import Partnership
 from partnerships.redirects import safe_next
 
 from . import services
-from .building import build_digest, digest_context, subject_line, user_from_unsubscribe_token
+from .building import (
+    build_digest,
+    covered,
+    digest_context,
+    subject_line,
+    user_from_unsubscribe_token,
+)
 from .forms import PreferenceForm
 from .models import DeliveryStatus, Digest
-from .schedule import parse_iso_week
+from .schedule import parse_iso_week, period_label
 from .selectors import (
     follow_rows,
     followed_partnerships,
     preference_for,
 )
-from .windows import digest_schedule
+from .windows import digest_schedule, window_reason
 
 PAGE_SIZE = 25
 FOLLOW_ACTIONS = {"follow": True, "unfollow": False, "default": None}
@@ -100,14 +107,24 @@ def preview(request):
     if schedule is None:
         context = {"preference": preference, "week": week, "preview": True}
         return render(request, "digests/preview.html", context)
-    content = build_digest(user, schedule)
-    context = digest_context(content)
+    head = {"preference": preference, "schedule": schedule, "preview": True}
+
+    def digest():
+        context = {**digest_context(build_digest(user, schedule)), **head}
+        return {**context, "subject": subject_line(context)}
+
+    # Built once per schedule, day and version of the data (pagecache): what a reload shows
+    # is what a build would, as of the last commit.
+    send = f"{schedule.week}:{schedule.scheduled_at.isoformat()}:{schedule.monthly}"
+    html = pagecache.partial(
+        request, "digests/preview.html#digest", digest, key=f"digest-preview:{send}"
+    )
     context = {
-        **context,
-        "subject": subject_line(context),
-        "preference": preference,
-        "schedule": schedule,
-        "preview": True,
+        **head,
+        "digest": html,
+        "period": period_label(schedule.period_start, schedule.period_end),
+        "covered": covered(schedule),
+        "window_reason": window_reason(schedule),
     }
     return render(request, "digests/preview.html", context)
 
