@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from .facts import remember
 from .schedule import DigestSchedule, period_label
-from .sections import build_scope, record_news, sections
+from .sections import batch_scope, build_scope, memo, record_news, sections
 from .selectors import followed_facts
 from .windows import window_reason
 
@@ -57,9 +57,24 @@ def collector_paused():
             gc.enable()
 
 
+def followed(user):
+    """[PartnershipFacts] of what the user follows, read once in a batch of digests."""
+    return memo(("digests.followed", user.pk), lambda: followed_facts(user), shared=True)
+
+
+@contextmanager
+def digest_batch(users):
+    """``build_digest`` for these users, one after another, sharing the readings of the
+    partnerships they follow (``sections.batch_scope``): what one digest reads in a query of
+    its own, the batch reads for all of them in one. Each digest is the same as built alone."""
+    with batch_scope() as batch:
+        batch.partnership_ids = frozenset(f.pk for user in users for f in followed(user))
+        yield
+
+
 def build_digest(user, schedule, *, partnership_ids=None):
     """Everything the digest will say. A bounded number of queries whatever is followed."""
-    facts = followed_facts(user) if partnership_ids is None else []
+    facts = followed(user) if partnership_ids is None else []
     ids = [f.pk for f in facts] if partnership_ids is None else list(partnership_ids)
     content = DigestContent(user=user, schedule=schedule, partnership_count=len(ids))
     if not ids:

@@ -23,6 +23,7 @@ from .sections import (
     ids_param,
     left_out,
     partnerships_with_news,
+    per_partnerships,
     plural,
     see_all,
 )
@@ -178,8 +179,12 @@ def _conflict_item(group, start, end, detail):
 def upcoming(user, partnership_ids, week_start, week_end):
     today = week_end.date()
     horizon = settings.DIGEST_UPCOMING_DAYS
-    rows = upcoming_dates(
-        today, until=today + timedelta(days=horizon), partnership_ids=partnership_ids
+    until = today + timedelta(days=horizon)
+    rows = per_partnerships(
+        ("digests.upcoming", today, until),
+        partnership_ids,
+        lambda ids: upcoming_dates(today, until=until, partnership_ids=ids),
+        lambda dates, ids: [row for row in dates if row.partnership_id in ids],
     )
     items = []
     for row in rows[:MAX_ITEMS]:

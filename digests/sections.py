@@ -209,14 +209,64 @@ def build_memo():
     return _build_memo.get()
 
 
-def memo(key, compute):
-    """``compute()`` once per digest build for ``key`` (a hashable of the arguments)."""
-    store = _build_memo.get()
+def memo(key, compute, *, shared=False):
+    """``compute()`` once per digest build for ``key`` (a hashable of the arguments); with
+    ``shared``, once per batch of digests when they are built in one (``batch_scope``): for
+    what depends on the partnerships and the week alone, never on who reads it."""
+    batch = _batch.get() if shared else None
+    store = batch.store if batch is not None else _build_memo.get()
     if store is None:
         return compute()
     if key not in store:
         store[key] = compute()
     return store[key]
+
+
+# Work shared by the digests of one batch -------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    store: dict = field(default_factory=dict)
+    partnership_ids: frozenset = frozenset()  # every partnership the batch's recipients follow
+
+
+_batch = ContextVar("digest_batch", default=None)
+
+
+@contextmanager
+def batch_scope():
+    """Digests built one after another, as a fan-out task builds its few: what sections
+    ``memo(..., shared=True)`` is read once for the batch, for all its ``partnership_ids``
+    (set by the caller once it knows them), and each digest takes its own part. A digest built
+    later in the batch says what the data said when the batch read it, a second or so before,
+    as if it had been built then. Yields the Batch."""
+    token = _batch.set(Batch())
+    try:
+        yield _batch.get()
+    finally:
+        _batch.reset(token)
+
+
+def batch_partnerships():
+    """The partnerships of the batch under way; none outside one."""
+    batch = _batch.get()
+    return batch.partnership_ids if batch is not None else frozenset()
+
+
+def per_partnerships(key, partnership_ids, read, part):
+    """``read(ids)`` for ``partnership_ids``: once per digest build for them or for more (a
+    section of fewer partnerships than the scorecard's reads nothing), and in a batch of
+    digests once for all the batch's partnerships. ``part(result, ids)`` takes from a wider
+    read what it says of ``ids``; ``read`` must say of each partnership what it would alone."""
+    wanted = frozenset(partnership_ids)
+    computed = memo(key, dict, shared=True)
+    for ids, result in computed.items():
+        if wanted <= ids:
+            return result if ids == wanted else part(result, wanted)
+    ids = wanted | batch_partnerships()
+    computed[ids] = read(sorted(ids))
+    return computed[ids] if ids == wanted else part(computed[ids], wanted)
 
 
 _NEWS = ("digests.partnerships_with_news",)

@@ -26,7 +26,14 @@ from outbox.origins import messages_of, origin_of
 from outbox.services import enqueue_email, recipient_key, retry_origins
 from partnerships.models import Partnership
 
-from .building import absolute, build_digest, offsets_phrase, render_digest, render_email
+from .building import (
+    absolute,
+    build_digest,
+    digest_batch,
+    offsets_phrase,
+    render_digest,
+    render_email,
+)
 from .dates import upcoming_dates
 from .models import DeliveryStatus, Digest, DigestPreference, Follow, Reminder
 from .schedule import DigestSchedule, due_schedule
@@ -254,7 +261,9 @@ def digests_write(digest_ids):
     another transaction holds is skipped: that one writes it, or rolls back and leaves it
     pending. Returns the ids written."""
     written = []
-    with transaction.atomic():
+    pending = Digest.objects.filter(pk__in=digest_ids, status=DeliveryStatus.PENDING)
+    recipients = [digest.user for digest in pending.select_related("user")]
+    with transaction.atomic(), digest_batch(recipients):
         for digest_id in digest_ids:
             try:
                 with transaction.atomic():

@@ -34,6 +34,7 @@ from digests.sections import (
     ids_param,
     left_out,
     memo,
+    per_partnerships,
     see_all,
 )
 from partnerships.links import path_maker
@@ -81,7 +82,7 @@ ALERTS = ("kpis:alert_inbox", "All alerts")
 
 def kpi_weeks(partnership_ids, week_start, week_end):
     """[KpiWeek] for the active KPIs of the partnerships, from their period snapshots; computed
-    once per digest (one or two queries whatever the number of KPIs).
+    once per digest, or per batch of digests (one or two queries whatever the number of KPIs).
 
     Health reads a KPI at the start of the week by the health rule: the last period that had
     closed, or the current one once it has a value (a value typed in later counted as "no
@@ -89,13 +90,12 @@ def kpi_weeks(partnership_ids, week_start, week_end):
     the start of the week with the latest by its end, so a late value is news of the week it
     was typed in and an empty new period is not a change.
     """
-    wanted = frozenset(partnership_ids)
-    computed = memo(("kpis.weeks", week_start, week_end), lambda: {})
-    for ids, weeks in computed.items():
-        if wanted <= ids:  # a section of fewer partnerships than the scorecard's reads none
-            return weeks if wanted == ids else [w for w in weeks if w.partnership_id in wanted]
-    computed[wanted] = digest_readings.kpi_weeks(partnership_ids, week_start, week_end)
-    return computed[wanted]
+    return per_partnerships(
+        ("kpis.weeks", week_start, week_end),
+        partnership_ids,
+        lambda ids: digest_readings.kpi_weeks(ids, week_start, week_end),
+        lambda weeks, ids: [w for w in weeks if w.partnership_id in ids],
+    )
 
 
 def _counts_at_start(weeks, partnership_ids):
@@ -112,18 +112,18 @@ def _counts_at_start(weeks, partnership_ids):
 
 
 def health_change(partnership_ids, week_start, week_end):
-    """The health section and the table's columns both need this: computed once per digest.
+    """The health section and the table's columns both need this: computed once per digest,
+    or per batch of digests.
 
     It depends on the start of the week only (the columns are not told where it ends), and
     each partnership's figures on that partnership alone, so the table, which may list only
     some of the partnerships the section read, takes them from the section's."""
-    wanted = frozenset(partnership_ids)
-    computed = memo(("kpis.health_change", week_start), lambda: {})
-    for ids, changes in computed.items():
-        if wanted <= ids:
-            return {pid: c for pid, c in changes.items() if pid in wanted}
-    computed[wanted] = _health_change(partnership_ids, week_start, week_end)
-    return computed[wanted]
+    return per_partnerships(
+        ("kpis.health_change", week_start),
+        partnership_ids,
+        lambda ids: _health_change(ids, week_start, week_end),
+        lambda changes, ids: {pid: c for pid, c in changes.items() if pid in ids},
+    )
 
 
 def _health_change(partnership_ids, week_start, week_end):
@@ -313,7 +313,7 @@ def kpi_history(kpi_ids, week_start, week_end):
     """{kpi_id: [HistoryRow, by period]} of the KPIs' snapshots with a value from LOOKBACK_DAYS
     before the week to its end. The scorecard's cards and the KPI changes listed beyond them
     both read these: the KPIs not yet read this digest are read in one query."""
-    store = memo(("kpis.history", week_start, week_end), lambda: {})
+    store = memo(("kpis.history", week_start, week_end), dict, shared=True)
     missing = sorted({k for k in kpi_ids if k not in store})
     if missing:
         since = week_start.date() - timedelta(days=LOOKBACK_DAYS)
