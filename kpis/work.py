@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
+from partnerships.links import url
 from partnerships.work import WorkItem
 
 from . import periods
@@ -48,29 +49,33 @@ def _missing_values(user, today):
     return kpis.filter(missing), due
 
 
-def _entry_item(pk, partnership_id, title, name, period, frequency):
-    return WorkItem(
-        kind="kpis.entry",
-        pk=pk,
-        partnership_id=partnership_id,
-        partnership_title=title,
-        title=f"Enter {name} for {periods.period_label(period, frequency)}",
-        due_date=periods.period_end(period, frequency) + timedelta(days=ENTRY_GRACE_DAYS),
-        url=f"{reverse('kpis:entry_grid')}?partnership={partnership_id}",
-        detail="KPI value",
-    )
-
-
 def values_to_enter(user, today):
     """One item per KPI of the user's partnerships (entered on our side) whose last closed
     period has no value yet, in one query (``values_to_enter_reference`` read them with one
-    more per frequency, a round trip each of the digest's "Needs you")."""
+    more per frequency, a round trip each of the digest's "Needs you"). A manager of a large
+    portfolio has hundreds: the link, label and due date are made once per frequency, not
+    once per item (a ``reverse()`` each was ~16 ms of a digest for 320 items)."""
     missing, due = _missing_values(user, today)
     rows = missing.order_by("pk").values_list(
         "pk", "partnership_id", "partnership__title", "name", "frequency"
     )
+    grid = url("kpis:entry_grid")
+    label = {f: periods.period_label(period, f) for f, period in due.items()}
+    due_on = {
+        f: periods.period_end(period, f) + timedelta(days=ENTRY_GRACE_DAYS)
+        for f, period in due.items()
+    }
     return [
-        _entry_item(pk, pid, title, name, due[frequency], frequency)
+        WorkItem(
+            kind="kpis.entry",
+            pk=pk,
+            partnership_id=pid,
+            partnership_title=title,
+            title=f"Enter {name} for {label[frequency]}",
+            due_date=due_on[frequency],
+            url=f"{grid}?partnership={pid}",
+            detail="KPI value",
+        )
         for pk, pid, title, name, frequency in rows
     ]
 
