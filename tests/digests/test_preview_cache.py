@@ -1,15 +1,12 @@
 """The digest preview is built once per schedule and version of the data: a reload is served
 from the fragment cache, and the first view after any committed write is built again."""
 
-import re
-
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships.models import Partnership
 from tests.digests.helpers import prefer
+from tests.partnerships.test_pagecache import get as page_and_queries
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -17,16 +14,7 @@ URL = reverse("digests:preview")
 
 
 def get(client, query=None):
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(URL, query or {})
-    assert response.status_code == 200
-    # Tokens and nonces differ on every response, cached content or not.
-    page = re.sub(
-        r'(nonce="|"X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+',
-        r"\1",
-        response.content.decode(),
-    )
-    return page, len(queries)
+    return page_and_queries(client, query, url=URL)
 
 
 def test_a_reload_is_served_from_the_cache_and_is_the_same_preview(client, coo, partnership):
