@@ -158,6 +158,17 @@ class RenderedEmail:
     headers: dict
 
 
+def schedule_words(schedule):
+    """What a digest and its preview say of the days it covers (no query)."""
+    return {
+        "period": period_label(schedule.period_start, schedule.period_end),
+        "week": schedule.week,
+        "window_reason": window_reason(schedule),
+        "covered": covered(schedule),
+        "monthly": schedule.monthly,
+    }
+
+
 def digest_context(content, *, digest=None):
     user = content.user
     schedule = content.schedule
@@ -167,13 +178,9 @@ def digest_context(content, *, digest=None):
         "content": content,
         "news": content.news,
         "summary": content.summary,
-        "period": period_label(schedule.period_start, schedule.period_end),
-        "week": schedule.week,
-        "window_reason": window_reason(schedule),
+        **schedule_words(schedule),
         "headline": headline(content),
         "lead": lead(content),
-        "covered": covered(schedule),
-        "monthly": schedule.monthly,
         "site_url": settings.SITE_URL,
         "dashboard_url": absolute(reverse("partnerships:list")),
         "preferences_url": absolute(reverse("digests:preferences")),

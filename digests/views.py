@@ -18,20 +18,20 @@ from partnerships.redirects import safe_next
 from . import services
 from .building import (
     build_digest,
-    covered,
     digest_context,
+    schedule_words,
     subject_line,
     user_from_unsubscribe_token,
 )
 from .forms import PreferenceForm
 from .models import DeliveryStatus, Digest
-from .schedule import parse_iso_week, period_label
+from .schedule import parse_iso_week
 from .selectors import (
     follow_rows,
     followed_partnerships,
     preference_for,
 )
-from .windows import digest_schedule, window_reason
+from .windows import digest_schedule
 
 PAGE_SIZE = 25
 FOLLOW_ACTIONS = {"follow": True, "unfollow": False, "default": None}
@@ -121,10 +121,8 @@ def preview(request):
     )
     context = {
         **head,
+        **schedule_words(schedule),
         "digest": html,
-        "period": period_label(schedule.period_start, schedule.period_end),
-        "covered": covered(schedule),
-        "window_reason": window_reason(schedule),
     }
     return render(request, "digests/preview.html", context)
 
