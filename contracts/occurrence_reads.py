@@ -11,12 +11,13 @@ of them, are a division and a comparison; no due date is generated one by one.
 ``tests/contracts/test_occurrence_reads.py`` holds each query equal to its reference.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from partnerships.later import Later, Raw, deferrable
 from partnerships.models import Partnership, Stage
 
 from .models import Fulfilment, Obligation
@@ -196,9 +197,10 @@ WHERE (o.step > 0 OR j = 0)
 DUE_SQL = _due_sql()
 
 
+@deferrable
 def due_occurrences(today, days, *, partnership_ids=None):
     """[DueOccurrence] of every open occurrence due from ``today`` to ``today`` + ``days``, over
-    the portfolio or these partnerships, soonest first (one query)."""
+    the portfolio or these partnerships, soonest first (one query, ``deferrable``)."""
     until = today + timedelta(days=days)
     params = {
         "today": today,
@@ -209,10 +211,12 @@ def due_occurrences(today, days, *, partnership_ids=None):
         "ended": Stage.ENDED,
         "ids": sorted(partnership_ids) if partnership_ids is not None else None,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(DUE_SQL, params)
-        rows = [DueOccurrence(*row) for row in cursor.fetchall()]
-    return sorted(rows, key=lambda r: (r.due_date, r.obligation_id))
+
+    def occurrences(rows):
+        found = [DueOccurrence(*row.values()) for row in rows]
+        return sorted(found, key=lambda r: (r.due_date, r.obligation_id))
+
+    return Later(Raw(DUE_SQL, params, {"day": date.fromisoformat}), occurrences)
 
 
 def due_occurrences_reference(today, days, *, partnership_ids=None):

@@ -11,6 +11,7 @@ offered, and a reminder not yet written for it is skipped.
 
 from django.conf import settings
 
+from partnerships.later import deferrable
 from partnerships.links import path_maker
 from partnerships.timeline import Event
 
@@ -24,23 +25,30 @@ def horizon_days():
     return min(settings.DIGEST_REMINDER_OFFSETS)
 
 
+@deferrable
 def obligation_dates(today, partnership_ids=None):
     """[digests.dates.DueDate-shaped tuples] of open occurrences due within the horizon."""
     panel = path_maker("contracts:panel")
-    out = []
-    for row in due_occurrences(today, horizon_days(), partnership_ids=partnership_ids):
-        whose = "the partner's obligation" if row.party == "partner" else "our obligation"
-        out.append(
-            (
-                row.partnership_id,
-                f"{KIND_PREFIX}{row.obligation_id}",
-                row.due_date,
-                f"Due under the {row.partnership__title} agreement ({whose}): {row.description}",
-                panel(row.partnership_id) + "#obligations",
-                row.owner_id,
+
+    def dates(occurrences):
+        out = []
+        for row in occurrences:
+            whose = "the partner's obligation" if row.party == "partner" else "our obligation"
+            out.append(
+                (
+                    row.partnership_id,
+                    f"{KIND_PREFIX}{row.obligation_id}",
+                    row.due_date,
+                    f"Due under the {row.partnership__title} agreement ({whose}): "
+                    f"{row.description}",
+                    panel(row.partnership_id) + "#obligations",
+                    row.owner_id,
+                )
             )
-        )
-    return out
+        return out
+
+    read = due_occurrences.later(today, horizon_days(), partnership_ids=partnership_ids)
+    return read.map(dates)
 
 
 def obligation_events(partnership, limit):

@@ -8,8 +8,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core import signing
+from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.urls import reverse
+
+from partnerships.later import Later, later_of, read_rows
 
 from .facts import remember
 from .schedule import DigestSchedule, period_label
@@ -82,8 +85,8 @@ def build_digest(user, schedule, *, partnership_ids=None):
     week_start, week_end = schedule.bounds()
     with build_scope(), collector_paused():
         remember(facts)
-        for section in (s for s in sections() if s.news):
-            data = _build(section, user, ids, week_start, week_end)
+        news = [s for s in sections() if s.news]
+        for data in _build_all(news, user, ids, week_start, week_end):
             if data is not None:
                 content.news.append(data)
         # Summaries run last: the table lists the partnerships the news is about.
@@ -102,13 +105,42 @@ def build_digest(user, schedule, *, partnership_ids=None):
 
 
 def _build(section, user, ids, week_start, week_end):
+    """The section's data, None, or a ``Later`` of its data when its reads can wait."""
     try:
-        data = section.builder(user, ids, week_start, week_end)
+        data = later_of(section.builder, user, ids, week_start, week_end)
     except Exception:
         # One app's broken section must not stop everyone's digest.
         logger.exception("Digest section %s failed for user %s", section.key, user.pk)
         return None
+    return data if data is None or isinstance(data, Later) else _kept(data)
+
+
+def _kept(data):
     return None if data is None or data.is_empty else data
+
+
+def _build_all(chosen, user, ids, week_start, week_end):
+    """Each section's data or None, in order. The reads of the sections that return a
+    ``Later`` are made in one statement; when that fails, each alone, so that one broken
+    section still leaves the others (outside a transaction: inside one, a failed statement
+    fails what follows, whether read together or not)."""
+    built = [_build(section, user, ids, week_start, week_end) for section in chosen]
+    waiting = [(i, data) for i, data in enumerate(built) if isinstance(data, Later)]
+    try:
+        rows = read_rows([query for _, later in waiting for query in later.reads])
+    except DatabaseError:
+        logger.exception("Digest sections read together failed for user %s", user.pk)
+        rows = None
+    start = 0
+    for i, later in waiting:
+        part = rows[start : start + len(later.reads)] if rows is not None else None
+        start += len(later.reads)
+        try:
+            built[i] = _kept(later.finish(part) if part is not None else later.now())
+        except Exception:
+            logger.exception("Digest section %s failed for user %s", chosen[i].key, user.pk)
+            built[i] = None
+    return built
 
 
 def absolute(url):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
+from partnerships.later import Later, deferrable, dotted
 from partnerships.links import path_maker
 from partnerships.models import Interaction, Stage, StageMove
 
@@ -44,9 +45,10 @@ STAGE_SEVERITY = {
 
 
 def _person(user):
-    if user is None:
+    """A user's full name, or username (as ``User.get_full_name``), from a row's fields."""
+    if user.username is None:
         return "—"
-    return user.get_full_name() or user.username
+    return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
 def _day(value, today=None):
@@ -54,6 +56,7 @@ def _day(value, today=None):
     return f"{value:%a} {value.day} {value:%b}{year}"
 
 
+@deferrable
 def stage_moves(user, partnership_ids, week_start, week_end):
     moves = (
         StageMove.objects.filter(
@@ -61,35 +64,56 @@ def stage_moves(user, partnership_ids, week_start, week_end):
             moved_at__gte=week_start,
             moved_at__lt=week_end,
         )
-        .select_related("partnership__partner", "moved_by")
         .order_by("moved_at", "pk")
+        .values(*MOVE_FIELDS)
     )
-    moves = list(moves)
     detail = path_maker("partnerships:detail")
-    items = []
-    for move in moves[:MAX_ITEMS]:
-        to_stage = Stage(move.to_stage)
-        moved_on = _day(move.moved_at.astimezone(week_start.tzinfo))
-        meta = f"{move.partnership.partner.name} · {moved_on} by {_person(move.moved_by)}"
-        if move.forced:
-            meta += " · forced past unmet conditions"
-        items.append(
-            Item(
-                text=f"{move.partnership.title}: {Stage(move.from_stage).label} → {to_stage.label}",
-                link=detail(move.partnership_id),
-                severity="amber" if move.forced else STAGE_SEVERITY[to_stage],
-                badge="Forced" if move.forced else to_stage.label,
-                meta=meta,
+
+    def section(moves):
+        moves = dotted(moves)
+        items = []
+        for move in moves[:MAX_ITEMS]:
+            to_stage = Stage(move.to_stage)
+            moved_on = _day(move.moved_at.astimezone(week_start.tzinfo))
+            meta = f"{move.partnership.partner.name} · {moved_on} by {_person(move.moved_by)}"
+            if move.forced:
+                meta += " · forced past unmet conditions"
+            from_stage = Stage(move.from_stage).label
+            items.append(
+                Item(
+                    text=f"{move.partnership.title}: {from_stage} → {to_stage.label}",
+                    link=detail(move.partnership_id),
+                    severity="amber" if move.forced else STAGE_SEVERITY[to_stage],
+                    badge="Forced" if move.forced else to_stage.label,
+                    meta=meta,
+                )
             )
+        return SectionData(
+            title="Stage moves",
+            items=items,
+            **left_out(moves, "stage move", more=PORTFOLIO),
+            partnership_ids={move.partnership_id for move in moves},
         )
-    return SectionData(
-        title="Stage moves",
-        items=items,
-        **left_out(moves, "stage move", more=PORTFOLIO),
-        partnership_ids={move.partnership_id for move in moves},
-    )
+
+    return Later(moves, section)
 
 
+# What a stage move's line says.
+MOVE_FIELDS = (
+    "partnership_id",
+    "partnership__title",
+    "partnership__partner__name",
+    "from_stage",
+    "to_stage",
+    "moved_at",
+    "forced",
+    "moved_by__first_name",
+    "moved_by__last_name",
+    "moved_by__username",
+)
+
+
+@deferrable
 def conflicts(user, partnership_ids, week_start, week_end):
     """Conflicts still open, oldest first, and the ones resolved this week. Open ones about the
     same thing in several partnerships (the same subject, give or take case and punctuation)
@@ -100,25 +124,44 @@ def conflicts(user, partnership_ids, week_start, week_end):
         .filter(kind=Interaction.Kind.CONFLICT)
         .filter(Q(resolved_on__isnull=True) | Q(resolved_on__gte=start, resolved_on__lt=end))
         .filter(occurred_on__lt=end)
-        .select_related("partnership")
         .order_by("resolved_on", "occurred_on", "pk")
+        .values(*CONFLICT_FIELDS)
     )
-    rows = list(rows)
-    groups = {}
-    for conflict in rows:
-        key = (
-            ("resolved", conflict.pk) if conflict.resolved_on else near_duplicate(conflict.subject)
-        )
-        groups.setdefault(key, []).append(conflict)
     detail = path_maker("partnerships:detail")
-    entries = list(groups.values())
-    items = [_conflict_item(group, start, end, detail) for group in entries[:MAX_ITEMS]]
-    return SectionData(
-        title="Conflicts",
-        items=items,
-        **left_out(entries, "conflict", more=PORTFOLIO),
-        partnership_ids={conflict.partnership_id for conflict in rows},
-    )
+
+    def section(rows):
+        rows = dotted(rows)
+        groups = {}
+        for conflict in rows:
+            key = (
+                ("resolved", conflict.pk)
+                if conflict.resolved_on
+                else near_duplicate(conflict.subject)
+            )
+            groups.setdefault(key, []).append(conflict)
+        entries = list(groups.values())
+        items = [_conflict_item(group, start, end, detail) for group in entries[:MAX_ITEMS]]
+        return SectionData(
+            title="Conflicts",
+            items=items,
+            **left_out(entries, "conflict", more=PORTFOLIO),
+            partnership_ids={conflict.partnership_id for conflict in rows},
+        )
+
+    return Later(rows, section)
+
+
+# What a conflict's line says.
+CONFLICT_FIELDS = (
+    "pk",
+    "partnership_id",
+    "partnership__title",
+    "subject",
+    "summary",
+    "occurred_on",
+    "resolved_on",
+    "resolution",
+)
 
 
 def near_duplicate(subject):

@@ -16,6 +16,7 @@ Run one query whatever the number of partnerships. Declare it in the app's ``Con
 
 from typing import NamedTuple
 
+from partnerships.later import Later, call_together, deferrable
 from partnerships.links import path_maker
 from partnerships.models import Agreement, Stage, notice_deadline
 from partnerships.plugins import contributed
@@ -40,11 +41,13 @@ def reminder_sources():
 
 
 def upcoming_dates(today, *, until=None, partnership_ids=None):
-    """Every source's dates from ``today`` to ``until`` (inclusive), soonest first."""
+    """Every source's dates from ``today`` to ``until`` (inclusive), soonest first. The reads
+    of ``deferrable`` sources are made in one statement (``partnerships.later``)."""
     wanted = set(partnership_ids) if partnership_ids is not None else None
+    calls = [(fn, (today,), {"partnership_ids": wanted}) for fn in reminder_sources().values()]
     out = []
-    for fn in reminder_sources().values():
-        for row in fn(today, partnership_ids=wanted):
+    for rows in call_together(calls):
+        for row in rows:
             row = DueDate(*row)
             if row.due_date < today or (until is not None and row.due_date > until):
                 continue
@@ -60,28 +63,37 @@ NOTICE_DEADLINE = "notice_deadline"
 AGREEMENT_END = "agreement_end"
 
 
+@deferrable
 def agreement_dates(today, partnership_ids=None):
     agreements = Agreement.objects.filter(end_date__gte=today)
     if partnership_ids is not None:
         agreements = agreements.filter(partnership_id__in=ids_param(partnership_ids))
-    rows = agreements.exclude(partnership__stage=Stage.ENDED).values_list(
+    rows = agreements.exclude(partnership__stage=Stage.ENDED).values(
         "partnership_id", "partnership__title", "end_date", "renewal_notice_days", "auto_renew"
     )
     detail = path_maker("partnerships:detail")
-    out = []
-    for pid, title, end_date, notice_days, auto_renew in rows:
-        url = detail(pid) + "#agreement"
-        notice = notice_deadline(end_date, notice_days)
-        if notice is not None and notice >= today:
-            consequence = "or it renews automatically" if auto_renew else "to renew or end it"
-            out.append(
-                DueDate(
-                    pid,
-                    NOTICE_DEADLINE,
-                    notice,
-                    f"Last day to give notice on the {title} agreement ({consequence})",
-                    url,
+
+    def dates(rows):
+        out = []
+        for row in rows:
+            pid, title, end_date = row["partnership_id"], row["partnership__title"], row["end_date"]
+            url = detail(pid) + "#agreement"
+            notice = notice_deadline(end_date, row["renewal_notice_days"])
+            if notice is not None and notice >= today:
+                if row["auto_renew"]:
+                    consequence = "or it renews automatically"
+                else:
+                    consequence = "to renew or end it"
+                out.append(
+                    DueDate(
+                        pid,
+                        NOTICE_DEADLINE,
+                        notice,
+                        f"Last day to give notice on the {title} agreement ({consequence})",
+                        url,
+                    )
                 )
-            )
-        out.append(DueDate(pid, AGREEMENT_END, end_date, f"The {title} agreement ends", url))
-    return out
+            out.append(DueDate(pid, AGREEMENT_END, end_date, f"The {title} agreement ends", url))
+        return out
+
+    return Later(rows, dates)

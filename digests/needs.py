@@ -8,8 +8,9 @@ overdue items stay in their apps' sections, which for an executive count them pe
 
 from collections import defaultdict
 
+from partnerships.later import deferrable
 from partnerships.roles import is_executive
-from partnerships.work import items_for
+from partnerships.work import items_later
 
 from .sections import MAX_ITEMS, Item, SectionData, left_out, plural
 
@@ -25,9 +26,13 @@ def _when(item, today):
     return f"Due {item.due_date:%a} {item.due_date.day} {item.due_date:%b}", "blue"
 
 
+@deferrable
 def needs_you(user, partnership_ids, week_start, week_end):
     today = week_end.date()
-    mine = items_for(user, today, due="week")
+    return items_later(user, today, due="week").map(lambda mine: _needs_you(mine, today))
+
+
+def _needs_you(mine, today):
     items = []
     for work in mine[:MAX_ITEMS]:
         badge, severity = _when(work, today)

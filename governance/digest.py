@@ -14,6 +14,7 @@ from digests.sections import (
     left_out,
     see_all,
 )
+from partnerships.later import Later, deferrable
 from partnerships.links import path_maker
 
 from .models import (
@@ -100,12 +101,13 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
     )
 
 
+@deferrable
 def review_dates(today, partnership_ids=None):
-    """Quarterly and executive reviews due from their cadence (one query)."""
+    """Quarterly and executive reviews due from their cadence (one query, ``deferrable``)."""
     reviews = MeetingCadence.objects.filter(is_active=True, kind__in=REVIEW_KINDS)
     if partnership_ids is not None:
         reviews = reviews.filter(partnership_id__in=ids_param(partnership_ids))
-    rows = with_meeting_dates(reviews, today=today).values_list(
+    rows = with_meeting_dates(reviews, today=today).values(
         "partnership_id",
         "partnership__title",
         "kind",
@@ -115,33 +117,50 @@ def review_dates(today, partnership_ids=None):
         "next_scheduled",
     )
     meetings = path_maker("governance:meetings")
-    out = []
-    for pid, title, kind, frequency, start_date, last_held, next_scheduled in rows:
-        due = meeting_due(frequency, start_date, last_held, next_scheduled)
-        if due >= today:
-            label = f"{title}: {MeetingKind(kind).label.lower()} due"
-            out.append((pid, "performance_review", due, label, meetings(pid)))
-    return out
+
+    def dates(rows):
+        out = []
+        for row in rows:
+            pid = row["partnership_id"]
+            due = meeting_due(
+                row["frequency"], row["start_date"], row["last_held"], row["next_scheduled"]
+            )
+            if due >= today:
+                kind = MeetingKind(row["kind"]).label.lower()
+                label = f"{row['partnership__title']}: {kind} due"
+                out.append((pid, "performance_review", due, label, meetings(pid)))
+        return out
+
+    return Later(rows, dates)
 
 
+@deferrable
 def reassessment_dates(today, partnership_ids=None):
-    """Signed-off due diligence is re-assessed every DD_REASSESS_MONTHS (one query)."""
+    """Signed-off due diligence is re-assessed every DD_REASSESS_MONTHS (one query,
+    ``deferrable``)."""
     months = getattr(settings, "DD_REASSESS_MONTHS", 12)
-    out = []
-    checklists = Checklist.objects.filter(signed_off_at__isnull=False).select_related("partnership")
+    checklists = Checklist.objects.filter(signed_off_at__isnull=False)
     if partnership_ids is not None:
         checklists = checklists.filter(partnership_id__in=ids_param(partnership_ids))
-    for checklist in checklists.exclude(partnership__stage="ended"):
-        signed = timezone.localtime(checklist.signed_off_at).date()
-        due = add_months(signed, months)
-        if due >= today:
-            out.append(
-                (
-                    checklist.partnership_id,
-                    "dd_reassessment",
-                    due,
-                    f"{checklist.partnership.title}: due diligence re-assessment",
-                    reverse("governance:dd", kwargs={"pk": checklist.partnership_id}),
+    rows = checklists.exclude(partnership__stage="ended").values(
+        "partnership_id", "partnership__title", "signed_off_at"
+    )
+
+    def dates(rows):
+        out = []
+        for row in rows:
+            pid = row["partnership_id"]
+            due = add_months(timezone.localtime(row["signed_off_at"]).date(), months)
+            if due >= today:
+                out.append(
+                    (
+                        pid,
+                        "dd_reassessment",
+                        due,
+                        f"{row['partnership__title']}: due diligence re-assessment",
+                        reverse("governance:dd", kwargs={"pk": pid}),
+                    )
                 )
-            )
-    return out
+        return out
+
+    return Later(rows, dates)

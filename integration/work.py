@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 
 from partnerships.access import can_edit_partnership
+from partnerships.later import Later, deferrable
 from partnerships.links import url
 from partnerships.work import WorkItem
 
@@ -12,16 +13,28 @@ from .models import Milestone
 
 def _item(milestone):
     partnership = milestone.workstream.partnership
+    return _work_item(
+        milestone.pk,
+        partnership.pk,
+        partnership.title,
+        milestone.title,
+        milestone.due_date,
+        milestone.workstream.title,
+        done=milestone.done_on is not None,
+    )
+
+
+def _work_item(pk, partnership_id, partnership_title, title, due_date, workstream, *, done):
     return WorkItem(
         kind="integration.milestones",
-        pk=milestone.pk,
-        partnership_id=partnership.pk,
-        partnership_title=partnership.title,
-        title=milestone.title,
-        due_date=milestone.due_date,
-        url=url("partnerships:detail", partnership.pk) + f"#milestone-{milestone.pk}",
-        detail=f"Milestone · {milestone.workstream.title}",
-        done=milestone.done_on is not None,
+        pk=pk,
+        partnership_id=partnership_id,
+        partnership_title=partnership_title,
+        title=title,
+        due_date=due_date,
+        url=url("partnerships:detail", partnership_id) + f"#milestone-{pk}",
+        detail=f"Milestone · {workstream}",
+        done=done,
     )
 
 
@@ -29,10 +42,33 @@ def _owned(user):
     return Milestone.objects.filter(owner=user).select_related("workstream__partnership")
 
 
+@deferrable
 def items(user, today):
-    # Only what ``_item`` reads: "Needs you" lists every open milestone of its recipient.
-    fields = ("title", "due_date", "done_on", "workstream__title", "workstream__partnership__title")
-    return [_item(m) for m in _owned(user).filter(done_on__isnull=True).only(*fields)]
+    # Only what an item shows: "Needs you" lists every open milestone of its recipient.
+    rows = Milestone.objects.filter(owner=user, done_on__isnull=True).values(
+        "pk",
+        "workstream__partnership_id",
+        "workstream__partnership__title",
+        "title",
+        "due_date",
+        "workstream__title",
+    )
+
+    def made(rows):
+        return [
+            _work_item(
+                m["pk"],
+                m["workstream__partnership_id"],
+                m["workstream__partnership__title"],
+                m["title"],
+                m["due_date"],
+                m["workstream__title"],
+                done=False,
+            )
+            for m in rows
+        ]
+
+    return Later(rows, made)
 
 
 def _own(user, pk):

@@ -6,7 +6,8 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 
-from partnerships.links import url
+from partnerships.later import Later, deferrable
+from partnerships.links import path_maker, url
 from partnerships.work import WorkItem
 
 from . import periods
@@ -16,23 +17,29 @@ from .models import CorrectiveAction, Frequency, Kpi, Snapshot
 ENTRY_GRACE_DAYS = 7
 
 
+@deferrable
 def corrective_actions(user, today):
-    owned = CorrectiveAction.objects.filter(
-        owner=user, state__in=CorrectiveAction.OPEN_STATES
-    ).select_related("partnership", "kpi")
-    return [
-        WorkItem(
-            kind="kpis.corrective",
-            pk=action.pk,
-            partnership_id=action.partnership_id,
-            partnership_title=action.partnership.title,
-            title=action.description.splitlines()[0][:200] if action.description else "",
-            due_date=action.due_date,
-            url=reverse("kpis:alert_detail", args=[action.alert_id]),
-            detail=f"Corrective action for {action.kpi.name}",
-        )
-        for action in owned
-    ]
+    owned = CorrectiveAction.objects.filter(owner=user, state__in=CorrectiveAction.OPEN_STATES)
+    fields = ("partnership_id", "partnership__title", "description", "due_date", "alert_id")
+    owned = owned.values("pk", *fields, "kpi__name")
+    alert = path_maker("kpis:alert_detail")
+
+    def made(rows):
+        return [
+            WorkItem(
+                kind="kpis.corrective",
+                pk=action["pk"],
+                partnership_id=action["partnership_id"],
+                partnership_title=action["partnership__title"],
+                title=action["description"].splitlines()[0][:200] if action["description"] else "",
+                due_date=action["due_date"],
+                url=alert(action["alert_id"]),
+                detail=f"Corrective action for {action['kpi__name']}",
+            )
+            for action in rows
+        ]
+
+    return Later(owned, made)
 
 
 def _missing_values(user, today):
@@ -49,6 +56,7 @@ def _missing_values(user, today):
     return kpis.filter(missing), due
 
 
+@deferrable
 def values_to_enter(user, today):
     """One item per KPI of the user's partnerships (entered on our side) whose last closed
     period has no value yet, in one query (``values_to_enter_reference`` read them with one
@@ -56,7 +64,7 @@ def values_to_enter(user, today):
     portfolio has hundreds: the link, label and due date are made once per frequency, not
     once per item (a ``reverse()`` each was ~16 ms of a digest for 320 items)."""
     missing, due = _missing_values(user, today)
-    rows = missing.order_by("pk").values_list(
+    rows = missing.order_by("pk").values(
         "pk", "partnership_id", "partnership__title", "name", "frequency"
     )
     grid = url("kpis:entry_grid")
@@ -65,19 +73,23 @@ def values_to_enter(user, today):
         f: periods.period_end(period, f) + timedelta(days=ENTRY_GRACE_DAYS)
         for f, period in due.items()
     }
-    return [
-        WorkItem(
-            kind="kpis.entry",
-            pk=pk,
-            partnership_id=pid,
-            partnership_title=title,
-            title=f"Enter {name} for {label[frequency]}",
-            due_date=due_on[frequency],
-            url=f"{grid}?partnership={pid}",
-            detail="KPI value",
-        )
-        for pk, pid, title, name, frequency in rows
-    ]
+
+    def made(rows):
+        return [
+            WorkItem(
+                kind="kpis.entry",
+                pk=kpi["pk"],
+                partnership_id=kpi["partnership_id"],
+                partnership_title=kpi["partnership__title"],
+                title=f"Enter {kpi['name']} for {label[kpi['frequency']]}",
+                due_date=due_on[kpi["frequency"]],
+                url=f"{grid}?partnership={kpi['partnership_id']}",
+                detail="KPI value",
+            )
+            for kpi in rows
+        ]
+
+    return Later(rows, made)
 
 
 def values_to_enter_reference(user, today):

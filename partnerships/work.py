@@ -4,8 +4,8 @@ hold it (``Contributions.work``): action items, corrective actions, values to en
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import reverse
-
+from .later import Later, deferrable, later_of
+from .links import path_maker
 from .models import Interaction
 from .plugins import contributed
 
@@ -38,13 +38,20 @@ def sources():
 
 def items_for(user, today, *, kind="", partnership_id=None, due="all"):
     """The user's open items, the most overdue first and undated last, filtered."""
-    found = []
-    for key, source in sources().items():
-        if kind and key != kind:
-            continue
-        found.extend(source.items(user, today))
-    found.sort(key=lambda i: (i.due_date is None, i.due_date or today, i.title, i.pk))
-    return narrowed(found, today, partnership_id=partnership_id, due=due)
+    return items_later(user, today, kind=kind, partnership_id=partnership_id, due=due).now()
+
+
+def items_later(user, today, *, kind="", partnership_id=None, due="all"):
+    """``items_for`` as a ``partnerships.later.Later``: the reads of the sources that are
+    ``deferrable`` made in one statement, with the caller's other reads if it gathers them."""
+    chosen = [s for key, s in sources().items() if not kind or key == kind]
+
+    def ordered(results):
+        found = [item for items in results for item in items]
+        found.sort(key=lambda i: (i.due_date is None, i.due_date or today, i.title, i.pk))
+        return narrowed(found, today, partnership_id=partnership_id, due=due)
+
+    return Later.gather((later_of(s.items, user, today) for s in chosen), ordered)
 
 
 def narrowed(items, today, *, kind="", partnership_id=None, due="all"):
@@ -78,21 +85,27 @@ def change(user, kind, pk, *, done):
     return act(user, pk)
 
 
+@deferrable
 def open_conflicts(user, today):
     """Conflicts the user is to resolve (a WorkSource of the base app)."""
     conflicts = Interaction.objects.filter(
         kind=Interaction.Kind.CONFLICT, resolved_on__isnull=True, owner=user
-    ).select_related("partnership")
-    return [
-        WorkItem(
-            kind="partnerships.conflicts",
-            pk=c.pk,
-            partnership_id=c.partnership_id,
-            partnership_title=c.partnership.title,
-            title=c.subject,
-            due_date=c.due_on,
-            url=reverse("partnerships:detail", args=[c.partnership_id]) + f"#interaction-{c.pk}",
-            detail="Conflict to resolve",
-        )
-        for c in conflicts
-    ]
+    ).values("pk", "partnership_id", "partnership__title", "subject", "due_on")
+    detail = path_maker("partnerships:detail")
+
+    def items(rows):
+        return [
+            WorkItem(
+                kind="partnerships.conflicts",
+                pk=c["pk"],
+                partnership_id=c["partnership_id"],
+                partnership_title=c["partnership__title"],
+                title=c["subject"],
+                due_date=c["due_on"],
+                url=detail(c["partnership_id"]) + f"#interaction-{c['pk']}",
+                detail="Conflict to resolve",
+            )
+            for c in rows
+        ]
+
+    return Later(conflicts, items)

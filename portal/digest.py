@@ -4,6 +4,8 @@ answers came in during the week."""
 
 from django.urls import reverse
 
+from partnerships.later import Later, deferrable, dotted
+
 from . import healthchecks
 from .models import HealthCheck
 from .models.healthchecks import QUESTIONS
@@ -11,14 +13,28 @@ from .models.healthchecks import QUESTIONS
 TITLE = "Joint health check gaps"
 
 
+@deferrable
 def health_gaps(user, partnership_ids, week_start, week_end):
-    from digests.sections import MAX_ITEMS, Item, SectionData, ids_param
+    from digests.sections import ids_param
 
     quarter = healthchecks.quarter_of(week_end.date())
-    pairs = {}
-    for check in HealthCheck.objects.filter(
+    checks = HealthCheck.objects.filter(
         partnership_id__in=ids_param(partnership_ids), quarter=quarter
-    ).select_related("partnership"):
+    ).values(
+        "partnership_id",
+        "partnership__title",
+        "side",
+        "answered_at",
+        *(field for field, _ in QUESTIONS),
+    )
+    return Later(checks, lambda rows: _section(dotted(rows), quarter, week_start, week_end))
+
+
+def _section(checks, quarter, week_start, week_end):
+    from digests.sections import MAX_ITEMS, Item, SectionData
+
+    pairs = {}
+    for check in checks:
         pairs.setdefault(check.partnership_id, {})[check.side] = check
     items, reported = [], set()
     for sides in pairs.values():
@@ -35,12 +51,12 @@ def health_gaps(user, partnership_ids, week_start, week_end):
         if not gaps:
             continue
         partnership = ours.partnership
-        reported.add(partnership.pk)
+        reported.add(ours.partnership_id)
         items.append(
             Item(
                 text=f"{partnership.title}: "
                 + "; ".join(f"{q} us {a}, them {b}" for q, a, b in gaps),
-                link=reverse("partner_access:healthcheck", args=[partnership.pk]),
+                link=reverse("partner_access:healthcheck", args=[ours.partnership_id]),
                 severity="amber",
                 badge=f"{len(gaps)} gap{'s' if len(gaps) != 1 else ''}",
                 meta=f"{healthchecks.quarter_label(quarter)} · a gap of 2 or more is worth a talk",

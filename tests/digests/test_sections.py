@@ -23,6 +23,7 @@ from digests.sections import (
     sections,
 )
 from digests.selectors import followed_facts
+from partnerships.later import Later, Raw
 from partnerships.models import Partnership, Stage
 from partnerships.plugins import Contributions, DigestColumns, DigestSection, added
 from tests.digests.helpers import agreement, aware, conflict, many_partnerships, stage_move
@@ -148,6 +149,40 @@ def test_a_broken_section_is_skipped_and_logged(registered, coo, partnership, ca
         content = build_digest(coo, week_schedule())
     assert content.summary  # the rest of the digest is still built
     assert "Digest section kpis.broken failed" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sections_that_can_wait_are_read_in_one_statement(registered, coo, partnership):
+    """Sections returning a ``Later`` share one statement; a broken one is skipped and the
+    others are read again one by one (outside a transaction, as the preview builds it: inside
+    one, a failed statement fails the rest of it, as it did before)."""
+
+    def titled(title, sql="SELECT title FROM partnerships_partnership"):
+        def builder(user, partnership_ids, week_start, week_end):
+            rows = Raw(sql, [], {})
+            return Later(rows, lambda rows: SectionData(title=title, items=_items(rows)))
+
+        return builder
+
+    def _items(rows):
+        return [Item(text=row["title"]) for row in rows]
+
+    registered("test.first", "First", titled("First"), order=1)
+    registered("test.second", "Second", titled("Second"), order=2)
+    build_digest(coo, week_schedule())  # what is read once per process
+    with CaptureQueriesContext(connection) as alone:
+        build_digest(coo, week_schedule())
+    registered("test.third", "Third", titled("Third"), order=3)
+    with CaptureQueriesContext(connection) as more:
+        content = build_digest(coo, week_schedule())
+    assert len(more) == len(alone)  # one more section, no more queries
+    assert [s.title for s in content.news][:3] == ["First", "Second", "Third"]
+    assert content.news[0].items == [Item(text="Joint analytics offering")]
+
+    registered("test.broken", "Broken", titled("Broken", "SELECT nonsense FROM nowhere"), order=4)
+    content = build_digest(coo, week_schedule())
+    assert [s.title for s in content.news][:3] == ["First", "Second", "Third"]
+    assert "Broken" not in [s.title for s in content.news]
 
 
 def _busy_portfolio(n, coo, prefix="P"):
