@@ -22,7 +22,13 @@ from partnerships.models import Partnership, Stage
 
 from .models import Fulfilment, Obligation
 from .occurrences import MONTHS_APART
-from .selectors import due_within, open_occurrences, with_fulfilled
+from .selectors import (
+    DUE_SOON_DAYS,
+    due_within,
+    open_occurrences,
+    owned_open_occurrences,
+    with_fulfilled,
+)
 
 
 class LateObligation(NamedTuple):
@@ -55,7 +61,10 @@ _STEP = "CASE o.recurrence " + " ".join(
 _STEP += " ELSE 0 END"  # one-off: its only due date is the first (n = 0)
 
 
-def _late_sql():
+def _earliest_open_sql(where, columns):
+    """Active obligations ``where`` (over ``o``), each with a due date up to ``%(last)s`` not
+    kept: ``columns`` of them (over ``o``, its partnership ``p`` and owner ``u``), where
+    ``o.earliest`` is the first such due date and ``o.open`` how many there are."""
     o, f, p, u = (
         Obligation._meta.db_table,
         Fulfilment._meta.db_table,
@@ -78,27 +87,22 @@ def _late_sql():
     # Due dates by o.last: n = 0 .. m, the m-th only if its day of the month has come.
     due = f"""CASE WHEN o.step = 0 THEN 1
         ELSE ({last}) / o.step + ({_nth(f"({last}) / o.step")} <= o.last)::int END"""
+    earliest = _nth(
+        "(SELECT min(n) FROM unnest(0 || ARRAY(SELECT k + 1 FROM unnest(o.kept) k)) n "
+        "WHERE n <> ALL(o.kept))"
+    )
+    columns = columns.format(earliest=earliest, open="o.due - cardinality(o.kept)")
     return f"""
 WITH o AS MATERIALIZED (
     SELECT o.id, o.partnership_id, o.description, o.party, o.owner_id, o.first_due,
-           LEAST(%(last)s::date, o.ends_on) AS last, {_STEP} AS step
+           o.recurrence, LEAST(%(last)s::date, o.ends_on) AS last, {_STEP} AS step
     FROM {o} o
-    WHERE o.partnership_id = ANY(%(ids)s::bigint[]) AND o.status = %(active)s
-      AND o.first_due <= %(last)s
-      AND (%(not_owner)s::int IS NULL OR o.owner_id IS DISTINCT FROM %(not_owner)s)
+    WHERE {where} AND o.status = %(active)s AND o.first_due <= %(last)s
 ), counted AS MATERIALIZED (
     SELECT o.*, {due} AS due, ARRAY({kept}) AS kept
     FROM o
 )
-SELECT o.id, o.partnership_id, p.title, o.description, o.party,
-       u.id IS NOT NULL, u.first_name, u.last_name,
-       {
-        _nth(
-            "(SELECT min(n) FROM unnest(0 || ARRAY(SELECT k + 1 FROM unnest(o.kept) k)) n "
-            "WHERE n <> ALL(o.kept))"
-        )
-    },
-       o.due - cardinality(o.kept)
+SELECT {columns}
 FROM counted o
 JOIN {p} p ON p.id = o.partnership_id
 LEFT JOIN {u} u ON u.id = o.owner_id
@@ -106,7 +110,18 @@ WHERE o.due > cardinality(o.kept)
 """
 
 
-LATE_SQL = _late_sql()
+LATE_SQL = _earliest_open_sql(
+    "o.partnership_id = ANY(%(ids)s::bigint[]) "
+    "AND (%(not_owner)s::int IS NULL OR o.owner_id IS DISTINCT FROM %(not_owner)s)",
+    "o.id, o.partnership_id, p.title, o.description, o.party, "
+    "u.id IS NOT NULL, u.first_name, u.last_name, {earliest}, {open}",
+)
+
+OWNED_SQL = _earliest_open_sql(
+    "o.owner_id = %(owner)s",
+    "o.id, o.partnership_id, p.title AS partnership_title, o.description, o.party, "
+    "o.recurrence, {earliest} AS due_date",
+)
 
 
 def late_obligations(partnership_ids, today, *, not_owned_by=None):
@@ -125,6 +140,52 @@ def late_obligations(partnership_ids, today, *, not_owned_by=None):
             for row in cursor.fetchall()
         ]
     return sorted(rows, key=lambda r: (r.due_date, r.partnership__title, r.pk))
+
+
+class OwnedOpen(NamedTuple):
+    """One of a user's obligations with a due date not kept: the earliest such date."""
+
+    obligation_id: int
+    partnership_id: int
+    partnership_title: str
+    description: str
+    party: str
+    recurrence: str
+    due_date: object
+
+
+@deferrable
+def owned_open(user, today):
+    """[OwnedOpen] of the user's active obligations with a due date by ``today`` +
+    ``DUE_SOON_DAYS`` not kept, by obligation (one query, ``deferrable``): what
+    ``owned_open_reference`` finds by walking each obligation's due dates."""
+    params = {
+        "owner": user.pk,
+        "last": today + timedelta(days=DUE_SOON_DAYS),
+        "active": Obligation.Status.ACTIVE,
+    }
+
+    def rows_of(rows):
+        return sorted((OwnedOpen(*row.values()) for row in rows), key=lambda r: r.obligation_id)
+
+    return Later(Raw(OWNED_SQL, params, {"due_date": date.fromisoformat}), rows_of)
+
+
+def owned_open_reference(user, today):
+    """What ``owned_open`` gives, from ``selectors.owned_open_occurrences``."""
+    rows = [
+        OwnedOpen(
+            o.obligation.pk,
+            o.obligation.partnership_id,
+            o.obligation.partnership.title,
+            o.obligation.description,
+            o.obligation.party,
+            o.obligation.recurrence,
+            o.due_date,
+        )
+        for o in owned_open_occurrences(user, today)
+    ]
+    return sorted(rows, key=lambda r: r.obligation_id)
 
 
 def late_obligations_reference(partnership_ids, today, *, not_owned_by=None):

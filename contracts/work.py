@@ -2,33 +2,50 @@
 with an occurrence overdue or due within 30 days, the earliest such occurrence."""
 
 from partnerships.access import can_edit_partnership
+from partnerships.later import deferrable
 from partnerships.links import url
 from partnerships.work import WorkItem
 
 from . import selectors, services
-from .models import Obligation
+from .models import Obligation, Recurrence
+from .occurrence_reads import OwnedOpen, owned_open
 from .occurrences import company_today
 
 KIND = "contracts.obligations"
 
 
 def _item(obligation, due_date, *, done=False):
-    party = "Partner owes" if obligation.party == "partner" else "We owe"
+    row = OwnedOpen(
+        obligation.pk,
+        obligation.partnership_id,
+        obligation.partnership.title,
+        obligation.description,
+        obligation.party,
+        obligation.recurrence,
+        due_date,
+    )
+    return _work_item(row, done=done)
+
+
+def _work_item(row, *, done=False):
+    owes = "Partner owes" if row.party == "partner" else "We owe"
     return WorkItem(
         kind=KIND,
-        pk=obligation.pk,
-        partnership_id=obligation.partnership_id,
-        partnership_title=obligation.partnership.title,
-        title=obligation.description,
-        due_date=due_date,
-        url=url("contracts:panel", obligation.partnership_id) + "#obligations",
-        detail=f"Contract obligation · {party} · {obligation.get_recurrence_display()}",
+        pk=row.obligation_id,
+        partnership_id=row.partnership_id,
+        partnership_title=row.partnership_title,
+        title=row.description,
+        due_date=row.due_date,
+        url=url("contracts:panel", row.partnership_id) + "#obligations",
+        detail=f"Contract obligation · {owes} · {Recurrence(row.recurrence).label}",
         done=done,
     )
 
 
+@deferrable
 def items(user, today):
-    return [_item(o.obligation, o.due_date) for o in selectors.owned_open_occurrences(user, today)]
+    """One item per obligation the user owns with a due date not kept by 30 days from now."""
+    return owned_open.later(user, today).map(lambda rows: [_work_item(row) for row in rows])
 
 
 def _own(user, pk):

@@ -111,3 +111,15 @@ def test_the_late_count_skips_kept_dates_only(manager, coo):
     assert (row.due_date, row.count) == (date(2026, 2, 28), 3)
     assert row.owner == manager.get_full_name()
     assert occurrence_reads.late_obligations([partnership.pk], date(2026, 2, 28)) == []
+
+
+# 10 Nov: a first due date (10 Dec) falls on the last day of the 30 ahead.
+@pytest.mark.parametrize("today", [*DAYS, date(2026, 11, 10)])
+def test_owned_open_obligations_in_sql_match_the_reference(today, manager, coo):
+    _varied(manager, coo)
+    found = []
+    for user in (manager, coo):
+        in_sql = occurrence_reads.owned_open(user, today)
+        assert in_sql == occurrence_reads.owned_open_reference(user, today)
+        found += in_sql
+    assert found  # each of these days, someone owns an obligation with a date not kept
