@@ -171,7 +171,7 @@ class DigestColumns:
 @dataclass(frozen=True)
 class Reminder:
     """Dates that must not be missed: ``fn(today, partnership_ids=None) -> list of
-    digests.dates.DueDate`` (see digests/dates.py)."""
+    digests.dates.DueDate`` (see digests/dates.py); ``deferrable`` ones are read together."""
 
     key: str
     fn: Callable
@@ -220,7 +220,9 @@ class OnEnter:
 class WorkSource:
     """Something due from a user, listed on "My work" (``partnerships.work``).
 
-    ``items(user, today) -> [work.WorkItem]`` the open ones the user must act on;
+    ``items(user, today) -> [work.WorkItem]`` the open ones the user must act on (when it is
+    ``partnerships.later.deferrable``, "My work" and the digest read it with the other sources'
+    reads, in one statement);
     ``complete(user, pk)`` and ``reopen(user, pk)`` (optional) mark one done and undo that,
     each returning the item as it now is, or None when the user may not (or it is gone)."""
 
