@@ -3,6 +3,7 @@ partnerships the reader follows (their own are in "Needs you", through "My work"
 
 from digests.needs import per_partnership, summarised_for
 from digests.sections import MAX_ITEMS, PORTFOLIO, Item, SectionData, left_out, see_all
+from partnerships.later import deferrable
 from partnerships.links import path_maker
 
 from .occurrence_reads import late_obligations
@@ -15,9 +16,14 @@ def _late(days):
     return "1 day late" if days == 1 else f"{days} days late"
 
 
+@deferrable
 def overdue_obligations(user, partnership_ids, week_start, week_end):
     today = company_today(week_end)
-    rows = late_obligations(partnership_ids, today, not_owned_by=user)
+    read = late_obligations.later(partnership_ids, today, not_owned_by=user)
+    return read.map(lambda rows: _overdue(user, rows, today))
+
+
+def _overdue(user, rows, today):
     if not rows:
         return None
     panel = path_maker("contracts:panel")

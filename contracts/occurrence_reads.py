@@ -15,7 +15,6 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 
 from partnerships.later import Later, Raw, deferrable
 from partnerships.models import Partnership, Stage
@@ -113,8 +112,8 @@ WHERE o.due > cardinality(o.kept)
 LATE_SQL = _earliest_open_sql(
     "o.partnership_id = ANY(%(ids)s::bigint[]) "
     "AND (%(not_owner)s::int IS NULL OR o.owner_id IS DISTINCT FROM %(not_owner)s)",
-    "o.id, o.partnership_id, p.title, o.description, o.party, "
-    "u.id IS NOT NULL, u.first_name, u.last_name, {earliest}, {open}",
+    "o.id, o.partnership_id, p.title, o.description, o.party, u.id IS NOT NULL AS has_owner, "
+    "u.first_name, u.last_name, {earliest} AS due_date, {open} AS count",
 )
 
 OWNED_SQL = _earliest_open_sql(
@@ -124,22 +123,27 @@ OWNED_SQL = _earliest_open_sql(
 )
 
 
+@deferrable
 def late_obligations(partnership_ids, today, *, not_owned_by=None):
     """[LateObligation] of the active obligations of these partnerships with a due date before
-    ``today`` not kept, except those ``not_owned_by`` owns; earliest missed first (one query)."""
+    ``today`` not kept, except those ``not_owned_by`` owns; earliest missed first (one query,
+    ``deferrable``)."""
     params = {
         "ids": sorted(partnership_ids),
         "last": today - timedelta(days=1),
         "active": Obligation.Status.ACTIVE,
         "not_owner": not_owned_by.pk if not_owned_by is not None else None,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(LATE_SQL, params)
-        rows = [
-            LateObligation(*row[:5], f"{row[6]} {row[7]}".strip() if row[5] else None, *row[8:])
-            for row in cursor.fetchall()
-        ]
-    return sorted(rows, key=lambda r: (r.due_date, r.partnership__title, r.pk))
+
+    def late(rows):
+        found = []
+        for row in rows:
+            row = list(row.values())
+            owner = f"{row[6]} {row[7]}".strip() if row[5] else None
+            found.append(LateObligation(*row[:5], owner, *row[8:]))
+        return sorted(found, key=lambda r: (r.due_date, r.partnership__title, r.pk))
+
+    return Later(Raw(LATE_SQL, params, {"due_date": date.fromisoformat}), late)
 
 
 class OwnedOpen(NamedTuple):

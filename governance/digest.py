@@ -14,7 +14,7 @@ from digests.sections import (
     left_out,
     see_all,
 )
-from partnerships.later import Later, deferrable
+from partnerships.later import Later, deferrable, named
 from partnerships.links import path_maker
 
 from .models import (
@@ -44,17 +44,18 @@ def _late(delta):
     return "1 day late" if delta.days == 1 else f"{delta.days} days late"
 
 
+@deferrable
 def overdue_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
     # Light rows for all of them (the count and the partnerships), items for the first.
-    actions = list(
+    actions = (
         ActionItem.objects.filter(
             partnership_id__in=ids_param(partnership_ids),
             status__in=OPEN_ACTION,
             due_date__lt=today,
         )
         .order_by("due_date", "pk")
-        .values_list(
+        .values(
             "title",
             "due_date",
             "partnership_id",
@@ -66,9 +67,12 @@ def overdue_actions(user, partnership_ids, week_start, week_end):
             "owner__username",
             "owner_contact_id",
             "owner_contact__name",
-            named=True,
         )
     )
+    return Later(actions, lambda rows: _overdue_actions(user, named(rows), today))
+
+
+def _overdue_actions(user, actions, today):
     # The recipient's own are in "Needs you".
     actions = [a for a in actions if a.owner_id != user.pk]
     meetings = path_maker("governance:meetings")

@@ -1,23 +1,25 @@
 """What integration plans add to the weekly digest: the milestones that slipped this week."""
 
 from digests.sections import PORTFOLIO, Item, SectionData, ids_param, left_out
+from partnerships.later import Later, deferrable, named
 from partnerships.links import path_maker
 
 from .selectors import slipped
 
 
+@deferrable
 def slipped_this_week(user, partnership_ids, week_start, week_end):
     """Milestones due during the week (``week_start`` to the send day) and still open: they
-    slipped this week. One query."""
+    slipped this week. One query, ``deferrable``."""
     today = week_end.date()
-    rows = list(
+    rows = (
         slipped(today)
         .filter(
             workstream__partnership_id__in=ids_param(partnership_ids),
             due_date__gte=week_start.date(),
         )
         .order_by("due_date", "pk")
-        .values_list(
+        .values(
             "title",
             "due_date",
             "workstream__title",
@@ -27,9 +29,12 @@ def slipped_this_week(user, partnership_ids, week_start, week_end):
             "owner__last_name",
             "owner__username",
             "owner_contact__name",
-            named=True,
         )
     )
+    return Later(rows, lambda rows: _slipped(named(rows)))
+
+
+def _slipped(rows):
     if not rows:
         return None
     plan = path_maker("partnerships:detail")

@@ -37,6 +37,7 @@ from digests.sections import (
     per_partnerships,
     see_all,
 )
+from partnerships.later import Later, deferrable, named
 from partnerships.links import path_maker
 from partnerships.models import Stage
 
@@ -345,16 +346,17 @@ def _shown_readings(weeks, week_start, week_end):
 # Alerts ----------------------------------------------------------------------------------------
 
 
+@deferrable
 def alerts_this_week(user, partnership_ids, week_start, week_end):
     def within(name):
         return Q(**{f"{name}__gte": week_start, f"{name}__lt": week_end})
 
     # Light rows for all of them (the count and the partnerships), items for the first.
-    alerts = list(
+    alerts = (
         Alert.objects.filter(partnership_id__in=ids_param(partnership_ids))
         .filter(within("opened_at") | within("escalated_at") | within("resolved_at"))
         .order_by("resolved_at", "-severity", "opened_at", "pk")
-        .values_list(
+        .values(
             "pk",
             "severity",
             "opened_at",
@@ -365,9 +367,12 @@ def alerts_this_week(user, partnership_ids, week_start, week_end):
             "partnership__title",
             "partnership__partner__name",
             "kpi__name",
-            named=True,
         )
     )
+    return Later(alerts, lambda rows: _alerts(named(rows), week_start, week_end))
+
+
+def _alerts(alerts, week_start, week_end):
     if not alerts:
         return None
     detail = path_maker("kpis:alert_detail")
@@ -417,16 +422,17 @@ def _alert_item(alert, week_start, week_end, detail):
 # Overdue corrective actions -------------------------------------------------------------------
 
 
+@deferrable
 def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
     today = week_end.date()
-    actions = list(
+    actions = (
         CorrectiveAction.objects.filter(
             partnership_id__in=ids_param(partnership_ids),
             state__in=CorrectiveAction.OPEN_STATES,
             due_date__lt=today,
         )
         .order_by("due_date", "pk")
-        .values_list(
+        .values(
             "pk",
             "alert_id",
             "description",
@@ -438,9 +444,12 @@ def overdue_corrective_actions(user, partnership_ids, week_start, week_end):
             "owner__first_name",
             "owner__last_name",
             "owner__username",
-            named=True,
         )
     )
+    return Later(actions, lambda rows: _overdue_corrective(user, named(rows), today))
+
+
+def _overdue_corrective(user, actions, today):
     actions = [a for a in actions if a.owner_id != user.pk]  # theirs are in "Needs you"
     detail = path_maker("kpis:alert_detail")
     if summarised_for(user, actions):

@@ -20,6 +20,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -135,6 +136,12 @@ def run_together(laters):
     return out
 
 
+def named(rows):
+    """Rows as objects whose attributes are their columns' names, as ``values_list(...,
+    named=True)`` gives them: ``row.partnership__title``."""
+    return [SimpleNamespace(**row) for row in rows]
+
+
 def dotted(rows):
     """Rows as objects, ``row["partnership__title"]`` as ``row.partnership.title``: code
     written for models reads ``values()`` rows unchanged."""
@@ -198,9 +205,18 @@ def _sql_and_types(query):
         if alias is None:
             raise TypeError("A Later reads a values() queryset: each column needs its name")
         field = expression.output_field
-        if field.get_internal_type() not in _AS_THEY_ARE:
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":
+            types[alias] = _in_utc
+        elif kind not in _AS_THEY_ARE:
             types[alias] = field.to_python
     return sql, list(params), types
+
+
+def _in_utc(text):
+    """A timestamp as the database connection gives it: aware, in UTC (JSON writes it in the
+    connection's zone, which Django sets to UTC, as "+00:00")."""
+    return datetime.fromisoformat(text).astimezone(UTC)
 
 
 # What JSON gives back as Python would have it from the database.

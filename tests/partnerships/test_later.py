@@ -59,7 +59,8 @@ def test_rows_are_typed_as_the_queryset_gives_them(three, django_assert_num_quer
     first = together[0][0]
     assert first["estimated_annual_value"] == Decimal("1000000.05")
     assert str(together[0][2]["estimated_annual_value"]) == "12.50"  # as written, not 12.5
-    assert isinstance(together[1][0]["moved_at"], datetime) and together[1][0]["moved_at"].tzinfo
+    moved_at = together[1][0]["moved_at"]
+    assert isinstance(moved_at, datetime) and moved_at.tzinfo is moves[0]["moved_at"].tzinfo
     assert together[0][1]["owner_id"] is None and together[0][1]["estimated_annual_value"] is None
 
 
