@@ -136,11 +136,19 @@ def late_obligations(partnership_ids, today, *, not_owned_by=None):
     }
 
     def late(rows):
-        found = []
-        for row in rows:
-            row = list(row.values())
-            owner = f"{row[6]} {row[7]}".strip() if row[5] else None
-            found.append(LateObligation(*row[:5], owner, *row[8:]))
+        found = [
+            LateObligation(
+                r["id"],
+                r["partnership_id"],
+                r["title"],
+                r["description"],
+                r["party"],
+                f"{r['first_name']} {r['last_name']}".strip() if r["has_owner"] else None,
+                r["due_date"],
+                r["count"],
+            )
+            for r in rows
+        ]
         return sorted(found, key=lambda r: (r.due_date, r.partnership__title, r.pk))
 
     return Later(Raw(LATE_SQL, params, {"due_date": date.fromisoformat}), late)

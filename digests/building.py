@@ -12,7 +12,7 @@ from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from partnerships.later import Later, later_of, read_rows
+from partnerships.later import Later, later_of, parts, read_rows
 
 from .facts import remember
 from .schedule import DigestSchedule, period_label
@@ -112,7 +112,7 @@ def _build(section, user, ids, week_start, week_end):
         # One app's broken section must not stop everyone's digest.
         logger.exception("Digest section %s failed for user %s", section.key, user.pk)
         return None
-    return data if data is None or isinstance(data, Later) else _kept(data)
+    return data if isinstance(data, Later) else _kept(data)
 
 
 def _kept(data):
@@ -125,18 +125,17 @@ def _build_all(chosen, user, ids, week_start, week_end):
     section still leaves the others (outside a transaction: inside one, a failed statement
     fails what follows, whether read together or not)."""
     built = [_build(section, user, ids, week_start, week_end) for section in chosen]
-    waiting = [(i, data) for i, data in enumerate(built) if isinstance(data, Later)]
+    waiting = [data for data in built if isinstance(data, Later)]
     try:
-        rows = read_rows([query for _, later in waiting for query in later.reads])
+        read = dict(parts(waiting, read_rows([q for later in waiting for q in later.reads])))
     except DatabaseError:
         logger.exception("Digest sections read together failed for user %s", user.pk)
-        rows = None
-    start = 0
-    for i, later in waiting:
-        part = rows[start : start + len(later.reads)] if rows is not None else None
-        start += len(later.reads)
+        read = {}
+    for i, data in enumerate(built):
+        if not isinstance(data, Later):
+            continue
         try:
-            built[i] = _kept(later.finish(part) if part is not None else later.now())
+            built[i] = _kept(data.finish(read[data]) if data in read else data.now())
         except Exception:
             logger.exception("Digest section %s failed for user %s", chosen[i].key, user.pk)
             built[i] = None

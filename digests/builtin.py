@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 
-from partnerships.later import Later, deferrable, dotted
+from partnerships.later import Later, deferrable, named
 from partnerships.links import path_maker
 from partnerships.models import Interaction, Stage, StageMove
 
@@ -44,11 +44,13 @@ STAGE_SEVERITY = {
 }
 
 
-def _person(user):
-    """A user's full name, or username (as ``User.get_full_name``), from a row's fields."""
-    if user.username is None:
+def _mover(move):
+    """Who made a stage move, as ``User.get_full_name`` or the username says it; "—" for
+    nobody."""
+    if move.moved_by__username is None:
         return "—"
-    return f"{user.first_name} {user.last_name}".strip() or user.username
+    full = f"{move.moved_by__first_name} {move.moved_by__last_name}".strip()
+    return full or move.moved_by__username
 
 
 def _day(value, today=None):
@@ -70,18 +72,18 @@ def stage_moves(user, partnership_ids, week_start, week_end):
     detail = path_maker("partnerships:detail")
 
     def section(moves):
-        moves = dotted(moves)
+        moves = named(moves)
         items = []
         for move in moves[:MAX_ITEMS]:
             to_stage = Stage(move.to_stage)
             moved_on = _day(move.moved_at.astimezone(week_start.tzinfo))
-            meta = f"{move.partnership.partner.name} · {moved_on} by {_person(move.moved_by)}"
+            meta = f"{move.partnership__partner__name} · {moved_on} by {_mover(move)}"
             if move.forced:
                 meta += " · forced past unmet conditions"
             from_stage = Stage(move.from_stage).label
             items.append(
                 Item(
-                    text=f"{move.partnership.title}: {from_stage} → {to_stage.label}",
+                    text=f"{move.partnership__title}: {from_stage} → {to_stage.label}",
                     link=detail(move.partnership_id),
                     severity="amber" if move.forced else STAGE_SEVERITY[to_stage],
                     badge="Forced" if move.forced else to_stage.label,
@@ -130,7 +132,7 @@ def conflicts(user, partnership_ids, week_start, week_end):
     detail = path_maker("partnerships:detail")
 
     def section(rows):
-        rows = dotted(rows)
+        rows = named(rows)
         groups = {}
         for conflict in rows:
             key = (
@@ -185,7 +187,7 @@ def _conflict_item(group, start, end, detail):
     link = detail(first.partnership_id) + "#interactions"
     if first.resolved_on:
         return Item(
-            text=f"{first.partnership.title}: {first.subject}",
+            text=f"{first.partnership__title}: {first.subject}",
             link=link,
             severity="green",
             badge="Resolved",
@@ -196,7 +198,7 @@ def _conflict_item(group, start, end, detail):
     severity = "amber" if new or days <= 30 else "red"
     if len(group) == 1:
         return Item(
-            text=f"{first.partnership.title}: {first.subject}",
+            text=f"{first.partnership__title}: {first.subject}",
             link=link,
             severity=severity,
             badge="New" if new else f"Open {days} days",
@@ -204,7 +206,7 @@ def _conflict_item(group, start, end, detail):
             + (f" · {first.summary}" if first.summary else ""),
         )
     # Where they are, the most first: an executive sees which partnerships to ask about.
-    counts = Counter(c.partnership.title for c in group)
+    counts = Counter(c.partnership__title for c in group)
     places = sorted(counts, key=lambda title: (-counts[title], title.casefold()))
     where = ", ".join(f"{title} ({counts[title]})" for title in places[:3])
     if len(places) > 3:

@@ -77,10 +77,7 @@ class Later:
         pending = [item for item in items if isinstance(item, Later)]
 
         def finish(rows):
-            results, start = {}, 0
-            for later in pending:
-                results[id(later)] = later.finish(rows[start : start + len(later.reads)])
-                start += len(later.reads)
+            results = {id(later): later.finish(part) for later, part in parts(pending, rows)}
             return then([results.get(id(item), item) for item in items])
 
         return cls._of([read for later in pending for read in later.reads], finish)
@@ -90,7 +87,7 @@ class Later:
         return self._finish(rows)
 
     def now(self):
-        return run_together([self])[0]
+        return self.finish(read_rows(self.reads))
 
     def map(self, fn):
         """The same reads, the result passed through ``fn``."""
@@ -126,38 +123,22 @@ def call_together(calls):
 
 def run_together(laters):
     """Each ``Later``'s result, their reads made in one statement."""
-    laters = list(laters)
-    queries = [query for later in laters for query in later.reads]
-    rows = read_rows(queries)
-    out, start = [], 0
+    return Later.gather(laters).now()
+
+
+def parts(laters, rows):
+    """``(later, its rows)`` for each of ``laters``, from the rows of all their reads in
+    order (as ``read_rows`` gives them)."""
+    start = 0
     for later in laters:
-        out.append(later.finish(rows[start : start + len(later.reads)]))
+        yield later, rows[start : start + len(later.reads)]
         start += len(later.reads)
-    return out
 
 
 def named(rows):
     """Rows as objects whose attributes are their columns' names, as ``values_list(...,
     named=True)`` gives them: ``row.partnership__title``."""
     return [SimpleNamespace(**row) for row in rows]
-
-
-def dotted(rows):
-    """Rows as objects, ``row["partnership__title"]`` as ``row.partnership.title``: code
-    written for models reads ``values()`` rows unchanged."""
-    return [_dotted(row) for row in rows]
-
-
-def _dotted(row):
-    top, nested = {}, {}
-    for key, value in row.items():
-        head, _, rest = key.partition("__")
-        if rest:
-            nested.setdefault(head, {})[rest] = value
-        else:
-            top[key] = value
-    top.update({head: _dotted(fields) for head, fields in nested.items()})
-    return SimpleNamespace(**top)
 
 
 def read_rows(queries):

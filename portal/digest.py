@@ -4,7 +4,7 @@ answers came in during the week."""
 
 from django.urls import reverse
 
-from partnerships.later import Later, deferrable, dotted
+from partnerships.later import Later, deferrable, named
 
 from . import healthchecks
 from .models import HealthCheck
@@ -27,7 +27,7 @@ def health_gaps(user, partnership_ids, week_start, week_end):
         "answered_at",
         *(field for field, _ in QUESTIONS),
     )
-    return Later(checks, lambda rows: _section(dotted(rows), quarter, week_start, week_end))
+    return Later(checks, lambda rows: _section(named(rows), quarter, week_start, week_end))
 
 
 def _section(checks, quarter, week_start, week_end):
@@ -50,11 +50,10 @@ def _section(checks, quarter, week_start, week_end):
         ]
         if not gaps:
             continue
-        partnership = ours.partnership
         reported.add(ours.partnership_id)
         items.append(
             Item(
-                text=f"{partnership.title}: "
+                text=f"{ours.partnership__title}: "
                 + "; ".join(f"{q} us {a}, them {b}" for q, a, b in gaps),
                 link=reverse("partner_access:healthcheck", args=[ours.partnership_id]),
                 severity="amber",

@@ -12,7 +12,7 @@ from partnerships.later import (
     Raw,
     call_together,
     deferrable,
-    dotted,
+    named,
     read_rows,
     run_together,
 )
@@ -118,11 +118,11 @@ def test_deferrable_sources_read_together(three, django_assert_num_queries):
         ]
 
 
-def test_dotted_rows_read_like_models(three):
+def test_named_rows_read_like_named_value_lists(three):
     moves = StageMove.objects.filter(partnership=three[0]).values(
         "partnership__title", "partnership__partner__name", "moved_by__username", "to_stage"
     )
-    [move] = dotted(Later(moves, list).now())
-    assert move.partnership.title == "Later 0"
-    assert move.partnership.partner.name == three[0].partner.name
-    assert move.moved_by.username is None and move.to_stage == Stage.ACTIVE
+    [move] = named(Later(moves, list).now())
+    assert vars(move) == moves.get()
+    assert move.partnership__title == "Later 0"
+    assert move.moved_by__username is None and move.to_stage == Stage.ACTIVE
