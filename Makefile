@@ -26,8 +26,11 @@ $(VENV)/bin/python:
 	$(PYTHON_FOR_VENV) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv
 
+# Bytecode compiled once here: with PYTHONDONTWRITEBYTECODE set (as on our machines and in the
+# image) nothing else writes it, and every process would compile each module it imports
+# (docs/decisions/bytecode-at-install.md).
 $(STAMP): $(VENV)/bin/python pyproject.toml uv.lock
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --python $(PY) --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --inexact --compile-bytecode --python $(PY) --quiet
 	@touch $(STAMP)
 
 setup: $(STAMP)
