@@ -154,19 +154,25 @@ def read_rows(queries):
             f"FROM ({part[0]}) AS part_{index}"
         )
         params.extend(part[1])
-    rows = [[] for _ in queries]
+    texts = [[] for _ in queries]
     if statements:
         with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(statements) + " ORDER BY 1, 2", params)
             for index, _, text in cursor.fetchall():
-                # Decimals as written: a float would turn 12.50 into 12.5.
-                rows[index].append(json.loads(text, parse_float=Decimal))
+                texts[index].append(text)
+    # A part's rows decoded as one JSON array: an executive's digest reads ~4,000 rows, and a
+    # decode a row cost ~5 µs each in overhead alone.
+    rows = [_JSON.decode(f"[{','.join(found)}]") if found else [] for found in texts]
     for found, part in zip(rows, parts, strict=True):
         for row in found:
             for column, to_python in part[2].items():
                 if row[column] is not None:
                     row[column] = to_python(row[column])
     return rows
+
+
+# Decimals as written: a float would turn 12.50 into 12.5.
+_JSON = json.JSONDecoder(parse_float=Decimal)
 
 
 def _sql_and_types(query):
