@@ -106,14 +106,15 @@ NOT_PAGES = {
 PORTAL_PREFIX = "portal:"
 
 
-def page_urls(partnership):
-    """{route name: URL} for every page, filled in with objects of ``partnership``."""
+def page_urls(partnership, viewer=None):
+    """{route name: URL} for every page, filled in with objects of ``partnership`` (and, for
+    what only its owner sees, of ``viewer``)."""
     from django.urls import reverse
 
     from partnerships.panels import panels
 
     p = partnership.pk
-    first = _first_objects(partnership)
+    first = _first_objects(partnership, viewer)
 
     def with_(key, name, *args):
         obj = first[key]
@@ -133,8 +134,9 @@ def page_urls(partnership):
     return urls
 
 
-def _first_objects(partnership):
-    """The first object of each kind a page needs, or None when the data has none."""
+def _first_objects(partnership, viewer=None):
+    """The first object of each kind a page needs, or None when the data has none. An import
+    is shown to its uploader alone: with a ``viewer``, theirs (another's is a 404 for them)."""
     from contracts.models import Document, Obligation
     from governance import models as gov
     from integration.models import Milestone, Workstream
@@ -142,6 +144,9 @@ def _first_objects(partnership):
     from partnerships.models import ExchangeRate, Objective, StrategicGoal
     from webhooks.models import Webhook
 
+    imports = MeasurementImport.objects.all()
+    if viewer is not None:
+        imports = imports.filter(uploaded_by=viewer)
     return {
         "webhook": Webhook.objects.order_by("pk").first(),
         "rate": ExchangeRate.objects.order_by("pk").first(),
@@ -151,7 +156,7 @@ def _first_objects(partnership):
         "objective": Objective.objects.filter(partnership=partnership).order_by("pk").first(),
         "contact": partnership.partner.contacts.order_by("pk").first(),
         "goal": StrategicGoal.objects.order_by("pk").first(),
-        "import": MeasurementImport.objects.order_by("pk").first(),
+        "import": imports.order_by("pk").first(),
         "item": gov.ChecklistItem.objects.filter(checklist__partnership=partnership).first(),
         "role": gov.GovernanceRole.objects.filter(partnership=partnership).first(),
         "meeting": gov.Meeting.objects.filter(partnership=partnership).order_by("pk").first(),
@@ -397,7 +402,7 @@ def _crawl_one(user, partnership, repeat):
     client.force_login(user)
     rows = {}
     portal = is_partner_user(user)
-    for name, url in page_urls(partnership).items():
+    for name, url in page_urls(partnership, user).items():
         if name.startswith(PORTAL_PREFIX) != portal:
             continue
         if url is None:

@@ -26,3 +26,19 @@ def test_every_route_is_crawled_or_named_as_not_a_page(db):
     missing = set(route_names()) - crawled - NOT_PAGES - panel_routes
     assert not missing, f"add these routes to benchmarks/every_page.py: {sorted(missing)}"
     assert not (crawled & NOT_PAGES)
+
+
+def test_a_viewer_is_crawled_on_their_own_import_only(db):
+    """An import is its uploader's alone (another's is a 404): the crawl must not count one
+    uploaded by someone else as an error of the viewer's import page."""
+    from kpis.models import MeasurementImport
+    from tests.factories import make_partnership, make_user
+
+    partnership = make_partnership()
+    uploader, viewer = make_user(), make_user()
+    theirs = MeasurementImport.objects.create(uploaded_by=uploader, original_name="a.csv")
+
+    assert page_urls(partnership, viewer)["kpis:import_detail"] is None
+    assert str(theirs.pk) in page_urls(partnership, uploader)["kpis:import_detail"]
+    mine = MeasurementImport.objects.create(uploaded_by=viewer, original_name="b.csv")
+    assert page_urls(partnership, viewer)["kpis:import_detail"].rstrip("/").endswith(str(mine.pk))
