@@ -29,6 +29,8 @@ from django.db import connection
 from django.db.models.query import QuerySet
 
 _NAMED = re.compile(r"%\((\w+)\)s")
+# Decimals as written: a float would turn 12.50 into 12.5.
+_JSON = json.JSONDecoder(parse_float=Decimal)
 
 
 @dataclass(frozen=True)
@@ -169,10 +171,6 @@ def read_rows(queries):
                 if row[column] is not None:
                     row[column] = to_python(row[column])
     return rows
-
-
-# Decimals as written: a float would turn 12.50 into 12.5.
-_JSON = json.JSONDecoder(parse_float=Decimal)
 
 
 def _sql_and_types(query):
