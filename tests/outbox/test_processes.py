@@ -235,3 +235,32 @@ def test_a_celery_worker_killed_halfway_is_replaced_and_nothing_is_sent_twice(
 
     assert smtp.inbox.message_ids() == {message_id(m): 1 for m in messages}
     assert not Message.objects.exclude(status=Status.SENT).exists()
+
+
+def test_a_delivery_kicked_during_a_fan_out_is_not_queued_behind_it(
+    smtp, celery_broker, start_celery_worker
+):
+    """Deliveries have a queue of their own, which a worker started without -Q takes from in
+    turn with the default one: the email goes out while the fan-out's writes still wait."""
+    from config import celery_app
+
+    writes = 50
+    [message] = make_messages(1)
+    for _ in range(writes):  # a fan-out's writes, of digests that are gone (each a no-op)
+        celery_app.send_task("digests.write_digests", args=([10**9],), ignore_result=True)
+    celery_app.send_task("outbox.deliver", ignore_result=True)  # the kick of an alert's commit
+    # Each task in its own queue, once.
+    assert (celery_broker.llen("celery"), celery_broker.llen("outbox")) == (writes, 1)
+
+    waiting_at_send = []
+    smtp.inbox.on_data = lambda received: waiting_at_send.append(celery_broker.llen("celery"))
+    worker = start_celery_worker(process_env(EMAIL_URL=smtp.url, CELERY_TASK_ALWAYS_EAGER="false"))
+    wait_until(lambda: Message.objects.get(pk=message.pk).status == Status.SENT, 60)
+    wait_until(lambda: celery_broker.llen("celery") == 0, 60)  # the writes all ran after all
+    worker.terminate()
+    worker.wait(timeout=60)
+
+    assert smtp.inbox.message_ids() == {message_id(message): 1}
+    # Sent with (nearly) all the writes still queued, not after them: one may have been taken
+    # before the kick, and one more reserved.
+    assert waiting_at_send and waiting_at_send[0] >= writes - 2, waiting_at_send
