@@ -238,13 +238,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # One task reserved at a time: a worker that dies takes no queued tasks down with it.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-# Deliveries have a queue of their own, which every worker started without -Q takes from as
-# well as from the default one, in turn: an alert's email kicked during a digest fan-out is
-# sent after the task running now, not after the fan-out's hundreds of queued writes
-# (docs/decisions/outbox.md).
-CELERY_TASK_DEFAULT_QUEUE = "celery"
-# Each with its own routing key: on the one exchange, a key shared by both would put every
-# task in both queues.
+# Deliveries get a queue of their own, which workers started without -Q take in turn with the
+# default one; each has its own routing key (docs/decisions/outbox.md).
 CELERY_TASK_QUEUES = (Queue("celery", routing_key="celery"), Queue("outbox", routing_key="outbox"))
 CELERY_TASK_ROUTES = {"outbox.deliver": {"queue": "outbox"}}
 
