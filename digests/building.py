@@ -17,7 +17,7 @@ from partnerships.later import Later, later_of, parts, read_rows
 from .facts import remember
 from .schedule import DigestSchedule, period_label
 from .sections import batch_scope, build_scope, memo, record_news, sections
-from .selectors import followed_facts
+from .selectors import followed_facts, followed_facts_of
 from .windows import window_reason
 
 logger = logging.getLogger(__name__)
@@ -71,6 +71,8 @@ def digest_batch(users):
     partnerships they follow (``sections.batch_scope``): what one digest reads in a query of
     its own, the batch reads for all of them in one. Each digest is the same as built alone."""
     with batch_scope() as batch:
+        for pk, facts in followed_facts_of(users).items():
+            batch.store["digests.followed", pk] = facts
         batch.partnership_ids = frozenset(f.pk for user in users for f in followed(user))
         yield
 

@@ -1,11 +1,14 @@
 """Reads: preferences with their defaults, what a user follows, who gets reminders."""
 
+from collections import defaultdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 
+from partnerships.aggregates import ids_param
 from partnerships.models import Partnership, Stage
-from partnerships.roles import EXECUTIVE
+from partnerships.roles import EXECUTIVE, is_executive, is_partner_user, remember_groups
 
 from .facts import read_facts
 from .models import DigestPreference, Follow
@@ -51,6 +54,45 @@ def followed_partnership_ids(user):
 def followed_facts(user):
     """[PartnershipFacts] of what the user follows, in id order (one query)."""
     return read_facts(followed_partnerships(user).order_by("pk"))
+
+
+def followed_facts_of(users):
+    """{user pk: followed_facts(user)} for several users in five queries whatever their number,
+    as a batch of digests reads them (``followed_facts`` reads one user's in three: their
+    groups, then the partnerships). The same rules: what each may see, except ended ones,
+    adjusted by their own follows and unfollows. Gives each user object its groups."""
+    users = list(users)
+    pks = [user.pk for user in users]
+    groups, visible, chosen = defaultdict(set), defaultdict(set), defaultdict(dict)
+    through = get_user_model().groups.through.objects.filter(user_id__in=pks)
+    for user_pk, name in through.values_list("user_id", "group__name"):
+        groups[user_pk].add(name)
+    for user in users:
+        remember_groups(user, groups[user.pk])
+    owned = Partnership.objects.filter(owner_id__in=pks).values_list("owner_id", "pk")
+    teams = Partnership.team.through.objects.filter(user_id__in=pks)
+    for user_pk, pk in [*owned, *teams.values_list("user_id", "partnership_id")]:
+        visible[user_pk].add(pk)
+    for user_pk, pk, following in Follow.objects.filter(user_id__in=pks).values_list(
+        "user_id", "partnership_id", "following"
+    ):
+        chosen[user_pk][pk] = following
+    sees_all = {user.pk for user in users if is_executive(user)}
+    candidates = Partnership.objects.order_by("pk")
+    if not sees_all:
+        candidates = candidates.filter(pk__in=ids_param(set().union(*visible.values())))
+    facts = read_facts(candidates)
+    out = {}
+    for user in users:
+        mine, seen = chosen[user.pk], visible[user.pk]
+        out[user.pk] = [
+            f
+            for f in facts
+            if not is_partner_user(user)
+            and (user.pk in sees_all or f.pk in seen)
+            and mine.get(f.pk, f.stage != Stage.ENDED)
+        ]
+    return out
 
 
 def follow_rows(user, partnerships):
