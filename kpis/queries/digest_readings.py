@@ -60,13 +60,9 @@ STATUSES = list(Status.values)
 _LOW = (1 << 47) - 1
 
 
-def _recent_sql(by_kpi):
-    s, k, p = Names(Snapshot), Names(Kpi), Names(Partnership)
-    # One range of the (frequency, period) index per frequency; ``by_kpi``, the (kpi, period)
-    # index instead, each KPI's few recent rows.
-    of_kpis = f"AND s.{s.kpi} IN (SELECT id FROM k)\n      " if by_kpi else ""
-    ranges = "    UNION ALL\n".join(
-        f"""
+def _range_sql(frequency, of_kpis):
+    s = Names(Snapshot)
+    return f"""
     SELECT s.{s.id} AS id, s.{s.kpi} AS kpi_id, s.{s.period} AS period,
            s.{s.period_end} AS period_end,
            (s.{s.period} - DATE '2000-01-01')::bigint << 47 AS day,
@@ -77,8 +73,26 @@ def _recent_sql(by_kpi):
     WHERE s.{s.frequency} = '{frequency}'
       {of_kpis}AND s.{s.period} >= %(from_{frequency})s AND s.{s.period} < %(end_day)s
 """
-        for frequency in Frequency.values
-    )
+
+
+def _recent_sql(by_kpi):
+    """The recent readings: ``by_kpi`` True looks up each KPI's few recent rows in the (kpi,
+    period) index, False reads one range of the (frequency, period) index per frequency, None
+    holds both and the statement runs one (``lookup``, below)."""
+    s, k, p = Names(Snapshot), Names(Kpi), Names(Partnership)
+    of_kpis = f"AND s.{s.kpi} IN (SELECT id FROM k)\n      "
+    ways = {
+        True: [(frequency, of_kpis) for frequency in Frequency.values],
+        False: [(frequency, "") for frequency in Frequency.values],
+    }
+    if by_kpi is None:
+        # A condition on an InitPlan alone gates its branch: the other is never run.
+        ways[None] = [
+            (frequency, f"AND {'' if lookups else 'NOT '}(SELECT yes FROM lookup)\n      " + how)
+            for lookups in (True, False)
+            for frequency, how in ways[lookups]
+        ]
+    ranges = "    UNION ALL\n".join(_range_sql(*part) for part in ways[by_kpi])
     # Aggregated per KPI before the join, on narrow rows: grouped with the KPI's name and
     # title, an executive's ~28,000 rows were sorted on disk (work_mem) instead of hashed.
     return f"""
@@ -86,6 +100,11 @@ WITH k AS MATERIALIZED (
     SELECT k.{k.id} AS id, k.{k.partnership} AS partnership_id, k.{k.name} AS name
     FROM {k.table} k
     WHERE k.{k.is_active} AND k.{k.partnership} = ANY(%(ids)s::bigint[])
+), lookup AS MATERIALIZED (
+    SELECT count(*) <= greatest(%(lookups_up_to)s, %(lookup_share)s * (
+        SELECT c.reltuples FROM pg_class c WHERE c.oid = '{k.table}'::regclass
+    )) AS yes
+    FROM k
 )
 SELECT k.id, k.partnership_id, k.name, p.{p.title}, COALESCE(r.recent, 0),
        r.scored, r.before, r.after_id, r.after
@@ -150,14 +169,19 @@ LEFT JOIN LATERAL (
 """
 
 
-# Up to this many partnerships (a manager's 20: 200 KPIs, ~600 rows), the readings look up
-# each KPI's recent rows in the (kpi, period) index: the range scan reads every KPI's rows of
-# the weeks (30,000 at the large size) to keep 2% of them, 120 ms against 16 ms on the
-# benchmark data. Chosen here, not by the planner: it cannot tell how many KPIs the CTE holds
-# and picked the lookups for an executive's 9,450 KPIs too.
-BY_KPI_UP_TO = 100
+# The readings look up each KPI's recent rows in the (kpi, period) index when the KPIs are few
+# against the table: the range scan reads every KPI's rows of the weeks to keep a few of them
+# (a manager's 200 KPIs at the large size: 120 ms against 16 ms; 1,220 of 64,000 at the huge
+# size: 57 ms against 12 ms), and the lookups cost ~10 us a KPI against ~1 us a KPI of the
+# table for the scan (an executive's 60,600 at huge: 1.0 s against 0.3 s). The statement
+# chooses (``lookup``): the planner cannot tell how many KPIs the CTE holds, and picked the
+# lookups for an executive's 9,450 KPIs too. Up to LOOKUPS_UP_TO KPIs always, and up to
+# LOOKUP_SHARE of the table's KPIs (the planner's count of them).
+LOOKUPS_UP_TO = 1000
+LOOKUP_SHARE = 0.05
 RECENT_SQL = _recent_sql(by_kpi=False)
 RECENT_BY_KPI_SQL = _recent_sql(by_kpi=True)
+RECENT_EITHER_SQL = _recent_sql(by_kpi=None)
 OLDER_SQL = _older_sql()
 
 
@@ -186,6 +210,8 @@ def _params(partnership_ids, week_start, week_end):
         start_day=start_day,
         statuses=STATUSES,
         no_data=STATUSES.index(Status.NO_DATA),
+        lookups_up_to=LOOKUPS_UP_TO,
+        lookup_share=LOOKUP_SHARE,
         since=start_day - timedelta(days=LOOKBACK_DAYS),
         week_start=week_start,
         end_day=week_end.date(),
@@ -197,7 +223,8 @@ def _recent(cursor, params, by_kpi):
     """({kpi_id: (partnership id, name, title, recent count)}, {kpi_id: [scored, before,
     after id, after]}, {"scored" | "after" | "before": [KPI ids to look further back for]})."""
     kpis, readings, need = {}, {}, {"scored": [], "after": [], "before": []}
-    cursor.execute(RECENT_BY_KPI_SQL if by_kpi else RECENT_SQL, params)
+    sql = {None: RECENT_EITHER_SQL, True: RECENT_BY_KPI_SQL, False: RECENT_SQL}[by_kpi]
+    cursor.execute(sql, params)
     for kpi_id, pid, name, title, recent, *packed in cursor.fetchall():
         kpis[kpi_id] = (pid, name, title, recent)
         scored, before, after_id, after = packed
@@ -239,8 +266,6 @@ def kpi_weeks(partnership_ids, week_start, week_end, *, by_kpi=None):
     """[KpiWeek] for the active KPIs of the partnerships: one or two statements whatever the
     number of KPIs. ``by_kpi`` forces one way of reading the recent snapshots (tests)."""
     params = _params(partnership_ids, week_start, week_end)
-    if by_kpi is None:
-        by_kpi = len(params["ids"]) <= BY_KPI_UP_TO
     with connection.cursor() as cursor:
         kpis, readings, need = _recent(cursor, params, by_kpi)
         further = _older(cursor, params, need)
