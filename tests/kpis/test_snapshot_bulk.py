@@ -45,23 +45,29 @@ def indexes_and_constraints():
         return out + cursor.fetchall()
 
 
-def test_a_cold_full_recompute_rebuilds_to_the_same_rows_and_indexes(partnership, monkeypatch):
-    kpis = [make_kpi(partnership) for _ in range(4)]
+def measured_kpis(partnership, count):
+    kpis = [make_kpi(partnership) for _ in range(count)]
     for i, kpi in enumerate(kpis):
         for day, value in months(2024, 1, [100 - i * 9, 85, 70 + i, 95]):
             measure(kpi, day, value)
+    return kpis
+
+
+def rebuild_always(monkeypatch):
+    hows = []
+    finish = snapshot_bulk.RunWrites.finish
+    monkeypatch.setattr(snapshot_bulk.RunWrites, "finish", lambda self: hows.append(finish(self)))
+    monkeypatch.setattr(snapshot_bulk, "_table_rows", lambda cursor: 1)
+    return hows
+
+
+def test_a_cold_full_recompute_rebuilds_to_the_same_rows_and_indexes(partnership, monkeypatch):
+    kpis = measured_kpis(partnership, 4)
     recompute(partnership_ids=[partnership.pk], today=TODAY)
     expected, before = stored(), indexes_and_constraints()
     Snapshot.objects.filter(kpi=kpis[0], period=date(2024, 2, 1)).delete()  # a new row
     Snapshot.objects.update(fingerprint=None)
-    hows = []
-    finish = snapshot_bulk.RunWrites.finish
-
-    def spy(self):
-        hows.append(finish(self))
-
-    monkeypatch.setattr(snapshot_bulk.RunWrites, "finish", spy)
-    monkeypatch.setattr(snapshot_bulk, "_table_rows", lambda cursor: 1)
+    hows = rebuild_always(monkeypatch)
     result = recompute(partnership_ids=[partnership.pk], today=TODAY)
     assert hows == ["rebuild"] and result.snapshots == len(expected)
     after = stored()
@@ -84,22 +90,6 @@ def test_a_few_changed_rows_are_upserted(partnership, monkeypatch):
     monkeypatch.setattr(snapshot_bulk, "_table_rows", lambda cursor: 1000)
     assert recompute(partnership_ids=[partnership.pk], today=TODAY).snapshots == 1
     assert hows == ["upsert"] and stored() == expected
-
-
-def measured_kpis(partnership, count):
-    kpis = [make_kpi(partnership) for _ in range(count)]
-    for i, kpi in enumerate(kpis):
-        for day, value in months(2024, 1, [100 - i * 9, 85, 70 + i, 95]):
-            measure(kpi, day, value)
-    return kpis
-
-
-def rebuild_always(monkeypatch):
-    hows = []
-    finish = snapshot_bulk.RunWrites.finish
-    monkeypatch.setattr(snapshot_bulk.RunWrites, "finish", lambda self: hows.append(finish(self)))
-    monkeypatch.setattr(snapshot_bulk, "_table_rows", lambda cursor: 1)
-    return hows
 
 
 def test_a_rebuild_keeps_the_rows_it_did_not_recompute(partnership, partner, manager, monkeypatch):
