@@ -60,9 +60,13 @@ def collector_paused():
             gc.enable()
 
 
+def _followed_key(user_pk):
+    return ("digests.followed", user_pk)
+
+
 def followed(user):
     """[PartnershipFacts] of what the user follows, read once in a batch of digests."""
-    return memo(("digests.followed", user.pk), lambda: followed_facts(user), shared=True)
+    return memo(_followed_key(user.pk), lambda: followed_facts(user), shared=True)
 
 
 @contextmanager
@@ -72,7 +76,7 @@ def digest_batch(users):
     its own, the batch reads for all of them in one. Each digest is the same as built alone."""
     with batch_scope() as batch:
         for pk, facts in followed_facts_of(users).items():
-            batch.store["digests.followed", pk] = facts
+            batch.store[_followed_key(pk)] = facts
         batch.partnership_ids = frozenset(f.pk for user in users for f in followed(user))
         yield
 

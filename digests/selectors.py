@@ -84,13 +84,14 @@ def followed_facts_of(users):
     facts = read_facts(candidates)
     out = {}
     for user in users:
-        mine, seen = chosen[user.pk], visible[user.pk]
+        if is_partner_user(user):
+            out[user.pk] = []
+            continue
+        mine, seen, everything = chosen[user.pk], visible[user.pk], user.pk in sees_all
         out[user.pk] = [
             f
             for f in facts
-            if not is_partner_user(user)
-            and (user.pk in sees_all or f.pk in seen)
-            and mine.get(f.pk, f.stage != Stage.ENDED)
+            if (everything or f.pk in seen) and mine.get(f.pk, f.stage != Stage.ENDED)
         ]
     return out
 
