@@ -23,7 +23,7 @@ from django.utils import timezone
 from config.celery import queue_each_briefly
 from outbox.models import Message
 from outbox.origins import messages_of, origin_of
-from outbox.services import enqueue_email, recipient_key, retry_origins
+from outbox.services import enqueue_email, kick_on_commit, recipient_key, retry_origins
 from partnerships.models import Partnership
 
 from .building import (
@@ -264,6 +264,10 @@ def digests_write(digest_ids):
     pending = Digest.objects.filter(pk__in=digest_ids, status=DeliveryStatus.PENDING)
     recipients = [digest.user for digest in pending.select_related("user")]
     with transaction.atomic(), digest_batch(recipients):
+        if recipients:
+            # Registered outside the digests' savepoints, the batch's one kick is the one each
+            # email finds (``once_on_commit``); from inside its savepoint, each would add its own.
+            kick_on_commit()
         for digest_id in digest_ids:
             try:
                 with transaction.atomic():
