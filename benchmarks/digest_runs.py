@@ -13,6 +13,7 @@ from benchmarks.measure import (
     free_port,
     stats,
     timed,
+    vacuum,
 )
 
 # 4. Digests ----------------------------------------------------------------------------------
@@ -128,6 +129,9 @@ def _one_fanout(handler, now, label, logs):
 
     Digest.objects.all().delete()
     Message.objects.filter(origin__startswith="digest:").delete()
+    # What autovacuum would have done since the last Monday: the rows deleted here, and the
+    # versions the last run's sends left behind, no longer in the way of the claims.
+    vacuum(Digest._meta.db_table, Message._meta.db_table)
     before = handler.count
     started_at, start = timezone.now(), time.perf_counter()
     ids = digest_fan_out_to_workers(now=now)
