@@ -145,9 +145,9 @@ def _lasts():
 
 
 def _vacuum_put_back():
-    """The tables ``_put_back`` deleted the run's rows from, cleared as autovacuum would (this
-    machine's PostgreSQL runs none): each run then writes into the table the first one did,
-    as the floor's fresh copy always does."""
+    """The tables ``_put_back`` deleted the run's rows from, cleared as autovacuum would
+    (``vacuum``): each run then writes into the table the first one did, as the floor's fresh
+    copy always does."""
     from audit.models import KpisMeasurementEvent
     from kpis.models import Measurement, MeasurementImport, RecomputeMark
 

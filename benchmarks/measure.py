@@ -60,7 +60,8 @@ def panel_urls(partnership):
 
 def vacuum(*tables):
     """VACUUM ANALYZE of the tables (of every table when none is named): fresh statistics and
-    no dead rows, so every run starts alike. The machine's PostgreSQL runs no autovacuum."""
+    no dead rows, so every run starts alike, also where autovacuum is off (as on CI's
+    PostgreSQL)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
