@@ -14,6 +14,7 @@ from email.utils import parseaddr
 from django.conf import settings
 from django.core import mail
 
+from .mime_bytes import FastEmailMessage
 from .models import Kind
 
 
@@ -62,7 +63,8 @@ class OutboxEmail(mail.EmailMultiAlternatives):
     Our HTML keeps its styles inline, so its lines pass 78 characters and the standard policy
     encodes a digest quoted-printable: 15 ms of pure Python per 350 KB email, 7% larger, and
     twice the lines for the receiving server to read. Headers still fold at 78: only the
-    bodies are encoded under the longer limit.
+    bodies are encoded under the longer limit. Its bytes are written by
+    `mime_bytes.FastBytesGenerator`: the standard's bytes, in a seventh of the time.
     """
 
     def message(self, *, policy=email.policy.default):
@@ -74,6 +76,8 @@ class OutboxEmail(mail.EmailMultiAlternatives):
         )
         # Headers fold when the message is written, by its own policy.
         msg.policy = OutboxPolicy() + policy
+        # Django builds a plain EmailMessage; its mailer sends what ``as_bytes`` gives.
+        msg.__class__ = FastEmailMessage
         return msg
 
 
