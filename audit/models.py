@@ -85,12 +85,11 @@ def _followed_models():
 
 
 _FOLLOWED = _followed_models()
+_FOLLOWED_LABELS = {_model._meta.label_lower for _model in _FOLLOWED}
 for _model in _FOLLOWED:
     _follow(_model)
 for _model in _FOLLOWED:
-    _unindexed_keys(
-        globals()[f"{_proxy_name(_model)}Event"], {m._meta.label_lower for m in _FOLLOWED}
-    )
+    _unindexed_keys(globals()[f"{_proxy_name(_model)}Event"], _FOLLOWED_LABELS)
 
 
 class AuditEvent(Events):
