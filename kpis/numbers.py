@@ -106,10 +106,82 @@ def parse_text(series, mark=None):
 def parse_one(text, mark=None):
     """(float or None, problem) for one typed value. ``mark`` is the decimal mark the company
     writes (``settings.DECIMAL_MARK``): with it, "250,000" is a quarter of a million where the
-    mark is "." and 250 where it is ","."""
+    mark is "." and 250 where it is ",".
+
+    The rules of ``parse`` applied to one string in plain Python: the Series' string methods
+    cost ~7 ms for a single value, on every value saved from a form, the grid or the API.
+    ``parse_one_reference`` is ``parse`` itself; tests hold the two equal on any text."""
+    s = _clean_one(text)
+    if mark is None:
+        mark = _mark_of_one(s)
+    match = {name: bool(pattern.fullmatch(s)) for name, pattern in _COMPILED.items()}
+    lone_three = bool(_LONE_THREE_RE.fullmatch(s))
+    out, problem = None, ""
+    # The assignments of parse_text, in its order (a later one wins).
+    if match["int"] or match["sci"] or (match["dot"] and not (lone_three and mark == ",")):
+        out = s
+    if match["dot"] and lone_three and mark == ",":
+        out = s.replace(".", "")
+    if match["comma"] and not lone_three:
+        out = s.replace(",", ".")
+    if match["comma"] and lone_three:
+        if mark == ",":
+            out = s.replace(",", ".")
+        elif mark == ".":
+            out = s.replace(",", "")
+        else:
+            problem = AMBIGUOUS
+    if match["comma_groups"] and not match["comma"]:
+        out = s.replace(",", "")
+    if match["dot_groups"] and not match["dot"]:
+        out = s.replace(".", "").replace(",", ".")
+    if out is None:
+        return None, (NOT_A_NUMBER if s and not problem else problem)
+    # pandas' own conversion, as parse's: a digit of another script matches \d but is no number.
+    value = pd.to_numeric(np.array([out], dtype=object), errors="coerce").astype(float)[0]
+    return (None if np.isnan(value) else float(value)), problem
+
+
+def parse_one_reference(text, mark=None):
+    """``parse_one`` through ``parse``: the plain reference its tests compare with."""
     values, problems = parse(pd.Series([text]), mark)
     value = values.iloc[0]
     return (None if np.isnan(value) else float(value)), problems.iloc[0]
+
+
+_COMPILED = {name: re.compile(pattern) for name, pattern in PATTERNS.items()}
+_LONE_THREE_RE = re.compile(_LONE_THREE)
+
+
+def _clean_one(text):
+    """``clean`` of one string."""
+    s = "" if text is None else str(text)
+    s = re.sub(r"[\s\u00a0\u202f']", "", s.strip())
+    s = re.sub(r"^([+-]?)[£$€¥]", r"\1", s)
+    s = re.sub(r"%$", "", s)
+    return s.replace("\u2212", "-")
+
+
+def _mark_of_one(s):
+    """``decimal_mark`` of a column holding only ``s`` (already cleaned)."""
+    lone_three = bool(_LONE_THREE_RE.fullmatch(s))
+    groups = _COMPILED["comma_groups"].fullmatch(s)
+    dot = (
+        (_COMPILED["dot"].fullmatch(s) and not lone_three)
+        or re.search(r"\d,\d{3}.*\.", s)
+        or (s.count(",") >= 2 and groups)
+        or _COMPILED["sci"].fullmatch(s)
+    )
+    comma = (
+        (_COMPILED["comma"].fullmatch(s) and not lone_three)
+        or re.search(r"\d\.\d{3}.*,", s)
+        or (s.count(".") >= 2 and _COMPILED["dot_groups"].fullmatch(s))
+    )
+    if dot and not comma:
+        return "."
+    if comma and not dot:
+        return ","
+    return None
 
 
 _SHORTHAND = re.compile(r"^\s*[+-]?[\d.,]+\s*([kKmMbB]|bn|mn)\s*$")

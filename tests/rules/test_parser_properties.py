@@ -128,3 +128,27 @@ def test_a_lone_three_digit_group_is_ambiguous_on_its_own(head, tail):
     # "1,234" alone could be 1234 or 1.234: refused, never guessed.
     value, problem = numbers.parse_one(f"{head},{tail:03d}")
     assert (value, problem) == (None, numbers.AMBIGUOUS)
+
+
+# What a number may be made of, and what comes close: digits of other scripts, separators,
+# signs, currencies, shorthands and every kind of space.
+NUMBERISH = string.digits + ".,+-eE%£$€¥k '\u00a0\u202f\u2212\t\n٣١２²"
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=NUMBERISH, max_size=14),
+        typed_numbers().map(lambda case: case[0]),
+        st.text(),
+    ),
+    st.sampled_from([None, ".", ","]),
+)
+@example("1,234", None)
+@example("1.234", ",")
+@example("1.234,5", None)
+@example("-0", ".")
+@example("٣", ".")
+@example("1" * 400, ".")
+def test_one_value_reads_as_a_column_of_it_does(text, mark):
+    # parse_one is parse's rules on one string without pandas' string methods.
+    assert repr(numbers.parse_one(text, mark)) == repr(numbers.parse_one_reference(text, mark))
