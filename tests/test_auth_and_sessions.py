@@ -9,7 +9,7 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.urls import reverse
 
-from config.auth import UserBackend
+from config.auth import UserBackend, user_with_roles, user_with_roles_reference
 from config.sessions import CACHED_FOR, SessionStore
 from digests import services
 from digests.models import DigestPreference
@@ -43,6 +43,39 @@ def test_inactive_and_missing_users_are_not_loaded():
     user = make_user("gone", "Executive", is_active=False)
     assert UserBackend().get_user(user.pk) is None
     assert UserBackend().get_user(10**9) is None
+
+
+def _as_loaded(user):
+    """What a loaded user holds: its fields, its groups' names, and its cached preference
+    (absent, known missing, or its fields and whether it points back at the user)."""
+    if user is None:
+        return None
+    fields = {f.attname: getattr(user, f.attname) for f in user._meta.concrete_fields}
+    cache = user._state.fields_cache
+    preference = cache.get("digest_preference", "not read")
+    if preference not in (None, "not read"):
+        back = preference._state.fields_cache.get("user")
+        preference = (
+            {f.attname: getattr(preference, f.attname) for f in preference._meta.concrete_fields},
+            back is user,
+            preference._state.db,
+            preference._state.adding,
+        )
+    names = sorted((user.role_group_names or "").split("\x1f"))
+    return type(user), fields, names, preference, user._state.db, user._state.adding
+
+
+def test_the_one_statement_loads_what_the_orm_loads():
+    manager = Group.objects.get_or_create(name="Partner manager")[0]
+    odd = Group.objects.create(name="Ünïcode, 'quoted' % group")
+    both = make_user("both", "Executive", first_name="Zoë", last_name="d’Arc")
+    both.groups.add(manager, odd)
+    DigestPreference.objects.create(user=both, weekday=3, reminders_enabled=False)
+    plain = make_user("plain")
+    gone = make_user("gone", "Partner manager", is_active=False)
+    DigestPreference.objects.create(user=gone)
+    for pk in (both.pk, plain.pk, gone.pk, 10**9, str(plain.pk)):
+        assert _as_loaded(user_with_roles(pk)) == _as_loaded(user_with_roles_reference(pk)), pk
 
 
 def test_marking_the_user_seen_keeps_the_loaded_preferences_current():
