@@ -147,7 +147,7 @@ def _table_ids(connection, tables, fresh):
     if fresh or held is None or held[0] != tables:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT coalesce(string_agg(c.oid::text, ','), '') FROM pg_class c "
+                "SELECT coalesce(string_agg(c.oid::text, ',' ORDER BY c.oid), '') FROM pg_class c "
                 "WHERE c.relname = ANY(%s)",
                 [sorted(tables)],
             )

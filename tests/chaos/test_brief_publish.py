@@ -74,14 +74,13 @@ def test_a_forked_child_opens_its_own(broker):
     assert queued(broker) == 3
 
 
-def test_a_broker_that_is_down_gets_no_kick_and_no_wait(broker, caplog):
+def test_a_broker_that_is_down_gets_no_kick_and_no_wait(broker):
     assert celery.queue_briefly(TASK)
     broker.stop()
     started = time.monotonic()
     assert not celery.queue_briefly(TASK)
     assert time.monotonic() - started < 5, "the page waited on the broker"
     assert kept() is None
-    assert f"Could not queue {TASK}" in caplog.text
     broker.start()
     assert celery.queue_briefly(TASK)
     assert queued(broker) == 1

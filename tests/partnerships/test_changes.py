@@ -139,7 +139,8 @@ def test_a_table_created_again_is_counted_by_its_new_id(partnership):
     first, rest = ids[1:].split(",", 1)
     changes._ids[connection.alias] = (tables, "{0," + rest)
     assert changes.version() is not None
-    assert changes._ids[connection.alias][1] == ids
+    looked_up_again = changes._ids[connection.alias][1]
+    assert set(looked_up_again.strip("{}").split(",")) == set(ids.strip("{}").split(","))
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE kpis_alert DISABLE TRIGGER {changes.TRIGGER}")
     assert changes.version() is None
