@@ -77,12 +77,14 @@ class _UserStatement:
         self.using, self.User, self.Preference = using, User, Preference
         self.user_fields = [f.attname for f in User._meta.concrete_fields]
         self.preference_fields = [f.attname for f in Preference._meta.concrete_fields]
+        self.preference_pk = self.preference_fields.index(Preference._meta.pk.attname)
         columns = [f"u.{quote(f.column)}" for f in User._meta.concrete_fields]
         columns += [f"p.{quote(f.column)}" for f in Preference._meta.concrete_fields]
         user_pk, group_pk = quote(User._meta.pk.column), quote(Group._meta.pk.column)
+        group_name = quote(Group._meta.get_field("name").column)
         self.sql = (
             f"SELECT {', '.join(columns)}, "
-            f"(SELECT string_agg(g.{quote('name')}, %s) FROM {quote(Group._meta.db_table)} g "
+            f"(SELECT string_agg(g.{group_name}, %s) FROM {quote(Group._meta.db_table)} g "
             f"JOIN {quote(through.db_table)} ug ON ug.{quote(group)} = g.{group_pk} "
             f"WHERE ug.{quote(in_group)} = u.{user_pk}) "
             f"FROM {quote(User._meta.db_table)} u "
@@ -97,7 +99,7 @@ class _UserStatement:
         user.role_group_names = row[n + m]
         preference = None
         values = row[n : n + m]
-        if values[self.preference_fields.index(self.Preference._meta.pk.attname)] is not None:
+        if values[self.preference_pk] is not None:
             preference = self.Preference.from_db(self.using, self.preference_fields, values)
             self.preference.field.set_cached_value(preference, user)
         # As select_related leaves it: the preference, or None (a known missing one).

@@ -24,14 +24,20 @@ PATTERNS = {
     "sci": rf"^{_SIGN}(\d+\.?\d*|\.\d+)[eE][+-]?\d+$",
 }
 _LONE_THREE = r"^[+-]?[1-9]\d{0,2}[.,]\d{3}$"
+# What clean() strips, and decimal_mark()'s evidence beyond PATTERNS; parse_one reads them too.
+_SEPARATORS = r"[\s\u00a0\u202f']"
+_CURRENCY = r"^([+-]?)[£$€¥]"
+_PERCENT = r"%$"
+_COMMA_GROUP_THEN_DOT = r"\d,\d{3}.*\."
+_DOT_GROUP_THEN_COMMA = r"\d\.\d{3}.*,"
 
 
 def clean(series):
     """Strip what is never part of a number: spaces, currency signs, a trailing percent."""
     s = series.astype("string").fillna("").str.strip()
-    s = s.str.replace(r"[\s\u00a0\u202f']", "", regex=True)
-    s = s.str.replace(r"^([+-]?)[£$€¥]", r"\1", regex=True)
-    s = s.str.replace(r"%$", "", regex=True)
+    s = s.str.replace(_SEPARATORS, "", regex=True)
+    s = s.str.replace(_CURRENCY, r"\1", regex=True)
+    s = s.str.replace(_PERCENT, "", regex=True)
     return s.str.replace("\u2212", "-", regex=False)  # the typographic minus sign
 
 
@@ -41,13 +47,13 @@ def decimal_mark(series):
     lone_three = s.str.fullmatch(_LONE_THREE).fillna(False)
     dot_evidence = (
         (s.str.fullmatch(PATTERNS["dot"]).fillna(False) & ~lone_three)
-        | (s.str.contains(r"\d,\d{3}.*\.", regex=True).fillna(False))
+        | (s.str.contains(_COMMA_GROUP_THEN_DOT, regex=True).fillna(False))
         | (s.str.count(",") >= 2) & s.str.fullmatch(PATTERNS["comma_groups"]).fillna(False)
         | s.str.fullmatch(PATTERNS["sci"]).fillna(False)
     )
     comma_evidence = (
         (s.str.fullmatch(PATTERNS["comma"]).fillna(False) & ~lone_three)
-        | (s.str.contains(r"\d\.\d{3}.*,", regex=True).fillna(False))
+        | (s.str.contains(_DOT_GROUP_THEN_COMMA, regex=True).fillna(False))
         | (s.str.count(r"\.") >= 2) & s.str.fullmatch(PATTERNS["dot_groups"]).fillna(False)
     )
     has_dot, has_comma = bool(dot_evidence.any()), bool(comma_evidence.any())
@@ -156,9 +162,9 @@ _LONE_THREE_RE = re.compile(_LONE_THREE)
 def _clean_one(text):
     """``clean`` of one string."""
     s = "" if text is None else str(text)
-    s = re.sub(r"[\s\u00a0\u202f']", "", s.strip())
-    s = re.sub(r"^([+-]?)[£$€¥]", r"\1", s)
-    s = re.sub(r"%$", "", s)
+    s = re.sub(_SEPARATORS, "", s.strip())
+    s = re.sub(_CURRENCY, r"\1", s)
+    s = re.sub(_PERCENT, "", s)
     return s.replace("\u2212", "-")
 
 
@@ -168,13 +174,13 @@ def _mark_of_one(s):
     groups = _COMPILED["comma_groups"].fullmatch(s)
     dot = (
         (_COMPILED["dot"].fullmatch(s) and not lone_three)
-        or re.search(r"\d,\d{3}.*\.", s)
+        or re.search(_COMMA_GROUP_THEN_DOT, s)
         or (s.count(",") >= 2 and groups)
         or _COMPILED["sci"].fullmatch(s)
     )
     comma = (
         (_COMPILED["comma"].fullmatch(s) and not lone_three)
-        or re.search(r"\d\.\d{3}.*,", s)
+        or re.search(_DOT_GROUP_THEN_COMMA, s)
         or (s.count(".") >= 2 and _COMPILED["dot_groups"].fullmatch(s))
     )
     if dot and not comma:

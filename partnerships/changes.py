@@ -112,8 +112,9 @@ def connect():
 def version(using="default"):
     """The version of the tracked data, or None when a cache must not rely on it: inside a
     transaction (which may yet roll back what it wrote), when the counter was emptied since
-    ``migrate``, or when a tracked table lacks its trigger. One query (two when a table was
-    created again since this process last looked its tables up)."""
+    ``migrate``, or when a tracked table lacks its trigger. One query; three when the count
+    comes up short (the tables' ids looked up again, then counted again), which after a table
+    was created again finds its new id, and with a trigger missing repeats on every call."""
     connection = connections[using]
     if connection.in_atomic_block or not connection.get_autocommit():
         return None
