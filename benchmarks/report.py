@@ -160,6 +160,7 @@ def markdown(results):
             f"\nImport peak memory: {m['peak_mb']} MB (process after start-up "
             f"{m['baseline_mb']} MB); all-or-nothing: {m['all_or_nothing']}."
         )
+    lines += _digest_parts(results.get("digest", {}))
     lines += _fanout_table(results.get("fanout", {}))
     every = results.get("every_page", {}).get("pages")
     if every:
@@ -231,6 +232,17 @@ def _every_page_table(every):
             cells += [f"{queries}" + ("" if status < 400 else f" ({status})"), f"{ms}"]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
+
+
+def _digest_parts(digests):
+    """The digest rows' build and render medians (built and rendered is the row's own)."""
+    parts = [
+        f"{name}: build {row['build_median_ms']} ms, render {row['render_median_ms']} ms "
+        f"({row['follows']} followed)"
+        for name, row in digests.items()
+        if "build_median_ms" in row
+    ]
+    return ["", "Digest parts: " + "; ".join(parts) + "."] if parts else []
 
 
 def _fanout_table(fan):

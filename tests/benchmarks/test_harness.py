@@ -78,6 +78,9 @@ def test_every_benchmark_runs_and_reports(tiny):
     # The same budget at any size: a value crossing a threshold included (alert, health).
     assert 0 < results["incremental"]["incremental_recompute"]["queries"] <= 10
     assert 0 < results["incremental"]["incremental_recompute_crossing"]["queries"] <= 10
+    for digest in results["digest"].values():
+        # Built and rendered is the row; its two parts add up to about it.
+        assert digest["build_median_ms"] > 0 and digest["render_median_ms"] > 0, digest
     # Real worker processes built the digests and the outbox's task on them sent the emails.
     for key in ("fanout_1_worker", "fanout_2_workers"):
         fan = results["fanout"][key]
@@ -96,6 +99,7 @@ def test_every_benchmark_runs_and_reports(tiny):
         assert mixed["errors"] == 0 and mixed["stale"] == 0, repr(mixed)
     table = bench.markdown(results)
     assert "| Target |" in table and "portfolio" in table
+    assert "Digest parts: digest_manager: build " in table
 
 
 def test_the_write_mix_shows_every_write_and_puts_the_data_back(settings, monkeypatch):
