@@ -619,6 +619,39 @@ def test_a_goal_lists_its_weakest_partnerships_and_links_to_the_rest(as_coo):
     assert filtered.count("Asia ") >= 12
 
 
+def test_a_goal_reads_the_status_of_the_objectives_it_lists_only(as_coo, monkeypatch):
+    """A partnership serving two goals lists under each only that goal's objectives, each with
+    its status; the objectives of partnerships past the first ten are not read whole."""
+    from partnerships import goal_views
+
+    shown = []
+    show = goal_views.show_objectives
+    monkeypatch.setattr(
+        goal_views, "show_objectives", lambda objectives: shown.extend(show(objectives))
+    )
+    grow, keep = make_goal("Grow in Asia"), make_goal("Keep costs down")
+    rows = [make_partnership(title=f"Asia {i:02}") for i in range(12)]
+    for p in rows:
+        Objective.objects.create(partnership=p, goal=grow, title=f"Launch {p.title}")
+    Objective.objects.create(
+        partnership=rows[0],
+        goal=keep,
+        title="Share a warehouse",
+        status_set_by_hand=True,
+        status=Objective.Status.AT_RISK,
+        status_reason="Lease unsigned",
+    )
+    page = as_coo.get(reverse("partnerships:goals")).text
+    grow_card = page[page.index(f'id="goal-{grow.pk}"') :].split("</section>")[0]
+    keep_card = page[page.index(f'id="goal-{keep.pk}"') :].split("</section>")[0]
+    assert "Share a warehouse" in keep_card and "At risk" in keep_card
+    assert "Launch Asia 00" not in keep_card and "Share a warehouse" not in grow_card
+    assert grow_card.count("Not started") == 10 and "2 more partnerships" in grow_card
+    assert sorted(o.title for o in shown) == sorted(
+        ["Share a warehouse"] + [f"Launch Asia {i:02}" for i in range(10)]
+    )
+
+
 def test_goals_page_empty_states(as_coo):
     assert "No strategic goals yet." in as_coo.get(reverse("partnerships:goals")).text
     goal = make_goal("Unserved")
